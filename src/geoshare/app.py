@@ -1,0 +1,95 @@
+"""build_app(settings) -> the ASGI application.  Wiring only."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from geoshare.domain.passwords import PasswordHasher
+from geoshare.domain.services import Services
+from geoshare.http import pages, register  # noqa: F401  (register fills the operation table)
+from geoshare.http.dispatch import Mounts, dispatch
+from geoshare.settings import Settings
+from geoshare.storage.engine import Database
+
+log = logging.getLogger("geoshare")
+CORS_HEADERS = ("Content-Type, Authorization, X-Esri-Authorization, X-Requested-With, X-Esri-Auth-Client-Id, "
+                "X-Esri-Auth-Redirect-Uri")
+
+
+def build_services(settings: Settings) -> Services:
+    return Services(settings=settings, db=Database(settings.effective_database_url),
+                    hasher=PasswordHasher(settings.argon2_time_cost, settings.argon2_memory_kib))
+
+
+def build_app(settings: Settings, services: Services | None = None) -> Starlette:
+    svc = services or build_services(settings)
+    mounts = Mounts(settings.portal_context, settings.server_context)
+    home = f"/{settings.portal_context.strip('/')}/sharing/rest"
+
+    async def endpoint(request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return _preflight(request)
+        response = await dispatch(svc, mounts, request)
+        _cors(request, response)
+        return response
+
+    async def login(request: Request) -> Response:
+        return await pages.login(svc, home, request)
+
+    async def logout(request: Request) -> Response:
+        return await pages.logout(svc, home, request)
+
+    async def openapi(request: Request) -> Response:
+        return pages.openapi(svc)
+
+    async def ping(request: Request) -> Response:
+        return pages.ping()
+
+    async def landing(request: Request) -> Response:
+        return pages.landing(svc)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await svc.db.start()
+        try:
+            yield
+        finally:
+            await svc.db.stop()
+
+    routes = [
+        Route("/", landing),
+        Route("/-/login", login, methods=["GET", "POST"]),
+        Route("/-/logout", logout),
+        Route("/-/openapi.json", openapi),
+        Route("/-/ping", ping),
+        Mount("/-/static", StaticFiles(directory=Path(__file__).parent / "html" / "static"), name="static"),
+        Route("/{path:path}", endpoint, methods=["GET", "POST", "OPTIONS"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.services = svc
+    return app
+
+
+def _cors(request: Request, response: Response) -> None:
+    origin = request.headers.get("origin")
+    if origin:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Vary"] = "Origin"
+
+
+def _preflight(request: Request) -> Response:
+    response = Response(status_code=204)
+    response.headers["Access-Control-Allow-Origin"] = request.headers.get("origin", "*")
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = CORS_HEADERS
+    response.headers["Access-Control-Max-Age"] = "86400"
+    return response

@@ -1,0 +1,175 @@
+"""The `geoshare` command: serve, orgs, users."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from geoshare.settings import SETTINGS, Settings, SettingsError, load_settings
+
+
+def _options(names: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Click options generated from the settings table, so flags and settings never drift."""
+    specs = [s for s in SETTINGS if s.name in names]
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        for spec in reversed(specs):
+            flag = "--" + spec.name.replace("_", "-")
+            if spec.type is bool:
+                fn = click.option(f"{flag}/--no-{flag[2:]}", spec.name, default=None, help=spec.help)(fn)
+            else:
+                fn = click.option(flag, spec.name, type=spec.type, default=None, help=spec.help,
+                                  show_envvar=True)(fn)
+        return fn
+
+    return decorate
+
+
+SERVE_OPTIONS = tuple(s.name for s in SETTINGS)
+DB_OPTIONS = ("data_dir", "database_url", "argon2_time_cost", "argon2_memory_kib")
+
+
+def _settings(values: dict[str, Any]) -> Settings:
+    try:
+        return load_settings(values)
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@click.group()
+@click.version_option("0.1.0", prog_name="geoshare")
+def cli() -> None:
+    """geoshare: a self-hosted portal that speaks the ArcGIS REST API."""
+
+
+@cli.command()
+@_options(SERVE_OPTIONS)
+def serve(**values: Any) -> None:
+    """Start the portal and server site on one port (HTTP and HTTPS)."""
+    settings = _settings(values)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from geoshare import bootstrap, server, tls
+    from geoshare.app import build_app
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from geoshare.errors import GeoshareError
+
+    try:
+        result = bootstrap.prepare(settings)
+    except GeoshareError as exc:
+        raise click.ClickException(" ".join([exc.message, *exc.details])) from None
+    if settings.cert:
+        context = tls.server_context(Path(settings.cert), Path(settings.key))
+    else:
+        cert_path, key_path = tls.self_signed(settings.data_path / "tls", settings.host)
+        context = tls.server_context(cert_path, key_path)
+    _banner(settings, result)
+    server.run(build_app(settings), settings.host, settings.port, context, settings.log_level.lower())
+
+
+def _banner(settings: Settings, result: Any) -> None:
+    host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0", "::") else settings.host  # noqa: S104
+    base = f"{host}:{settings.port}"
+    pc, sc = settings.portal_context.strip("/"), settings.server_context.strip("/")
+    lines = ["", "geoshare is starting", f"  data directory : {settings.data_path}",
+             f"  database       : {'SQLite' if settings.is_sqlite else 'PostgreSQL'}",
+             f"  portal         : https://{base}/{pc}   (also http://{base}/{pc})",
+             f"  portal API     : https://{base}/{pc}/sharing/rest",
+             f"  server admin   : https://{base}/{sc}/admin", ""]
+    if result.created:
+        lines.append(f"  First start: created organization '{settings.org_name}' and administrator "
+                     f"'{result.admin_username}'.")
+        if result.generated_password:
+            lines += ["", "  ==============================================================",
+                      f"  Administrator password (shown once): {result.generated_password}",
+                      "  ==============================================================",
+                      "  Change it later with: geoshare users set-password " + result.admin_username]
+    click.echo("\n".join(lines) + "\n", err=False)
+    sys.stdout.flush()
+
+
+def _run(settings: Settings, coro_fn: Callable[..., Any], *args: Any) -> Any:
+    from geoshare.app import build_services
+    from geoshare.storage import migrate
+
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    svc = build_services(settings)
+    migrate.upgrade(svc.db.sync_engine)
+
+    async def go() -> Any:
+        await svc.db.start()
+        try:
+            return await coro_fn(svc, *args)
+        finally:
+            await svc.db.stop()
+            svc.hasher.close()
+
+    return asyncio.run(go())
+
+
+@cli.group()
+def orgs() -> None:
+    """Organizations hosted by this portal."""
+
+
+@orgs.command("create")
+@_options(DB_OPTIONS)
+@click.option("--name", required=True, help="Organization name.")
+@click.option("--access", type=click.Choice(["public", "private"]), default="public")
+@click.option("--admin", "admin_username", required=True, help="Username of its first administrator.")
+@click.option("--admin-password-value", "admin_password", prompt=True, hide_input=True, confirmation_prompt=True,
+              envvar="GEOSHARE_NEW_ORG_ADMIN_PASSWORD", help="Password of that administrator.")
+def orgs_create(name: str, access: str, admin_username: str, admin_password: str, **values: Any) -> None:
+    """Create an organization and its first administrator."""
+    from geoshare.domain import accounts
+    from geoshare.errors import GeoshareError
+
+    settings = _settings(values)
+    new = accounts.NewUser(username=admin_username, password=admin_password, role="org_admin")
+    try:
+        org, user = _run(settings, accounts.create_org, name, new, access)
+    except GeoshareError as exc:
+        raise click.ClickException(" ".join([exc.message, *exc.details])) from None
+    click.echo(f"created organization {org.id} '{org.name}' with administrator {user.username}")
+
+
+@orgs.command("list")
+@_options(DB_OPTIONS)
+def orgs_list(**values: Any) -> None:
+    """List organizations."""
+    from geoshare.domain import accounts
+
+    for org in _run(_settings(values), accounts.list_orgs):
+        click.echo(f"{org.id}  {'(default) ' if org.is_default else ''}{org.name}  access={org.access}")
+
+
+@cli.group()
+def users() -> None:
+    """Users of an organization."""
+
+
+@users.command("set-password")
+@_options(DB_OPTIONS)
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              envvar="GEOSHARE_NEW_PASSWORD", help="The new password.")
+def users_set_password(username: str, password: str, **values: Any) -> None:
+    """Set a user's password (revokes their tokens and unlocks the account)."""
+    from geoshare.domain import accounts
+    from geoshare.errors import GeoshareError
+
+    try:
+        _run(_settings(values), accounts.set_password, username, password)
+    except GeoshareError as exc:
+        raise click.ClickException(" ".join([exc.message, *exc.details])) from None
+    click.echo(f"password of {username} changed")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    cli()

@@ -1,0 +1,156 @@
+"""The organization and user documents the portal API returns (sharing-api.md §3.1, §4.1).
+
+Which members a caller sees is decided here, not in HTTP code: anonymous and outsiders get the
+public profile, members of the same organization the member view, the user and the
+organization's administrators everything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from geoshare.domain.principal import Principal
+from geoshare.domain.privileges import privileges_for
+from geoshare.domain.services import Services
+from geoshare.errors import NotFound
+from geoshare.storage import orgs as org_store
+from geoshare.storage import users as user_store
+from geoshare.storage.records import Org, User
+
+CURRENT_VERSION = "2024.1"  # what an 11.x-era Portal reports; clients pick code paths by it
+SERVER_VERSION = 11.3
+SERVER_FULL_VERSION = "11.3.0"
+
+LANGUAGES = [
+    {"language": "English", "culture": "en", "localizedName": "English"},
+    {"language": "French", "culture": "fr", "localizedName": "Français"},
+    {"language": "German", "culture": "de", "localizedName": "Deutsch"},
+    {"language": "Spanish", "culture": "es", "localizedName": "Español"},
+    {"language": "Italian", "culture": "it", "localizedName": "Italiano"},
+    {"language": "Portuguese (Brazil)", "culture": "pt-br", "localizedName": "Português (Brasil)"},
+    {"language": "Japanese", "culture": "ja", "localizedName": "日本語"},
+    {"language": "Chinese (Simplified)", "culture": "zh-cn", "localizedName": "简体中文"},
+]
+REGIONS = [
+    {"region": "WO", "name": "World", "localizedName": "World"},
+    {"region": "US", "name": "United States", "localizedName": "United States"},
+    {"region": "CA", "name": "Canada", "localizedName": "Canada"},
+    {"region": "GB", "name": "United Kingdom", "localizedName": "United Kingdom"},
+    {"region": "FR", "name": "France", "localizedName": "France"},
+    {"region": "DE", "name": "Germany", "localizedName": "Germany"},
+    {"region": "ES", "name": "Spain", "localizedName": "Spain"},
+    {"region": "AU", "name": "Australia", "localizedName": "Australia"},
+    {"region": "JP", "name": "Japan", "localizedName": "Japan"},
+]
+
+PUBLIC_PROFILE = ("username", "fullName", "firstName", "lastName", "description", "tags", "culture", "region",
+                  "units", "thumbnail", "created", "modified", "provider")
+MEMBER_PROFILE = (*PUBLIC_PROFILE, "orgId", "access", "role", "level", "disabled")
+
+
+def user_document(user: User, org: Org) -> dict[str, Any]:
+    """The full (self / administrator) view of a user."""
+    doc: dict[str, Any] = {
+        "username": user.username, "id": user.id, "fullName": user.full_name, "firstName": user.first_name,
+        "lastName": user.last_name, "email": user.email, "description": user.description, "tags": list(user.tags),
+        "culture": user.culture, "cultureFormat": None, "region": user.region, "units": user.units,
+        "thumbnail": user.thumbnail, "created": user.created, "modified": user.modified, "provider": user.provider,
+        "access": user.access, "orgId": org.id, "role": user.role,
+        "privileges": privileges_for(user.role, user.role_id),
+        "level": "1" if user.role_id == "iAAAAAAAAAAAAAAA" else "2",
+        "userLicenseTypeId": user.user_license_type_id, "userType": "both", "disabled": user.disabled,
+        "idpUsername": None, "preferredView": None, "lastLogin": user.last_login, "mfaEnabled": False,
+        "storageUsage": 0, "storageQuota": 2199023255552, "availableCredits": -1, "assignedCredits": -1,
+        "groups": [], "categories": [],
+    }
+    if user.role_id is not None:  # built-in roles carry no roleId (clients.md §4.1)
+        doc["roleId"] = user.role_id
+    return doc
+
+
+def user_view(user: User, org: Org, viewer: Principal) -> dict[str, Any] | None:
+    """What `viewer` may see of `user`; None when the profile is hidden from them."""
+    full = user_document(user, org)
+    same_org = viewer.user is not None and viewer.user.org_id == user.org_id
+    if viewer.user is not None and (viewer.user.id == user.id or (same_org and viewer.has("portal:admin:viewUsers"))):
+        return full
+    if same_org and user.access in ("org", "public"):
+        return {k: full[k] for k in MEMBER_PROFILE}
+    if user.access == "public":
+        return {k: full[k] for k in PUBLIC_PROFILE}
+    return None
+
+
+async def get_user(svc: Services, viewer: Principal, name_or_id: str) -> dict[str, Any]:
+    """GET community/users/{u}: by username or by 32-hex id."""
+    def load(conn: Any) -> tuple[User, Org] | None:
+        user = user_store.user_by_username(conn, name_or_id)
+        if user is None and len(name_or_id) == 32:
+            user = user_store.user_by_id(conn, name_or_id)
+        if user is None:
+            return None
+        org = org_store.org_by_id(conn, user.org_id)
+        return (user, org) if org else None
+
+    loaded = await svc.db.read(load)
+    view = user_view(*loaded, viewer) if loaded else None
+    if view is None:
+        raise NotFound("User does not exist or is inaccessible.", [])
+    return view
+
+
+def self_user(viewer: Principal) -> dict[str, Any]:
+    assert viewer.user is not None and viewer.org is not None
+    return user_document(viewer.user, viewer.org)
+
+
+def portal_document(org: Org, viewer: Principal, *, host_path: str, public_base: str, port: int) -> dict[str, Any]:
+    """portals/self and portals/{id}: the organization as `viewer` sees it."""
+    is_member = viewer.user is not None and viewer.user.org_id == org.id
+    extent = {"type": "extent", "xmin": -20037507.0671618, "ymin": -11137346.4093162, "xmax": 20037507.0671618,
+              "ymax": 18418386.3090785, "spatialReference": {"wkid": 102100}}
+    doc: dict[str, Any] = {
+        "id": org.id, "name": org.name, "description": org.description, "isPortal": True,
+        "portalName": "geoshare Portal", "portalMode": "singletenant", "portalDeploymentType": "ArcGISEnterprise",
+        "currentVersion": CURRENT_VERSION, "portalHostname": host_path, "urlKey": org.url_key,
+        "customBaseUrl": None, "access": org.access, "allSSL": False, "httpPort": port, "httpsPort": port,
+        "canSharePublic": True, "canSearchPublic": True, "canShareBingPublic": False, "supportsOAuth": True,
+        "supportsHostedServices": False, "canSignInArcGIS": True, "canSignInIDP": False,
+        "canSignInSocial": False, "canSignInOIDC": False, "culture": "en", "cultureFormat": "us", "region": "WO",
+        "units": "english", "thumbnail": None, "portalThumbnail": None, "created": org.created,
+        "modified": org.modified, "defaultExtent": extent, "defaultBasemap": {}, "defaultVectorBasemap": {},
+        "useVectorBasemaps": False, "useStandardizedQuery": True, "helperServices": {},
+        "basemapGalleryGroupQuery": 'title:"Basemaps" AND owner:esri', "templatesGroupQuery": "",
+        "featuredItemsGroupQuery": "", "featuredGroups": [], "maxTokenExpirationMinutes": -1,
+        "commentsEnabled": True, "notificationsEnabled": False, "metadataEditable": False, "metadataFormats": [],
+        "authorizedCrossOriginDomains": [], "allowedRedirectUris": [], "mfaEnabled": False, "contacts": [],
+        "hasCategorySchema": False, "hasClassificationSchema": False, "eueiEnabled": False, "isHubEnabled": False,
+        "canListApps": False, "canListData": False, "canListPreProvisionedItems": False,
+        "canProvisionDirectPurchase": False, "subscriptionInfo": {}, "staticImagesUrl": f"{public_base}/home/images",
+        "helpBase": f"{public_base}/portalhelp/en/portal/", "ipCntryCode": "",
+        **{k: v for k, v in org.settings.items() if k not in ("id", "user")},
+    }
+    if is_member and viewer.is_full_admin:
+        doc.update({"allowedOrigins": [], "mfaAdmins": [], "storageQuota": -1, "storageUsage": 0,
+                    "databaseQuota": -1, "databaseUsage": 0, "availableCredits": -1,
+                    "defaultUserCreditAssignment": -1})
+    if is_member:
+        doc["user"] = self_user(viewer)
+    return doc
+
+
+async def portal_for(svc: Services, viewer: Principal, portal_id: str) -> Org:
+    """Resolve `self` or an organization id to the organization the caller may read."""
+    if portal_id.lower() == "self":
+        if viewer.org is not None:
+            return viewer.org
+        org = await svc.db.read(org_store.default_org)
+        assert org is not None
+        return org
+    org = await svc.db.read(org_store.org_by_id, portal_id)
+    if org is None:
+        raise NotFound("Portal does not exist or is inaccessible.", [])
+    member = viewer.org is not None and viewer.org.id == org.id
+    if not member and org.access != "public":
+        raise NotFound("Portal does not exist or is inaccessible.", [])
+    return org

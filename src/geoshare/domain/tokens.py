@@ -1,0 +1,192 @@
+"""Tokens: sign-in with a password, issuing, validating, revoking.
+
+Implements generateToken for the portal (sharing-api.md §2.3) and for the server site
+(server-admin-api.md §2), and the account lockout both share.  A token is an opaque random
+string; only its SHA-256 is stored, with its owner, expiry and client binding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from geoshare.domain.principal import Principal
+from geoshare.domain.services import Services, new_secret
+from geoshare.errors import InvalidParameter, InvalidToken, SignInFailed
+from geoshare.storage import orgs as org_store
+from geoshare.storage import tokens as token_store
+from geoshare.storage import users as user_store
+from geoshare.storage.records import Org, Token, User
+
+log = logging.getLogger("geoshare.signin")
+
+MINUTE = 60_000
+BAD_CREDENTIALS = "Invalid username or password."
+LOCKED = "Too many invalid attempts. Please try again later."
+DISABLED = "This account has been disabled."
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What a token is tied to: nothing, a referer prefix, or a client IP address."""
+
+    type: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires: int
+    user: User
+
+
+def binding_for(client: str | None, referer: str | None, ip: str | None, request_ip: str | None) -> Binding:
+    """Work out the binding from generateToken's `client`, `referer` and `ip` parameters."""
+    client = (client or "").strip().lower()
+    if client == "referrer":
+        client = "referer"
+    if not client:
+        client = "referer" if referer else ("ip" if ip else "requestip")
+    if client == "referer":
+        if not referer:
+            raise InvalidParameter("Unable to generate token.", ["'referer' must be specified."])
+        return Binding("referer", referer.strip())
+    if client == "ip":
+        if not ip:
+            raise InvalidParameter("Unable to generate token.", ["'ip' must be specified."])
+        try:
+            return Binding("ip", str(ipaddress.ip_address(ip.strip())))
+        except ValueError:
+            raise InvalidParameter("Unable to generate token.", ["'ip' is not a valid IP address."]) from None
+    if client == "requestip":
+        return Binding("ip", request_ip) if request_ip else Binding()
+    raise InvalidParameter("Unable to generate token.", ["'client' must be referer, ip or requestip."])
+
+
+def clamp_minutes(asked: int | None, default: int, maximum: int) -> int:
+    """Token life in minutes: empty, zero or negative means the default; too long is clamped."""
+    if asked is None or asked <= 0:
+        return default
+    return min(asked, maximum)
+
+
+async def authenticate(svc: Services, username: str, password: str, *, channel: str, client_ip: str | None) -> User:
+    """Check a username and password, with lockout; records every attempt (never the password)."""
+    if not username or not password:
+        missing = [f"'{n}' must be specified." for n, v in (("username", username), ("password", password)) if not v]
+        raise InvalidParameter("Unable to generate token.", missing)
+    key = username.lower()
+    now = svc.clock.now_ms()
+    user = await svc.db.read(user_store.user_by_username, username)
+    if user is not None and user.locked_until > now:
+        await svc.db.write(_record, key, user.id, now, False, channel, client_ip, "locked")
+        log.warning("sign-in refused for %s via %s from %s: account locked", key, channel, client_ip)
+        raise SignInFailed(LOCKED, locked=True)
+    ok = await svc.hasher.verify(user.password_hash if user else None, password)
+    if not ok:
+        locked = await svc.db.write(_fail, key, user.id if user else None, now, channel, client_ip,
+                                    svc.settings.lockout_attempts, svc.settings.lockout_minutes * MINUTE)
+        log.warning("sign-in failed for %s via %s from %s%s", key, channel, client_ip, " (account now locked)" if locked else "")
+        raise SignInFailed(LOCKED if locked else BAD_CREDENTIALS, locked=locked)
+    assert user is not None
+    if user.disabled:
+        await svc.db.write(_record, key, user.id, now, False, channel, client_ip, "disabled")
+        raise SignInFailed(DISABLED)
+    await svc.db.write(_succeed, key, user.id, now, channel, client_ip)
+    log.info("sign-in succeeded for %s via %s from %s", key, channel, client_ip)
+    return user
+
+
+def _record(conn: Connection, key: str, user_id: str | None, now: int, success: bool, channel: str,
+            client_ip: str | None, reason: str | None) -> None:
+    token_store.record_sign_in(conn, username_key=key, user_id=user_id, at=now, success=success, channel=channel,
+                               client_ip=client_ip, reason=reason)
+
+
+def _fail(conn: Connection, key: str, user_id: str | None, now: int, channel: str, client_ip: str | None,
+          attempts: int, window: int) -> bool:
+    _record(conn, key, user_id, now, False, channel, client_ip, "bad-credentials")
+    if user_id is None:
+        return False
+    if token_store.recent_failures(conn, key, now - window) >= attempts:
+        token_store.set_locked_until(conn, user_id, now + window)
+        return True
+    return False
+
+
+def _succeed(conn: Connection, key: str, user_id: str, now: int, channel: str, client_ip: str | None) -> None:
+    _record(conn, key, user_id, now, True, channel, client_ip, None)
+    user_store.update_user(conn, user_id, last_login=now, locked_until=0)
+
+
+async def issue(svc: Services, user: User, *, kind: str, minutes: int, binding: Binding = Binding(),
+                client_id: str | None = None) -> IssuedToken:
+    token = new_secret()
+    now = svc.clock.now_ms()
+    expires = now + minutes * MINUTE
+    record = Token(token_hash=hash_token(token), kind=kind, user_id=user.id, client_id=client_id,
+                   bind_type=binding.type, bind_value=binding.value, created=now, expires=expires, revoked=False)
+    await svc.db.write(token_store.insert_token, record)
+    return IssuedToken(token=token, expires=expires, user=user)
+
+
+def _load(conn: Connection, token_hash: str) -> tuple[Token, User, Org] | None:
+    token = token_store.token_by_hash(conn, token_hash)
+    if token is None:
+        return None
+    user = user_store.user_by_id(conn, token.user_id)
+    if user is None:
+        return None
+    org = org_store.org_by_id(conn, user.org_id)
+    return (token, user, org) if org else None
+
+
+async def validate(svc: Services, token: str, *, referer: str | None, client_ip: str | None,
+                   kinds: tuple[str, ...] = ("generate", "server", "oauth")) -> Principal:
+    """The principal a presented token stands for, or InvalidToken (never anonymous)."""
+    if not token or len(token) > 2048:
+        raise InvalidToken()
+    loaded = await svc.db.read(_load, hash_token(token))
+    if loaded is None:
+        raise InvalidToken()
+    record, user, org = loaded
+    now = svc.clock.now_ms()
+    if record.revoked or record.expires <= now or record.kind not in kinds or user.disabled:
+        raise InvalidToken()
+    if record.bind_type == "referer" and not _referer_ok(record.bind_value or "", referer, svc.settings.strict_referer):
+        raise InvalidToken()
+    if record.bind_type == "ip" and not _ip_ok(record.bind_value or "", client_ip):
+        raise InvalidToken()
+    return Principal(user=user, org=org, token=record)
+
+
+def _referer_ok(bound: str, referer: str | None, strict: bool) -> bool:
+    if referer is None or referer == "":
+        return not strict  # the help's scripts send no Referer after asking for a referer token (errata)
+    return referer == bound or referer.startswith(bound)
+
+
+def _ip_ok(bound: str, client_ip: str | None) -> bool:
+    if not client_ip:
+        return False
+    try:
+        return ipaddress.ip_address(bound) == ipaddress.ip_address(client_ip)
+    except ValueError:
+        return False
+
+
+async def revoke(svc: Services, token: str) -> bool:
+    return await svc.db.write(token_store.revoke_token, hash_token(token))
+
+
+async def revoke_all(svc: Services, user_id: str) -> int:
+    return await svc.db.write(token_store.revoke_user_tokens, user_id)

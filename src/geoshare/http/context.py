@@ -1,0 +1,66 @@
+"""What a handler receives: the coerced parameters, the caller, and the request's URLs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+
+from geoshare.domain.principal import Principal
+from geoshare.domain.services import Services
+from geoshare.http.operations import Operation
+
+
+@dataclass
+class Ctx:
+    request: Request
+    svc: Services
+    op: Operation
+    params: dict[str, Any]
+    path_params: dict[str, str]
+    principal: Principal
+    fmt: str
+    mount_prefix: str  # e.g. /portal/sharing/rest, as the request spelled it
+
+    @property
+    def client_ip(self) -> str | None:
+        return self.request.client.host if self.request.client else None
+
+    @property
+    def referer(self) -> str | None:
+        return self.request.headers.get("referer")
+
+    @property
+    def is_https(self) -> bool:
+        return self.request.url.scheme == "https"
+
+    @property
+    def host(self) -> str:
+        """host[:port] the client used (or the configured public URL's)."""
+        public = self.svc.settings.public_url
+        if public:
+            return public.split("://", 1)[-1].split("/", 1)[0]
+        return self.request.headers.get("host") or f"{self.svc.settings.host}:{self.svc.settings.port}"
+
+    def base_url(self, scheme: str | None = None) -> str:
+        public = self.svc.settings.public_url.rstrip("/")
+        if public:
+            return public
+        return f"{scheme or self.request.url.scheme}://{self.host}"
+
+    @property
+    def portal_url(self) -> str:
+        """The portal's web context URL, e.g. https://host:7443/portal."""
+        return f"{self.base_url()}/{self.svc.settings.portal_context.strip('/')}"
+
+    @property
+    def sharing_url(self) -> str:
+        return f"{self.portal_url}/sharing/rest"
+
+    @property
+    def server_url(self) -> str:
+        return f"{self.base_url()}/{self.svc.settings.server_context.strip('/')}"
+
+    def param(self, name: str) -> Any:
+        return self.params.get(name)

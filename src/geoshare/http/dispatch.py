@@ -1,0 +1,200 @@
+"""The one request path for every declared operation.
+
+normalize path -> find mount and operation -> read and coerce parameters -> resolve the
+token -> check permission -> call the handler -> render JSON/JSONP/HTML, or the error
+envelope of the mount.  Nothing here knows about a particular operation.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+
+from geoshare.domain.principal import ANONYMOUS, Principal
+from geoshare.domain.services import Services
+from geoshare.errors import Forbidden, GeoshareError, InvalidParameter, TokenRequired, Unsupported
+from geoshare.http import auth, conventions
+from geoshare.http.context import Ctx
+from geoshare.http.operations import ROUTER, Operation
+from geoshare.http.params import coerce_all
+from geoshare.storage import orgs as org_store
+
+log = logging.getLogger("geoshare.http")
+access_log = logging.getLogger("geoshare.access")
+REDACT = {"token", "password", "code", "refresh_token", "access_token", "oauth_state", "client_secret",
+          "code_verifier", "auth_token", "newpassword"}
+
+
+class Mounts:
+    """Path prefixes of each mount, longest first, built from the settings."""
+
+    def __init__(self, portal_context: str, server_context: str) -> None:
+        pc, sc = portal_context.strip("/").lower(), server_context.strip("/").lower()
+        self.table: list[tuple[tuple[str, ...], str]] = sorted(
+            [((pc, "sharing", "rest"), "sharing"), ((pc, "sharing"), "sharing"), ((pc, "portaladmin"), "portaladmin"),
+             ((sc, "admin"), "admin"), ((sc, "rest"), "rest"), ((sc, "tokens"), "tokens")],
+            key=lambda entry: -len(entry[0]))
+
+    def find(self, segments: list[str]) -> tuple[str, int] | None:
+        lowered = [s.lower() for s in segments]
+        for prefix, mount in self.table:
+            if tuple(lowered[: len(prefix)]) == prefix:
+                return mount, len(prefix)
+        return None
+
+
+def redacted_query(request: Request) -> str:
+    items = [(k, "***" if k.lower() in REDACT else v) for k, v in request.query_params.multi_items()]
+    return urlencode(items)
+
+
+async def read_raw_params(request: Request, max_body: int) -> dict[str, Any]:
+    """Query and body parameters merged, names lower-cased; the body wins (sharing-api.md §1.2)."""
+    raw: dict[str, Any] = {}
+    for key, value in request.query_params.multi_items():
+        raw.setdefault(key.lower(), value)
+    if request.method != "POST":
+        return raw
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > max_body:
+        raise InvalidParameter("Request too large.", [f"The request body is over {max_body} bytes."], code=413)
+    ctype = request.headers.get("content-type", "").lower()
+    if ctype.startswith("multipart/form-data") or ctype.startswith("application/x-www-form-urlencoded"):
+        try:
+            form = await request.form(max_fields=2000, max_part_size=max_body)
+        except Exception as exc:  # malformed bodies are the caller's fault, never a 500
+            raise InvalidParameter("Unable to read the request body.", [str(exc)[:200]]) from None
+        for key, value in form.multi_items():
+            raw[key.lower()] = value
+    return raw
+
+
+def _permission(op: Operation, principal: Principal) -> None:
+    perm = op.permission
+    if perm == "public":
+        return
+    if principal.is_anonymous:
+        raise TokenRequired()
+    if perm == "user":
+        return
+    if perm == "org_admin" and principal.is_full_admin:
+        return
+    if perm == "default_org_admin" and principal.is_full_admin and principal.org is not None and principal.org.is_default:
+        return
+    if perm == "server_admin" and principal.server_privilege == "ADMINISTER":
+        return
+    if perm == "server_publisher" and principal.server_privilege in ("ADMINISTER", "PUBLISH"):
+        return
+    raise Forbidden()
+
+
+async def _private_portal_check(svc: Services, op: Operation, principal: Principal) -> None:
+    if op.mount not in ("sharing", "portaladmin") or op.private_ok or not principal.is_anonymous:
+        return
+    org = await svc.db.read(org_store.default_org)
+    if org is not None and org.access == "private":
+        raise TokenRequired()
+
+
+async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
+    started = time.perf_counter()
+    segments = [s for s in request.url.path.split("/") if s]
+    found = mounts.find(segments)
+    mount = found[0] if found else "sharing"
+    fmt, callback, callback_html = "json", None, None
+    op: Operation | None = None
+    status_note = "ok"
+    try:
+        raw = await read_raw_params(request, svc.settings.max_body_bytes)
+        if found is None:
+            raise Unsupported("Invalid URL", ["The URL does not name a resource of this server."],
+                              code=404 if mount != "sharing" else 400)
+        rest = segments[found[1]:]
+        matched = ROUTER.match(mount, rest)
+        fmt = conventions.pick_format(raw.get("f") if isinstance(raw.get("f"), str) else None,
+                                      matched is not None and matched[0].json_by_default)
+        callback = raw.get("callback") if isinstance(raw.get("callback"), str) else None
+        callback_html = raw.get("callback.html") if isinstance(raw.get("callback.html"), str) else None
+        conventions.check_callback(callback, callback_html)
+        prefix = "/" + "/".join(segments[: found[1]])
+        if matched is None:
+            return await _directory_or_missing(svc, mount, prefix, rest, request, fmt, callback, callback_html)
+        op, path_params = matched
+        principal = ANONYMOUS
+        if op.resolve_token:
+            principal = await auth.principal_for(svc, request, raw)
+        if request.method not in op.methods:
+            if request.method == "GET" and fmt == "html":
+                return _render_form(svc, mounts, request, op, prefix, rest, principal)
+            raise Unsupported("Method not supported.", [f"{op.name} accepts {', '.join(op.methods)}."])
+        _permission(op, principal)
+        await _private_portal_check(svc, op, principal)
+        params = coerce_all(op.params, raw, message=op.failure_message, default_max=svc.settings.max_param_chars)
+        ctx = Ctx(request=request, svc=svc, op=op, params=params, path_params=path_params, principal=principal,
+                  fmt=fmt, mount_prefix=prefix)
+        result = await op.handler(ctx)
+        if isinstance(result, Response):
+            return result
+        if fmt == "html" and not callback and not callback_html:
+            from geoshare.html.render import render_result
+
+            return render_result(ctx, result, ROUTER.children(mount, rest), rest)
+        return conventions.json_response(result, fmt, callback, callback_html)
+    except GeoshareError as exc:
+        status_note = f"error {exc.code}"
+        return _error_response(svc, request, mount, exc, fmt, callback, callback_html, op)
+    except Exception:
+        status_note = "error 500"
+        log.exception("unexpected failure in %s %s", request.method, request.url.path)
+        exc500 = GeoshareError("Unable to complete operation.", ["An unexpected error occurred on the server."])
+        return _error_response(svc, request, mount, exc500, fmt, callback, callback_html, op)
+    finally:
+        if svc.settings.access_log:
+            query = redacted_query(request)
+            access_log.info("%s %s%s %s %.1fms", request.method, request.url.path, "?" + query if query else "",
+                            status_note, (time.perf_counter() - started) * 1000)
+
+
+def _error_response(svc: Services, request: Request, mount: str, exc: GeoshareError, fmt: str,
+                    callback: str | None, callback_html: str | None, op: Operation | None) -> Response:
+    body = conventions.error_body(mount, exc)
+    if fmt == "html":
+        from geoshare.html.render import render_error
+
+        return render_error(svc, request, mount, exc, body, op)
+    return conventions.json_response(body, fmt if fmt in ("json", "pjson") else "json",
+                                     callback if callback and conventions.CALLBACK_RE.match(callback) else None,
+                                     callback_html if callback_html and conventions.TAG_RE.match(callback_html) else None)
+
+
+async def _directory_or_missing(svc: Services, mount: str, prefix: str, rest: list[str], request: Request, fmt: str,
+                                callback: str | None, callback_html: str | None) -> Response:
+    """A path with no operation of its own but declared children (e.g. `community`) is a directory."""
+    children = ROUTER.children(mount, rest)
+    if not children:
+        raise Unsupported("Invalid URL", [f"'{request.url.path}' does not name a resource."],
+                          code=400 if mount in ("sharing", "portaladmin") else 404)
+    principal = ANONYMOUS
+    data = {"resources": [name for name, _ in children]}
+    if fmt == "html":
+        from geoshare.html.render import render_directory
+
+        return render_directory(svc, request, mount, prefix, rest, data, children, principal)
+    return conventions.json_response(data, fmt, callback, callback_html)
+
+
+def _render_form(svc: Services, mounts: Mounts, request: Request, op: Operation, prefix: str, rest: list[str],
+                 principal: Principal) -> Response:
+    from geoshare.html.render import render_operation_form
+
+    return render_operation_form(svc, request, op, prefix, rest, principal)
+
+
+def is_upload(value: Any) -> bool:
+    return isinstance(value, UploadFile)

@@ -1,0 +1,121 @@
+"""The declarative operation table: every endpoint declared once.
+
+Each `Operation` names its mount, path template, methods, parameters, permission and
+handler.  The table drives routing (`Router.match`), validation (`params.coerce_all`), the
+HTML directory (children and forms) and the OpenAPI document.  Handlers register themselves
+with the `operation` decorator in the modules under `http/sharing/` and `http/admin/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from geoshare.http.params import Param
+
+# Mount name -> how errors are shaped (see conventions.error_body).
+MOUNTS = ("sharing", "portaladmin", "admin", "rest", "tokens")
+PERMISSIONS = ("public", "user", "org_admin", "default_org_admin", "server_publisher", "server_admin")
+
+Handler = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    mount: str
+    path: str
+    handler: Handler
+    name: str
+    kind: str = "resource"  # resource (read) | operation (changes state)
+    methods: tuple[str, ...] = ("GET", "POST")
+    params: tuple[Param, ...] = ()
+    permission: str = "public"
+    summary: str = ""
+    resolve_token: bool = True  # sign-in operations ignore tokens they are sent
+    private_ok: bool = False  # reachable anonymously when the organization's access is private
+    json_by_default: bool = False  # OAuth endpoints answer JSON when f is absent
+    failure_message: str = "Unable to complete operation."
+    aliases: tuple[str, ...] = ()
+    segments: tuple[str, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        assert self.mount in MOUNTS, self.mount
+        assert self.permission in PERMISSIONS, self.permission
+        assert self.kind in ("resource", "operation")
+
+    @property
+    def all_paths(self) -> tuple[str, ...]:
+        return (self.path, *self.aliases)
+
+
+def split(path: str) -> tuple[str, ...]:
+    return tuple(part for part in path.split("/") if part)
+
+
+class Router:
+    """Matches normalized request segments against the declared templates of one mount."""
+
+    def __init__(self) -> None:
+        self.operations: list[Operation] = []
+        self._by_len: dict[tuple[str, int], list[tuple[tuple[str, ...], Operation]]] = {}
+
+    def add(self, op: Operation) -> None:
+        self.operations.append(op)
+        for path in op.all_paths:
+            segs = tuple(s if s.startswith("{") else s.lower() for s in split(path))
+            self._by_len.setdefault((op.mount, len(segs)), []).append((segs, op))
+
+    def match(self, mount: str, segments: list[str]) -> tuple[Operation, dict[str, str]] | None:
+        lowered = [s.lower() for s in segments]
+        best: tuple[int, Operation, dict[str, str]] | None = None
+        for template, op in self._by_len.get((mount, len(segments)), []):
+            captured: dict[str, str] = {}
+            literals = 0
+            for tpl, seg, low in zip(template, segments, lowered, strict=True):
+                if tpl.startswith("{"):
+                    captured[tpl[1:-1]] = seg
+                elif tpl == low:
+                    literals += 1
+                else:
+                    break
+            else:
+                if best is None or literals > best[0]:
+                    best = (literals, op, captured)
+        return (best[1], best[2]) if best else None
+
+    def children(self, mount: str, segments: list[str]) -> list[tuple[str, Operation | None]]:
+        """Literal next segments under a concrete path, for the HTML directory."""
+        found: dict[str, Operation | None] = {}
+        depth = len(segments)
+        lowered = [s.lower() for s in segments]
+        for op in self.operations:
+            if op.mount != mount:
+                continue
+            for path in op.all_paths[:1]:
+                template = split(path)
+                if len(template) <= depth:
+                    continue
+                prefix_ok = all(t.startswith("{") or t.lower() == s for t, s in zip(template, lowered, strict=False))
+                nxt = template[depth]
+                if not prefix_ok or nxt.startswith("{"):
+                    continue
+                is_leaf = len(template) == depth + 1
+                if is_leaf or nxt not in found:
+                    found[nxt] = op if is_leaf else found.get(nxt)
+        return sorted(found.items(), key=lambda kv: kv[0].lower())
+
+
+ROUTER = Router()
+
+
+def operation(mount: str, path: str, **kwargs: Any) -> Callable[[Handler], Handler]:
+    """Declare the decorated coroutine as the handler of one operation."""
+
+    def register(fn: Handler) -> Handler:
+        opts = dict(kwargs)
+        name = opts.pop("name", None) or (split(path)[-1] if split(path) else "Root")
+        ROUTER.add(Operation(mount=mount, path=path, handler=fn, name=name, **opts))
+        return fn
+
+    return register

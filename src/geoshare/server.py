@@ -1,0 +1,121 @@
+"""One port, HTTP and HTTPS: the first byte of each connection decides.
+
+A TLS connection starts with a ClientHello record (0x16).  The listener accepts, waits until
+the socket is readable, peeks one byte (MSG_PEEK, nothing consumed), then hands the socket to
+the event loop with or without the TLS context, running uvicorn's own HTTP protocol.  Each
+accepted socket gets TCP_NODELAY (without it every response waits ~40 ms for a delayed ACK).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import ssl
+from typing import Any
+
+import uvicorn
+from uvicorn.server import Server
+
+log = logging.getLogger("geoshare.server")
+TLS_HANDSHAKE = 0x16
+FIRST_BYTE_TIMEOUT = 15.0
+
+
+class _Listener:
+    """What uvicorn's shutdown expects of `servers`: close() and wait_closed()."""
+
+    def __init__(self, sock: socket.socket, task: asyncio.Task[None]) -> None:
+        self.sock = sock
+        self.task = task
+
+    def close(self) -> None:
+        self.task.cancel()
+        with contextlib.suppress(OSError):
+            self.sock.close()
+
+    async def wait_closed(self) -> None:
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+
+
+class SniffingServer(Server):
+    def __init__(self, config: uvicorn.Config, tls: ssl.SSLContext, sock: socket.socket) -> None:
+        super().__init__(config)
+        self.tls = tls
+        self.listen_sock = sock
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await self.lifespan.startup()
+        if self.lifespan.should_exit:
+            self.should_exit = True
+            return
+        config = self.config
+        loop = asyncio.get_running_loop()
+
+        def create_protocol() -> asyncio.Protocol:
+            return config.http_protocol_class(  # type: ignore[call-arg]
+                config=config, server_state=self.server_state, app_state=self.lifespan.state, _loop=loop)
+
+        self.listen_sock.setblocking(False)
+        task = loop.create_task(self._accept_loop(loop, create_protocol))
+        self.servers = [_Listener(self.listen_sock, task)]  # type: ignore[list-item]
+        self.started = True
+
+    async def _accept_loop(self, loop: asyncio.AbstractEventLoop, create_protocol: Any) -> None:
+        while True:
+            try:
+                conn, _ = await loop.sock_accept(self.listen_sock)
+            except OSError as exc:
+                if self.should_exit:
+                    return
+                log.warning("accept failed: %s", exc)
+                await asyncio.sleep(0.05)
+                continue
+            conn.setblocking(False)
+            with contextlib.suppress(OSError):
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            loop.create_task(self._hand_over(loop, conn, create_protocol))
+
+    async def _hand_over(self, loop: asyncio.AbstractEventLoop, conn: socket.socket, create_protocol: Any) -> None:
+        ready: asyncio.Future[None] = loop.create_future()
+        loop.add_reader(conn.fileno(), lambda: ready.done() or ready.set_result(None))
+        try:
+            await asyncio.wait_for(ready, FIRST_BYTE_TIMEOUT)
+            first = conn.recv(1, socket.MSG_PEEK)
+        except (TimeoutError, OSError):
+            conn.close()
+            return
+        finally:
+            with contextlib.suppress(Exception):
+                loop.remove_reader(conn.fileno())
+        if not first:
+            conn.close()
+            return
+        use_tls = first[0] == TLS_HANDSHAKE
+        try:
+            await loop.connect_accepted_socket(create_protocol, conn, ssl=self.tls if use_tls else None,
+                                               ssl_handshake_timeout=FIRST_BYTE_TIMEOUT if use_tls else None)
+        except (OSError, ssl.SSLError, ConnectionError, TimeoutError) as exc:
+            log.debug("connection dropped during set-up: %s", exc)
+            with contextlib.suppress(OSError):
+                conn.close()
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    return sock
+
+
+def run(app: Any, host: str, port: int, tls: ssl.SSLContext, log_level: str = "info") -> None:
+    config = uvicorn.Config(app, host=host, port=port, http="httptools", loop="uvloop", lifespan="on",
+                            access_log=False, log_level=log_level, server_header=False, proxy_headers=False,
+                            timeout_keep_alive=30)
+    sock = listening_socket(host, port)
+    server = SniffingServer(config, tls, sock)
+    server.run()

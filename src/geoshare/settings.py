@@ -1,0 +1,154 @@
+"""Every setting of geoshare, declared once: name, type, default and help.
+
+The same table feeds the command line (`geoshare serve --data-dir ...`), the environment
+(`GEOSHARE_DATA_DIR=...`) and the documentation (`docs/configuration.md` is checked against
+it by a test).  An unknown `GEOSHARE_*` variable stops start-up, so a typo never goes unseen.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "GEOSHARE_"
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    name: str
+    type: type
+    default: Any
+    help: str
+    secret: bool = False
+
+
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec("data_dir", str, "./geoshare-data", "Directory for the database, blobs, certificate and logs; created if missing."),
+    SettingSpec("host", str, "127.0.0.1", "Interface to listen on (0.0.0.0 for every interface)."),
+    SettingSpec("port", int, 7443, "Port that serves both HTTP and HTTPS."),
+    SettingSpec("admin_username", str, "admin", "Username of the first administrator, created at first start."),
+    SettingSpec("admin_password", str, "", "Password of the first administrator; generated and printed once when empty.", secret=True),
+    SettingSpec("org_name", str, "geoshare", "Name of the default organization created at first start."),
+    SettingSpec("database_url", str, "", "SQLAlchemy URL; empty means SQLite at DATA_DIR/geoshare.db. PostgreSQL: postgresql+psycopg://user:pw@host/db."),
+    SettingSpec("cert", str, "", "PEM certificate file for HTTPS; empty means a self-signed one generated into DATA_DIR/tls."),
+    SettingSpec("key", str, "", "PEM private key file that goes with --cert."),
+    SettingSpec("portal_context", str, "portal", "First path segment of the portal (the web adaptor name)."),
+    SettingSpec("server_context", str, "arcgis", "First path segment of the server site."),
+    SettingSpec("public_url", str, "", "Base URL clients use (https://gis.example.org); empty means taken from each request's Host."),
+    SettingSpec("log_level", str, "info", "Log level: debug, info, warning, error."),
+    SettingSpec("access_log", bool, True, "Write one line per request (secrets redacted) to the log."),
+    SettingSpec("argon2_time_cost", int, 2, "argon2id iterations for password hashes (OWASP: 2)."),
+    SettingSpec("argon2_memory_kib", int, 19456, "argon2id memory in KiB for password hashes (OWASP: 19456)."),
+    SettingSpec("lockout_attempts", int, 5, "Failed sign-ins within lockout_minutes that lock an account."),
+    SettingSpec("lockout_minutes", int, 15, "Window for counting failures and length of the lock, in minutes."),
+    SettingSpec("strict_referer", bool, False, "Refuse referer-bound tokens on requests that carry no Referer header."),
+    SettingSpec("max_body_bytes", int, 10 * 1024 * 1024, "Largest request body accepted by operations that take no file."),
+    SettingSpec("max_param_chars", int, 65536, "Default longest value of a parameter that declares no limit of its own."),
+)
+
+_SPECS = {spec.name: spec for spec in SETTINGS}
+
+
+class SettingsError(ValueError):
+    """A setting has a wrong name or a value of the wrong type."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: str = "./geoshare-data"
+    host: str = "127.0.0.1"
+    port: int = 7443
+    admin_username: str = "admin"
+    admin_password: str = field(default="", repr=False)
+    org_name: str = "geoshare"
+    database_url: str = ""
+    cert: str = ""
+    key: str = ""
+    portal_context: str = "portal"
+    server_context: str = "arcgis"
+    public_url: str = ""
+    log_level: str = "info"
+    access_log: bool = True
+    argon2_time_cost: int = 2
+    argon2_memory_kib: int = 19456
+    lockout_attempts: int = 5
+    lockout_minutes: int = 15
+    strict_referer: bool = False
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_param_chars: int = 65536
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir).expanduser().resolve()
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_path / 'geoshare.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+
+def _coerce(spec: SettingSpec, raw: Any) -> Any:
+    if spec.type is bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off", ""):
+            return False
+        raise SettingsError(f"{spec.name}: expected true or false, got {raw!r}")
+    if spec.type is int:
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{spec.name}: expected an integer, got {raw!r}") from None
+    return str(raw)
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings: defaults, then GEOSHARE_* environment, then explicit overrides (CLI flags)."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for key, raw in env.items():
+        if not key.startswith(ENV_PREFIX) or key.startswith(ENV_PREFIX + "TEST_"):
+            continue
+        name = key[len(ENV_PREFIX) :].lower()
+        if name not in _SPECS:
+            raise SettingsError(f"unknown setting in environment: {key}")
+        values[name] = _coerce(_SPECS[name], raw)
+    for name, raw in (overrides or {}).items():
+        if raw is None:
+            continue
+        if name not in _SPECS:
+            raise SettingsError(f"unknown setting: {name}")
+        values[name] = _coerce(_SPECS[name], raw)
+    settings = Settings(**values)
+    _validate(settings)
+    return settings
+
+
+def _validate(settings: Settings) -> None:
+    if not 0 < settings.port < 65536:
+        raise SettingsError("port: must be between 1 and 65535")
+    if settings.log_level.lower() not in ("debug", "info", "warning", "error"):
+        raise SettingsError("log_level: one of debug, info, warning, error")
+    for name in ("portal_context", "server_context"):
+        value = getattr(settings, name)
+        if "/" in value.strip("/"):
+            raise SettingsError(f"{name}: a single path segment")
+    if settings.portal_context.strip("/").lower() == settings.server_context.strip("/").lower():
+        raise SettingsError("portal_context and server_context must differ")
+    if bool(settings.cert) != bool(settings.key):
+        raise SettingsError("cert and key go together")
+
+
+def settings_field_names() -> list[str]:
+    return [f.name for f in fields(Settings)]

@@ -1,0 +1,117 @@
+"""Table definitions (SQLAlchemy Core), valid on SQLite and PostgreSQL alike.
+
+Times are integers in epoch milliseconds, as the ArcGIS API reports them.  JSON documents are
+stored as text so both databases treat them the same way.  The Alembic migrations under
+`migrations/versions/` create exactly these tables; a test compares the two.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+orgs = Table(
+    "orgs",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("name", String(250), nullable=False),
+    Column("is_default", Boolean, nullable=False, default=False),
+    Column("access", String(16), nullable=False, default="public"),
+    Column("url_key", String(64), nullable=True, unique=True),
+    Column("description", Text, nullable=True),
+    Column("settings", Text, nullable=False, default="{}"),  # JSON: portal properties stored verbatim
+    Column("created", BigInteger, nullable=False),
+    Column("modified", BigInteger, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("org_id", String(16), ForeignKey("orgs.id"), nullable=False),
+    Column("username", String(128), nullable=False),
+    Column("username_key", String(128), nullable=False, unique=True),  # lower-cased username
+    Column("password_hash", String(255), nullable=True),
+    Column("full_name", String(255), nullable=True),
+    Column("first_name", String(128), nullable=True),
+    Column("last_name", String(128), nullable=True),
+    Column("email", String(320), nullable=True),
+    Column("description", Text, nullable=True),
+    Column("role", String(32), nullable=False, default="org_user"),
+    Column("role_id", String(16), nullable=True),
+    Column("user_license_type_id", String(64), nullable=False, default="creatorUT"),
+    Column("access", String(16), nullable=False, default="org"),
+    Column("culture", String(16), nullable=True),
+    Column("region", String(16), nullable=True),
+    Column("units", String(16), nullable=True),
+    Column("thumbnail", String(255), nullable=True),
+    Column("tags", Text, nullable=False, default="[]"),
+    Column("provider", String(32), nullable=False, default="arcgis"),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("locked_until", BigInteger, nullable=False, default=0),
+    Column("last_login", BigInteger, nullable=False, default=-1),
+    Column("created", BigInteger, nullable=False),
+    Column("modified", BigInteger, nullable=False),
+)
+Index("ix_users_org", users.c.org_id)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the opaque token, never the token
+    Column("kind", String(16), nullable=False),  # generate | server | oauth | refresh
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", String(64), nullable=True),
+    Column("bind_type", String(16), nullable=True),  # referer | ip
+    Column("bind_value", String(1024), nullable=True),
+    Column("created", BigInteger, nullable=False),
+    Column("expires", BigInteger, nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+)
+Index("ix_tokens_user", tokens.c.user_id)
+Index("ix_tokens_expires", tokens.c.expires)
+
+sign_ins = Table(
+    "sign_ins",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username_key", String(128), nullable=False),
+    Column("user_id", String(32), nullable=True),
+    Column("at", BigInteger, nullable=False),
+    Column("success", Boolean, nullable=False),
+    Column("channel", String(32), nullable=False),  # generateToken, oauth, admin, html ...
+    Column("client_ip", String(64), nullable=True),
+    Column("reason", String(128), nullable=True),
+)
+Index("ix_sign_ins_user_at", sign_ins.c.username_key, sign_ins.c.at)
+
+oauth_sessions = Table(
+    "oauth_sessions",
+    metadata,
+    Column("state_hash", String(64), primary_key=True),  # sha256 of oauth_state
+    Column("client_id", String(64), nullable=False),
+    Column("response_type", String(16), nullable=False),
+    Column("redirect_uri", String(2048), nullable=False),
+    Column("state", String(1024), nullable=True),
+    Column("expiration", Integer, nullable=True),  # minutes asked for
+    Column("code_challenge", String(256), nullable=True),
+    Column("code_challenge_method", String(16), nullable=True),
+    Column("created", BigInteger, nullable=False),
+    Column("expires", BigInteger, nullable=False),
+)
+
+oauth_codes = Table(
+    "oauth_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", String(64), nullable=False),
+    Column("redirect_uri", String(2048), nullable=False),
+    Column("refresh_minutes", Integer, nullable=False),
+    Column("code_challenge", String(256), nullable=True),
+    Column("code_challenge_method", String(16), nullable=True),
+    Column("created", BigInteger, nullable=False),
+    Column("expires", BigInteger, nullable=False),
+    Column("used", Boolean, nullable=False, default=False),
+)

@@ -1,0 +1,91 @@
+"""Tokens, sign-in records, OAuth sessions and codes."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from geoshare.storage.records import OAuthCode, OAuthSession, Token
+from geoshare.storage.tables import oauth_codes, oauth_sessions, sign_ins, tokens, users
+
+
+def token_by_hash(conn: Connection, token_hash: str) -> Token | None:
+    row = conn.execute(select(tokens).where(tokens.c.token_hash == token_hash)).mappings().first()
+    return Token.from_row(row) if row else None
+
+
+def insert_token(conn: Connection, token: Token) -> None:
+    conn.execute(insert(tokens).values(**token.__dict__))
+
+
+def revoke_token(conn: Connection, token_hash: str) -> bool:
+    result = conn.execute(update(tokens).where(tokens.c.token_hash == token_hash).values(revoked=True))
+    return bool(result.rowcount)
+
+
+def revoke_user_tokens(conn: Connection, user_id: str) -> int:
+    result = conn.execute(update(tokens).where(tokens.c.user_id == user_id).values(revoked=True))
+    return int(result.rowcount or 0)
+
+
+def purge_expired_tokens(conn: Connection, now: int) -> int:
+    result = conn.execute(delete(tokens).where(tokens.c.expires < now))
+    conn.execute(delete(oauth_sessions).where(oauth_sessions.c.expires < now))
+    conn.execute(delete(oauth_codes).where(oauth_codes.c.expires < now))
+    return int(result.rowcount or 0)
+
+
+def record_sign_in(conn: Connection, *, username_key: str, user_id: str | None, at: int, success: bool,
+                   channel: str, client_ip: str | None, reason: str | None) -> None:
+    conn.execute(insert(sign_ins).values(username_key=username_key, user_id=user_id, at=at, success=success,
+                                         channel=channel, client_ip=client_ip, reason=reason))
+
+
+def recent_failures(conn: Connection, username_key: str, since: int) -> int:
+    """Failed sign-ins since `since`, not counting those before the latest success."""
+    last_ok = conn.execute(
+        select(func.max(sign_ins.c.at)).where(sign_ins.c.username_key == username_key, sign_ins.c.success.is_(True))
+    ).scalar_one()
+    floor = max(since, (last_ok or 0) + 1)
+    query = select(func.count()).select_from(sign_ins).where(
+        sign_ins.c.username_key == username_key, sign_ins.c.success.is_(False), sign_ins.c.at >= floor,
+        sign_ins.c.reason != "locked")
+    return int(conn.execute(query).scalar_one())
+
+
+def sign_ins_of(conn: Connection, username_key: str, limit: int = 50) -> list[dict[str, object]]:
+    rows = conn.execute(select(sign_ins).where(sign_ins.c.username_key == username_key)
+                        .order_by(sign_ins.c.id.desc()).limit(limit)).mappings()
+    return [dict(r) for r in rows]
+
+
+def set_locked_until(conn: Connection, user_id: str, until: int) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(locked_until=until))
+
+
+def insert_oauth_session(conn: Connection, session: OAuthSession) -> None:
+    conn.execute(insert(oauth_sessions).values(**session.__dict__))
+
+
+def oauth_session_by_hash(conn: Connection, state_hash: str) -> OAuthSession | None:
+    row = conn.execute(select(oauth_sessions).where(oauth_sessions.c.state_hash == state_hash)).mappings().first()
+    return OAuthSession.from_row(row) if row else None
+
+
+def delete_oauth_session(conn: Connection, state_hash: str) -> None:
+    conn.execute(delete(oauth_sessions).where(oauth_sessions.c.state_hash == state_hash))
+
+
+def insert_oauth_code(conn: Connection, code: OAuthCode) -> None:
+    conn.execute(insert(oauth_codes).values(**code.__dict__))
+
+
+def take_oauth_code(conn: Connection, code_hash: str) -> OAuthCode | None:
+    """Mark a code used and return it; a code can be taken once."""
+    row = conn.execute(select(oauth_codes).where(oauth_codes.c.code_hash == code_hash)).mappings().first()
+    if row is None:
+        return None
+    code = OAuthCode.from_row(row)
+    if code.used:
+        return code
+    conn.execute(update(oauth_codes).where(oauth_codes.c.code_hash == code_hash).values(used=True))
+    return code
