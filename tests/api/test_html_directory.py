@@ -1,0 +1,78 @@
+"""The HTML directory: pages, links, operation forms and the sign-in cookie."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import ADMIN_PASSWORD, SHARING
+
+
+def links(page: str) -> list[str]:
+    return re.findall(r'href="([^"]+)"', page)
+
+
+async def test_root_links_children(client):
+    page = (await client.get(SHARING)).text
+    hrefs = links(page)
+    for child in ("community", "generateToken", "info", "oauth2", "portals"):
+        assert f"{SHARING}/{child}" in hrefs, child
+
+
+async def test_walk_to_portals_self(client):
+    portals = (await client.get(f"{SHARING}/portals")).text
+    assert f"{SHARING}/portals/languages" in links(portals)
+    assert 'name="_goto"' in portals
+    jump = await client.get(f"{SHARING}/portals", params={"_goto": "self"})
+    assert jump.status_code == 302 and jump.headers["location"].endswith("/portals/self")
+    page = (await client.get(f"{SHARING}/portals/self")).text
+    assert "portalName" in page and "0123456789ABCDEF" in page
+
+
+async def test_operation_form_and_submit(client):
+    form = (await client.get(f"{SHARING}/generateToken")).text
+    assert '<form method="post"' in form and 'name="username"' in form and 'type="password"' in form
+    result = await client.post(f"{SHARING}/generateToken", data={
+        "username": "admin", "password": ADMIN_PASSWORD, "f": "html"})
+    assert result.headers["content-type"].startswith("text/html")
+    assert re.search(r"<th>token</th><td>[A-Za-z0-9_-]{20,}</td>", result.text)
+    failed = await client.post(f"{SHARING}/generateToken", data={"username": "admin", "password": "x", "f": "html"})
+    assert "Invalid username or password." in failed.text
+
+
+async def test_html_escapes_values(client, admin_token, svc):
+    from sqlalchemy import text
+
+    await svc.db.write(lambda c: c.execute(text("UPDATE orgs SET name='<script>alert(1)</script>'")))
+    page = (await client.get(f"{SHARING}/portals/self")).text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+async def test_login_cookie_session(client):
+    page = await client.get("/-/login", params={"next": f"{SHARING}/portals/self"})
+    assert 'name="password"' in page.text
+    bad = await client.post("/-/login", data={"username": "admin", "password": "x", "next": "/"})
+    assert "Invalid username or password." in bad.text and "set-cookie" not in bad.headers
+    reply = await client.post("/-/login", data={"username": "admin", "password": ADMIN_PASSWORD,
+                                                "next": f"{SHARING}/portals/self"})
+    assert reply.status_code == 303 and reply.headers["location"] == f"{SHARING}/portals/self"
+    cookie = reply.headers["set-cookie"]
+    assert "agstoken=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    page = (await client.get(f"{SHARING}/portals/self")).text
+    assert "Signed in as <b>admin</b>" in page
+    assert (await client.get(f"{SHARING}/community/self?f=json")).json()["username"] == "admin"
+    out = await client.get("/-/logout")
+    assert out.status_code == 303
+    client.cookies.clear()
+    assert (await client.get(f"{SHARING}/community/self?f=json")).json()["error"]["code"] == 499
+
+
+async def test_login_refuses_open_redirect(client):
+    reply = await client.post("/-/login", data={"username": "admin", "password": ADMIN_PASSWORD,
+                                                "next": "//evil.example.com/"})
+    assert reply.headers["location"] == SHARING
+
+
+async def test_admin_directory_html(client, admin_token):
+    client.cookies.set("agstoken", admin_token)
+    page = (await client.get("/arcgis/admin")).text
+    assert "Server Administrator Directory" in page and "/arcgis/admin/info" in page

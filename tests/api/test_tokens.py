@@ -1,0 +1,179 @@
+"""generateToken on the portal and the server, token transport, binding, expiry, lockout."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from tests.conftest import ADMIN_PASSWORD, SHARING, count_rows, get_token, make_org
+
+GEN = f"{SHARING}/generateToken"
+
+
+async def _self(client, token, **headers):
+    return (await client.get(f"{SHARING}/community/self", params={"f": "json", "token": token}, headers=headers)).json()
+
+
+async def test_generate_token_shape_and_default_life(client, svc):
+    before = svc.clock.now_ms()
+    reply = (await client.post(GEN, data={"username": "admin", "password": ADMIN_PASSWORD, "client": "referer",
+                                          "referer": "http", "f": "json"})).json()
+    assert set(reply) == {"token", "expires", "ssl"}
+    assert isinstance(reply["expires"], int)
+    assert 119 * 60_000 <= reply["expires"] - before <= 121 * 60_000
+
+
+async def test_expiration_is_clamped(client, svc):
+    before = svc.clock.now_ms()
+    reply = (await client.post(GEN, data={"username": "admin", "password": ADMIN_PASSWORD, "expiration": "999999",
+                                          "f": "json"})).json()
+    assert reply["expires"] - before <= 20160 * 60_000 + 5000
+
+
+async def test_malformed_expiration_changes_nothing(client, svc):
+    tokens_before = await count_rows(svc, "tokens")
+    reply = (await client.post(GEN, data={"username": "admin", "password": ADMIN_PASSWORD, "expiration": "soon",
+                                          "f": "json"})).json()
+    assert reply["error"]["code"] == 400 and reply["error"]["message"] == "Unable to generate token."
+    assert "'expiration' must be an integer." in reply["error"]["details"]
+    assert await count_rows(svc, "tokens") == tokens_before
+
+
+async def test_wrong_password_and_unknown_user_look_alike(client, svc):
+    wrong = (await client.post(GEN, data={"username": "admin", "password": "nope", "f": "json"})).json()
+    unknown = (await client.post(GEN, data={"username": "ghost", "password": "nope", "f": "json"})).json()
+    expected = {"error": {"code": 400, "message": "Unable to generate token.",
+                          "details": ["Invalid username or password."]}}
+    assert wrong == expected and unknown == expected
+    assert await count_rows(svc, "tokens") == 0
+
+
+async def test_missing_credentials(client):
+    reply = (await client.post(GEN, data={"f": "json"})).json()
+    assert reply["error"]["code"] == 400
+    assert "'username' must be specified." in reply["error"]["details"]
+
+
+async def test_token_transports(client, admin_token):
+    assert (await _self(client, admin_token))["username"] == "admin"
+    for headers in ({"X-Esri-Authorization": f"Bearer {admin_token}"}, {"Authorization": f"Bearer {admin_token}"}):
+        reply = (await client.get(f"{SHARING}/community/self?f=json", headers=headers)).json()
+        assert reply["username"] == "admin"
+    client.cookies.set("agstoken", admin_token)
+    assert (await client.get(f"{SHARING}/community/self?f=json")).json()["username"] == "admin"
+
+
+async def test_bad_token_is_498_never_anonymous(client):
+    for path in ("community/self", "portals/self", ""):
+        reply = (await client.get(f"{SHARING}/{path}", params={"f": "json", "token": "forged"})).json()
+        assert reply == {"error": {"code": 498, "message": "Invalid token.", "details": ["Invalid token."]}}, path
+
+
+async def test_missing_token_is_499(client):
+    reply = (await client.get(f"{SHARING}/community/self?f=json")).json()
+    assert reply["error"]["code"] == 499 and reply["error"]["message"] == "Token Required"
+
+
+async def test_referer_binding(client):
+    token = await get_token(client, client="referer", referer="https://app.example.org")
+    assert (await _self(client, token, Referer="https://app.example.org/page"))["username"] == "admin"
+    assert (await _self(client, token))["username"] == "admin"  # no Referer: accepted (errata)
+    assert (await _self(client, token, Referer="https://evil.example.com"))["error"]["code"] == 498
+
+
+async def test_ip_binding(client):
+    other = await get_token(client, client="ip", ip="10.1.2.3")
+    assert (await _self(client, other))["error"]["code"] == 498
+    mine = await get_token(client, client="requestip")
+    assert (await _self(client, mine))["username"] == "admin"
+    bad = (await client.post(GEN, data={"username": "admin", "password": ADMIN_PASSWORD, "client": "ip",
+                                        "ip": "not-an-ip", "f": "json"})).json()
+    assert bad["error"]["code"] == 400
+
+
+async def test_expired_token(client, svc):
+    token = await get_token(client, expiration="1")
+    assert (await _self(client, token))["username"] == "admin"
+    svc.clock.advance(61_000)
+    assert (await _self(client, token))["error"]["code"] == 498
+
+
+async def test_password_change_revokes_tokens(client, svc, admin_token):
+    from geoshare.domain import accounts
+
+    await accounts.set_password(svc, "admin", "Changed12345")
+    assert (await _self(client, admin_token))["error"]["code"] == 498
+
+
+async def test_tokens_are_stored_hashed(client, svc, admin_token):
+    rows = await svc.db.read(lambda c: [r[0] for r in c.execute(text("SELECT token_hash FROM tokens"))])
+    assert admin_token not in rows and len(rows[0]) == 64
+
+
+async def test_lockout_after_five_failures(client, svc):
+    for _ in range(5):
+        reply = (await client.post(GEN, data={"username": "admin", "password": "wrong", "f": "json"})).json()
+    assert reply["error"]["details"] == ["Too many invalid attempts. Please try again later."]
+    locked = (await client.post(GEN, data={"username": "admin", "password": ADMIN_PASSWORD, "f": "json"})).json()
+    assert locked["error"]["details"] == ["Too many invalid attempts. Please try again later."]
+    assert await count_rows(svc, "tokens") == 0
+    svc.clock.advance(15 * 60_000 + 1000)
+    assert "token" in (await client.post(GEN, data={"username": "admin", "password": ADMIN_PASSWORD,
+                                                    "f": "json"})).json()
+
+
+async def test_failures_before_a_success_do_not_count(client, svc):
+    for _ in range(4):
+        await client.post(GEN, data={"username": "admin", "password": "wrong", "f": "json"})
+    await get_token(client)
+    for _ in range(4):
+        await client.post(GEN, data={"username": "admin", "password": "wrong", "f": "json"})
+    assert "token" in (await client.post(GEN, data={"username": "admin", "password": ADMIN_PASSWORD,
+                                                    "f": "json"})).json()
+
+
+async def test_sign_ins_recorded_without_password(client, svc):
+    await client.post(GEN, data={"username": "admin", "password": "WrongSecret99", "f": "json"})
+    await get_token(client)
+    rows = await svc.db.read(lambda c: [dict(r._mapping) for r in c.execute(text("SELECT * FROM sign_ins"))])
+    assert [r["success"] in (True, 1) for r in rows] == [False, True]
+    dump = repr(rows)
+    assert "WrongSecret99" not in dump and ADMIN_PASSWORD not in dump
+
+
+async def test_server_generate_token(client, svc):
+    before = svc.clock.now_ms()
+    for url in ("/arcgis/admin/generateToken", "/arcgis/tokens/generateToken", "/arcgis/tokens", "/arcgis/tokens/"):
+        reply = (await client.post(url, data={"username": "admin", "password": ADMIN_PASSWORD, "client": "requestip",
+                                              "f": "json"})).json()
+        assert isinstance(reply["expires"], int), url
+        assert 59 * 60_000 <= reply["expires"] - before <= 61 * 60_000
+    long = (await client.post("/arcgis/admin/generateToken", data={
+        "username": "admin", "password": ADMIN_PASSWORD, "expiration": "100000", "f": "json"})).json()
+    assert long["expires"] - before <= 1440 * 60_000 + 5000
+    token = long["token"]
+    assert (await client.get("/arcgis/admin", params={"f": "json", "token": token})).json()["resources"]
+
+
+async def test_server_token_errors_use_admin_envelope(client):
+    bad = (await client.post("/arcgis/admin/generateToken", data={"username": "admin", "password": "x",
+                                                                  "f": "json"})).json()
+    assert bad == {"status": "error", "messages": ["Unable to generate token.", "Invalid username or password."],
+                   "code": 400}
+    rest = (await client.post("/arcgis/tokens/generateToken", data={"username": "admin", "password": "x",
+                                                                    "f": "json"})).json()
+    assert rest["error"]["code"] == 400
+    query = (await client.post(f"/arcgis/admin/generateToken?username=admin&password={ADMIN_PASSWORD}",
+                               data={"f": "json"})).json()
+    assert query["status"] == "error" and query["code"] == 400
+
+
+async def test_admin_generate_token_needs_site_privilege(client, admin_token):
+    await make_org(client, admin_token, "Elsewhere", "elseadmin")
+    reply = (await client.post("/arcgis/admin/generateToken", data={"username": "elseadmin", "password": "Other12345",
+                                                                    "f": "json"})).json()
+    assert reply["status"] == "error" and reply["code"] == 403
+    ok = (await client.post("/arcgis/tokens/generateToken", data={"username": "elseadmin", "password": "Other12345",
+                                                                  "f": "json"})).json()
+    assert "token" in ok
+    denied = (await client.get("/arcgis/admin", params={"f": "json", "token": ok["token"]})).json()
+    assert denied["code"] == 403
