@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 
 from geoshare.app import build_app, build_services
 from geoshare.domain import accounts
@@ -113,4 +113,6 @@ async def make_org(client: httpx.AsyncClient, token: str, name: str, admin: str,
 
 
 async def count_rows(svc: Any, table: str) -> int:
-    return int(await svc.db.read(lambda conn: conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()))
+    table_obj = metadata.tables[table]
+    query = select(func.count()).select_from(table_obj)
+    return int(await svc.db.read(lambda conn: conn.execute(query).scalar_one()))

@@ -80,7 +80,11 @@ class SniffingServer(Server):
 
     async def _hand_over(self, loop: asyncio.AbstractEventLoop, conn: socket.socket, create_protocol: Any) -> None:
         ready: asyncio.Future[None] = loop.create_future()
-        loop.add_reader(conn.fileno(), lambda: ready.done() or ready.set_result(None))
+        def readable() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        loop.add_reader(conn.fileno(), readable)
         try:
             await asyncio.wait_for(ready, FIRST_BYTE_TIMEOUT)
             first = conn.recv(1, socket.MSG_PEEK)

@@ -134,8 +134,8 @@ async def test_cors_preflight(client):
 
 
 async def test_openapi_lists_every_operation(client):
-    from geoshare.http.operations import ROUTER
     from geoshare.http.openapi import mount_prefix
+    from geoshare.http.operations import ROUTER
     from geoshare.settings import Settings
 
     doc = (await client.get("/-/openapi.json")).json()

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 
 from starlette.responses import HTMLResponse
 
 HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff"}
 
 
-def _info_json(info: dict[str, object]) -> str:
+def _info_json(info: Mapping[str, object]) -> str:
     return json.dumps(info, separators=(", ", ": ")).replace("<", "\\u003c").replace(">", "\\u003e")
 
 

@@ -57,8 +57,8 @@ def redacted_query(request: Request) -> str:
 async def read_raw_params(request: Request, max_body: int) -> dict[str, Any]:
     """Query and body parameters merged, names lower-cased; the body wins (sharing-api.md §1.2)."""
     raw: dict[str, Any] = {}
-    for key, value in request.query_params.multi_items():
-        raw.setdefault(key.lower(), value)
+    for key, text_value in request.query_params.multi_items():
+        raw.setdefault(key.lower(), text_value)
     if request.method != "POST":
         return raw
     length = request.headers.get("content-length")

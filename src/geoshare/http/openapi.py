@@ -8,7 +8,7 @@ from geoshare.http.operations import ROUTER, Operation
 from geoshare.http.params import Param
 from geoshare.settings import Settings
 
-TYPES = {"string": {"type": "string"}, "password": {"type": "string", "format": "password"},
+TYPES: dict[str, dict[str, Any]] = {"string": {"type": "string"}, "password": {"type": "string", "format": "password"},
          "int": {"type": "integer"}, "bool": {"type": "string", "enum": ["true", "false", "True", "False"]},
          "list": {"type": "string", "description": "comma-separated or a JSON array"},
          "json": {"type": "string", "description": "JSON text"}, "file": {"type": "string", "format": "binary"}}
@@ -21,7 +21,7 @@ def mount_prefix(settings: Settings, mount: str) -> str:
 
 
 def _schema(param: Param) -> dict[str, Any]:
-    schema = dict(TYPES[param.kind])
+    schema: dict[str, Any] = dict(TYPES[param.kind])
     if param.choices:
         schema["enum"] = list(param.choices)
     if param.max_length:

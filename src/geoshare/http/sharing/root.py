@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from geoshare.domain import accounts, tokens
-from geoshare.domain.principal import Principal
 from geoshare.domain.portal import CURRENT_VERSION
+from geoshare.domain.principal import Principal
 from geoshare.errors import Forbidden, InvalidParameter
 from geoshare.http.auth import find_token
 from geoshare.http.context import Ctx
