@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "GEOSHARE_"
+# Read by single CLI commands (never settings of the server), so start-up does not refuse them.
+COMMAND_ENV = frozenset({"GEOSHARE_NEW_PASSWORD", "GEOSHARE_NEW_ORG_ADMIN_PASSWORD"})
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class SettingSpec:
 
 
 SETTINGS: tuple[SettingSpec, ...] = (
-    SettingSpec("data_dir", str, "./geoshare-data", "Directory for the database, blobs, certificate and logs; created if missing."),
+    SettingSpec("data_dir", str, "./geoshare-data", "Directory for the database, blobs and TLS certificate; created if missing."),
     SettingSpec("host", str, "127.0.0.1", "Interface to listen on (0.0.0.0 for every interface)."),
     SettingSpec("port", int, 7443, "Port that serves both HTTP and HTTPS."),
     SettingSpec("admin_username", str, "admin", "Username of the first administrator, created at first start."),
@@ -118,7 +120,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     for key, raw in env.items():
-        if not key.startswith(ENV_PREFIX) or key.startswith(ENV_PREFIX + "TEST_"):
+        if not key.startswith(ENV_PREFIX) or key.startswith(ENV_PREFIX + "TEST_") or key in COMMAND_ENV:
             continue
         name = key[len(ENV_PREFIX) :].lower()
         if name not in _SPECS:

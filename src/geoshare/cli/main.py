@@ -24,8 +24,7 @@ def _options(names: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[
             if spec.type is bool:
                 fn = click.option(f"{flag}/--no-{flag[2:]}", spec.name, default=None, help=spec.help)(fn)
             else:
-                fn = click.option(flag, spec.name, type=spec.type, default=None, help=spec.help,
-                                  show_envvar=True)(fn)
+                fn = click.option(flag, spec.name, type=spec.type, default=None, help=spec.help)(fn)
         return fn
 
     return decorate
@@ -54,10 +53,10 @@ def serve(**values: Any) -> None:
     """Start the portal and server site on one port (HTTP and HTTPS)."""
     settings = _settings(values)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     from geoshare import bootstrap, server, tls
     from geoshare.app import build_app
 
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     from geoshare.errors import GeoshareError
 
     try:
@@ -81,7 +80,8 @@ def _banner(settings: Settings, result: Any) -> None:
              f"  database       : {'SQLite' if settings.is_sqlite else 'PostgreSQL'}",
              f"  portal         : https://{base}/{pc}   (also http://{base}/{pc})",
              f"  portal API     : https://{base}/{pc}/sharing/rest",
-             f"  server admin   : https://{base}/{sc}/admin", ""]
+             f"  server admin   : https://{base}/{sc}/admin",
+             f"  browse         : https://{base}/{pc}/sharing/rest  (sign in at https://{base}/-/login)", ""]
     if result.created:
         lines.append(f"  First start: created organization '{settings.org_name}' and administrator "
                      f"'{result.admin_username}'.")
@@ -90,6 +90,11 @@ def _banner(settings: Settings, result: Any) -> None:
                       f"  Administrator password (shown once): {result.generated_password}",
                       "  ==============================================================",
                       "  Change it later with: geoshare users set-password " + result.admin_username]
+        elif settings.admin_password:
+            lines.append("  Sign in with the password given by --admin-password / GEOSHARE_ADMIN_PASSWORD.")
+    else:
+        lines.append(f"  Existing portal: sign in as '{result.admin_username}' (or any member) with the password "
+                     "set earlier.")
     click.echo("\n".join(lines) + "\n", err=False)
     sys.stdout.flush()
 
