@@ -56,7 +56,6 @@ def serve(**values: Any) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     from geoshare import bootstrap, server, tls
     from geoshare.app import build_app
-
     from geoshare.errors import GeoshareError
 
     try:

@@ -17,10 +17,9 @@ from sqlalchemy import Connection
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services, new_secret
 from geoshare.errors import InvalidParameter, InvalidToken, SignInFailed
-from geoshare.storage import orgs as org_store
 from geoshare.storage import tokens as token_store
 from geoshare.storage import users as user_store
-from geoshare.storage.records import Org, Token, User
+from geoshare.storage.records import Token, User
 
 log = logging.getLogger("geoshare.signin")
 
@@ -139,23 +138,12 @@ async def issue(svc: Services, user: User, *, kind: str, minutes: int, binding: 
     return IssuedToken(token=token, expires=expires, user=user)
 
 
-def _load(conn: Connection, token_hash: str) -> tuple[Token, User, Org] | None:
-    token = token_store.token_by_hash(conn, token_hash)
-    if token is None:
-        return None
-    user = user_store.user_by_id(conn, token.user_id)
-    if user is None:
-        return None
-    org = org_store.org_by_id(conn, user.org_id)
-    return (token, user, org) if org else None
-
-
 async def validate(svc: Services, token: str, *, referer: str | None, client_ip: str | None,
                    kinds: tuple[str, ...] = ("generate", "server", "oauth")) -> Principal:
     """The principal a presented token stands for, or InvalidToken (never anonymous)."""
     if not token or len(token) > 2048:
         raise InvalidToken()
-    loaded = await svc.db.read(_load, hash_token(token))
+    loaded = await svc.db.read(token_store.token_with_owner, hash_token(token))
     if loaded is None:
         raise InvalidToken()
     record, user, org = loaded

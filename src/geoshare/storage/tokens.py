@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from geoshare.storage.records import OAuthCode, OAuthSession, Token
-from geoshare.storage.tables import oauth_codes, oauth_sessions, sign_ins, tokens, users
+from geoshare.storage.records import OAuthCode, OAuthSession, Org, Token, User
+from geoshare.storage.tables import oauth_codes, oauth_sessions, orgs, sign_ins, tokens, users
 
 
 def token_by_hash(conn: Connection, token_hash: str) -> Token | None:
@@ -89,3 +89,21 @@ def take_oauth_code(conn: Connection, code_hash: str) -> OAuthCode | None:
         return code
     conn.execute(update(oauth_codes).where(oauth_codes.c.code_hash == code_hash).values(used=True))
     return code
+
+
+_OWNER_COLUMNS = ([c.label(f"t_{c.name}") for c in tokens.c] + [c.label(f"u_{c.name}") for c in users.c]
+                  + [c.label(f"o_{c.name}") for c in orgs.c])
+_OWNER_JOIN = tokens.join(users, users.c.id == tokens.c.user_id).join(orgs, orgs.c.id == users.c.org_id)
+
+
+def token_with_owner(conn: Connection, token_hash: str) -> tuple[Token, User, Org] | None:
+    """One round trip for every authenticated request: the token, its user and their organization."""
+    row = conn.execute(select(*_OWNER_COLUMNS).select_from(_OWNER_JOIN)
+                       .where(tokens.c.token_hash == token_hash)).mappings().first()
+    if row is None:
+        return None
+
+    def part(prefix: str) -> dict[str, object]:
+        return {key[2:]: value for key, value in row.items() if key.startswith(prefix)}
+
+    return Token.from_row(part("t_")), User.from_row(part("u_")), Org.from_row(part("o_"))  # type: ignore[arg-type]
