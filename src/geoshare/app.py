@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -57,16 +58,29 @@ def build_app(settings: Settings, services: Services | None = None) -> Starlette
     async def landing(request: Request) -> Response:
         return pages.landing(svc)
 
+    async def portal_home(request: Request) -> Response:
+        """A browser opening the portal URL lands on the directory (JSON probes still get errors)."""
+        if request.query_params.get("f", "html").lower() != "html":
+            return await endpoint(request)
+        return RedirectResponse(home, status_code=302)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await svc.db.start()
+        purger = asyncio.get_running_loop().create_task(_purge_expired(svc))
         try:
             yield
         finally:
+            purger.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purger
             await svc.db.stop()
 
     routes = [
         Route("/", landing),
+        Route(f"/{settings.portal_context.strip('/')}", portal_home),
+        Route(f"/{settings.portal_context.strip('/')}/", portal_home),
+        Route(f"/{settings.portal_context.strip('/')}/home", portal_home),
         Route("/-/login", login, methods=["GET", "POST"]),
         Route("/-/logout", logout),
         Route("/-/openapi.json", openapi),
@@ -77,6 +91,20 @@ def build_app(settings: Settings, services: Services | None = None) -> Starlette
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = svc
     return app
+
+
+async def _purge_expired(svc: Services, every_seconds: float = 3600) -> None:
+    """Expired tokens, OAuth sessions and codes are deleted hourly (they are refused anyway)."""
+    from geoshare.storage.tokens import purge_expired_tokens
+
+    while True:
+        try:
+            removed = await svc.db.write(purge_expired_tokens, svc.clock.now_ms())
+            if removed:
+                log.info("purged %d expired tokens", removed)
+        except Exception:  # a failed purge must never stop the server; it is retried
+            log.exception("purging expired tokens failed")
+        await asyncio.sleep(every_seconds)
 
 
 def _cors(request: Request, response: Response) -> None:

@@ -158,3 +158,22 @@ async def test_unexpected_failure_is_an_envelope_not_a_traceback(client, monkeyp
     assert reply.status_code == 200
     assert reply.json()["error"]["code"] == 500
     assert "secret internal detail" not in reply.text and "Traceback" not in reply.text
+
+
+async def test_portal_url_opens_the_directory(client):
+    for path in ("/portal", "/portal/", "/portal/home"):
+        reply = await client.get(path)
+        assert reply.status_code == 302 and reply.headers["location"] == SHARING, path
+    probe = (await client.get("/portal?f=json")).json()
+    assert "currentVersion" not in probe and probe["error"]["code"] == 400
+
+
+async def test_expired_tokens_are_purged(client, svc):
+    from geoshare.storage.tokens import purge_expired_tokens
+    from tests.conftest import count_rows, get_token
+
+    await get_token(client, expiration="1")
+    await get_token(client)
+    svc.clock.advance(2 * 60_000)
+    assert await svc.db.write(purge_expired_tokens, svc.clock.now_ms()) == 1
+    assert await count_rows(svc, "tokens") == 1
