@@ -21,6 +21,7 @@ from uvicorn.server import Server
 log = logging.getLogger("geoshare.server")
 TLS_HANDSHAKE = 0x16
 FIRST_BYTE_TIMEOUT = 15.0
+TLS_SHUTDOWN_TIMEOUT = 2.0  # wait this long for a peer's close_notify (asyncio's default: 30 s)
 
 
 class _Listener:
@@ -100,7 +101,8 @@ class SniffingServer(Server):
         use_tls = first[0] == TLS_HANDSHAKE
         try:
             await loop.connect_accepted_socket(create_protocol, conn, ssl=self.tls if use_tls else None,
-                                               ssl_handshake_timeout=FIRST_BYTE_TIMEOUT if use_tls else None)
+                                               ssl_handshake_timeout=FIRST_BYTE_TIMEOUT if use_tls else None,
+                                               ssl_shutdown_timeout=TLS_SHUTDOWN_TIMEOUT if use_tls else None)
         except (OSError, ssl.SSLError, ConnectionError, TimeoutError) as exc:
             log.debug("connection dropped during set-up: %s", exc)
             with contextlib.suppress(OSError):

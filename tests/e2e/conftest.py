@@ -1,298 +1,50 @@
 """Fixtures of the end-to-end suite: one real `geoshare serve` process for the whole session.
 
 `live_server` starts the server as a subprocess on a free loopback port, with a temporary
-data directory, the administrator `admin` / `ADMIN_PASSWORD`, and cheap argon2 settings so
-that sign-ins are quick.  With GEOSHARE_TEST_DATABASE_URL set, the server runs on a fresh
-PostgreSQL database (created beside the one named by the URL, dropped afterwards; when the
-role may not create databases, the tables of the given database are dropped and migrated
-again instead).  When a test fails, the tail of the server's output is attached to its report.
+data directory, the administrator `admin` / `support.ADMIN_PASSWORD`, and cheap argon2
+settings so that sign-ins are quick.  With GEOSHARE_TEST_DATABASE_URL set, the server runs on
+a fresh PostgreSQL database created beside the one the URL names and dropped afterwards
+(when the role may not create databases, the tables of the given database are dropped and
+migrated again instead).  When a test fails, the tail of the server's output is attached to
+its report.
 
 `live_server.new_org_admin(prefix)` creates an organization and its administrator through
-`portaladmin/orgs/createOrg`, so tests that fail sign-ins on purpose (which counts towards the
-account lockout) never touch the shared `admin`.
+`portaladmin/orgs/createOrg`, so tests that fail sign-ins on purpose (which counts towards
+the account lockout) never touch the shared `admin`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
-import secrets
 import shutil
-import socket
-import ssl
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-ADMIN_USERNAME = "admin"
-ADMIN_PASSWORD = "E2e-admin-Passw0rd"
-STARTUP_SECONDS = 60
-LOG_TAIL_CHARS = 6000
-NODE_DIR = Path(__file__).parent / "node"
+from .support import NODE_DIR, LiveServer, fresh_database, start_server, stop_server
 
-
-def insecure_context() -> ssl.SSLContext:
-    """TLS context that accepts the server's self-signed certificate."""
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    return ctx
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8")
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
-class LiveServer:
-    port: int
-    data_dir: Path
-    log_path: Path
-    process: subprocess.Popen[bytes]
-    database_url: str | None
-    admin_username: str = ADMIN_USERNAME
-    admin_password: str = ADMIN_PASSWORD
-    _admin_token: str | None = field(default=None, repr=False)
-
-    # ---------------------------------------------------------------- URLs
-    def base(self, scheme: str = "http") -> str:
-        return f"{scheme}://127.0.0.1:{self.port}"
-
-    def portal_url(self, scheme: str = "http") -> str:
-        return f"{self.base(scheme)}/portal"
-
-    def sharing_url(self, scheme: str = "http") -> str:
-        return f"{self.base(scheme)}/portal/sharing/rest"
-
-    def server_url(self, scheme: str = "http") -> str:
-        return f"{self.base(scheme)}/arcgis"
-
-    @property
-    def cert_path(self) -> Path:
-        return self.data_dir / "tls" / "geoshare.crt"
-
-    # ---------------------------------------------------------------- HTTP
-    def request(self, method: str, url: str, params: dict[str, Any] | None = None,
-                headers: dict[str, str] | None = None, timeout: float = 30) -> Response:
-        """One plain urllib request; `url` may be a path on the server (http).  Never raises on a status."""
-        if url.startswith("/"):
-            url = self.base("http") + url
-        data = None
-        encoded = urllib.parse.urlencode(params or {})
-        if method == "GET":
-            if encoded:
-                url += ("&" if "?" in url else "?") + encoded
-        else:
-            data = encoded.encode("ascii")
-        req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-        if data is not None:
-            req.add_header("Content-Type", "application/x-www-form-urlencoded")
-        ctx = insecure_context() if url.startswith("https:") else None
-        try:
-            with urllib.request.urlopen(req, timeout=timeout, context=ctx) as resp:
-                return Response(resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read())
-        except urllib.error.HTTPError as exc:
-            with exc:
-                return Response(exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read())
-
-    def get_json(self, url: str, params: dict[str, Any] | None = None, **kw: Any) -> Any:
-        resp = self.request("GET", url, params, **kw)
-        assert resp.status == 200, (resp.status, resp.text[:500])
-        return resp.json()
-
-    def post_json(self, url: str, params: dict[str, Any] | None = None, **kw: Any) -> Any:
-        resp = self.request("POST", url, params, **kw)
-        assert resp.status == 200, (resp.status, resp.text[:500])
-        return resp.json()
-
-    def generate_token(self, username: str, password: str, *, referer: str = "http://localhost",
-                       expiration: int = 60) -> dict[str, Any]:
-        return self.post_json("/portal/sharing/rest/generateToken",
-                              {"username": username, "password": password, "client": "referer",
-                               "referer": referer, "expiration": expiration, "f": "json"},
-                              headers={"Referer": referer})
-
-    def admin_token(self) -> str:
-        """A portal token of the default administrator, bound to the referer http://localhost."""
-        if self._admin_token is None:
-            answer = self.generate_token(self.admin_username, self.admin_password)
-            assert "token" in answer, answer
-            self._admin_token = answer["token"]
-        return self._admin_token
-
-    def new_org_admin(self, prefix: str, password: str | None = None) -> tuple[str, str]:
-        """Create an organization with its own administrator; returns (username, password)."""
-        suffix = secrets.token_hex(4)
-        username = f"{prefix}_{suffix}"
-        password = password or f"Pw-{secrets.token_hex(8)}"
-        answer = self.post_json("/portal/portaladmin/orgs/createOrg",
-                                {"name": f"{prefix} org {suffix}", "adminUsername": username,
-                                 "adminPassword": password, "f": "json", "token": self.admin_token()},
-                                headers={"Referer": "http://localhost"})
-        assert answer.get("status") == "success", answer
-        assert answer.get("adminUsername") == username, answer
-        return username, password
-
-    def log_tail(self, chars: int = LOG_TAIL_CHARS) -> str:
-        try:
-            text = self.log_path.read_text("utf-8", errors="replace")
-        except OSError as exc:
-            return f"(no server log: {exc})"
-        return text[-chars:]
-
-
-# -------------------------------------------------------------------- database
-def _fresh_database(url: str) -> tuple[str, Any]:
-    """A URL for an empty database next to `url`, and a function that drops it afterwards.
-
-    Prefers a new database of its own (the role of scripts/pg-test-server has CREATEDB), so
-    nothing the in-process suite leaves behind, or does meanwhile, meets the e2e server.
-    Falls back to dropping and re-migrating every table of the given database.
-    """
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    sync_url = make_url(url)
-    if sync_url.drivername in ("postgresql", "postgresql+asyncpg"):
-        sync_url = sync_url.set(drivername="postgresql+psycopg")
-    name = f"geoshare_e2e_{os.getpid()}_{secrets.token_hex(3)}"
-    admin_engine = create_engine(sync_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # no CREATEDB: reset the given database instead
-        admin_engine.dispose()
-        sys.stderr.write(f"e2e: cannot create a database ({exc.__class__.__name__}); resetting {sync_url.database}\n")
-        _reset_tables(sync_url.render_as_string(hide_password=False))
-        return url, lambda: None
-    admin_engine.dispose()
-    new_url = sync_url.set(database=name).render_as_string(hide_password=False)
-
-    def drop() -> None:
-        engine = create_engine(sync_url, isolation_level="AUTOCOMMIT")
-        try:
-            with engine.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        finally:
-            engine.dispose()
-
-    return new_url, drop
-
-
-def _reset_tables(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    from geoshare.storage import migrate
-    from geoshare.storage.tables import metadata
-
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            metadata.drop_all(conn)
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        migrate.upgrade(engine)
-    finally:
-        engine.dispose()
-
-
-# -------------------------------------------------------------------- server process
-def _server_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GEOSHARE_") or k.startswith("GEOSHARE_TEST_")}
-    env.update({"GEOSHARE_ARGON2_MEMORY_KIB": "1024", "GEOSHARE_ARGON2_TIME_COST": "1",
-                "PYTHONUNBUFFERED": "1", "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"})
-    for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
-        env.pop(proxy, None)
-    return env
-
-
-def _wait_ready(server: LiveServer) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    url = server.sharing_url("http") + "?f=json"
-    last = "no answer yet"
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"geoshare serve exited with {server.process.returncode} before it was ready:\n"
-                               f"{server.log_tail()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200 and "currentVersion" in json.loads(resp.read()):
-                    return
-                last = f"HTTP {resp.status}"
-        except (OSError, ValueError) as exc:
-            last = repr(exc)
-        time.sleep(0.1)
-    raise RuntimeError(f"geoshare serve not ready after {STARTUP_SECONDS}s ({last}):\n{server.log_tail()}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-
-
-_SERVERS: list[LiveServer] = []
+_RUNNING: list[LiveServer] = []
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     root = tmp_path_factory.mktemp("geoshare-e2e")
-    data_dir = root / "data"
-    log_path = root / "server.log"
-    database_url, drop_database = None, (lambda: None)
+    database_url = None
+    drop_database = None
     test_db = os.environ.get("GEOSHARE_TEST_DATABASE_URL", "").strip()
     if test_db:
-        database_url, drop_database = _fresh_database(test_db)
-    port = free_port()
-    cmd = [sys.executable, "-m", "geoshare.cli.main", "serve", "--data-dir", str(data_dir), "--host", "127.0.0.1",
-           "--port", str(port), "--admin-username", ADMIN_USERNAME, "--admin-password", ADMIN_PASSWORD]
-    if database_url:
-        cmd += ["--database-url", database_url]
-    log_file = open(log_path, "wb")  # noqa: SIM115 (closed below, after the process)
+        database_url, drop_database = fresh_database(test_db)
     try:
-        process = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   env=_server_env(), cwd=root)
-        server = LiveServer(port=port, data_dir=data_dir, log_path=log_path, process=process,
-                            database_url=database_url)
+        server = start_server(root, database_url=database_url)
+        _RUNNING.append(server)
         try:
-            _wait_ready(server)
-            _SERVERS.append(server)
             yield server
         finally:
-            _SERVERS.clear()
-            _stop(process)
+            _RUNNING.clear()
+            stop_server(server)
     finally:
-        log_file.close()
-        drop_database()
+        if drop_database is not None:
+            drop_database()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -300,23 +52,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     """Attach the tail of the server's output to the report of a failing e2e test."""
     outcome = yield
     report = outcome.get_result()
-    if report.failed and _SERVERS and item.get_closest_marker("e2e") is not None:
-        report.sections.append(("geoshare server output (tail)", _SERVERS[0].log_tail()))
+    if report.failed and _RUNNING and item.get_closest_marker("e2e") is not None:
+        report.sections.append(("geoshare server output (tail)", _RUNNING[0].log_tail()))
 
 
-# -------------------------------------------------------------------- shared helpers
 @pytest.fixture(scope="session")
 def node_bin() -> str:
+    """The node executable, or a skip when the REST JS clients are not installed."""
     found = shutil.which("node")
     if found is None:
         pytest.skip("node is not installed (scripts/install-test-deps expects Node 20+)")
     if not (NODE_DIR / "node_modules" / "@esri" / "arcgis-rest-request").is_dir():
-        pytest.skip(f"{NODE_DIR / 'node_modules'} is missing the @esri packages: run scripts/install-test-deps")
+        pytest.skip(f"{NODE_DIR / 'node_modules'} lacks the @esri/arcgis-rest-* packages: run scripts/install-test-deps")
     return found
-
-
-@contextlib.contextmanager
-def timed(label: str) -> Iterator[None]:
-    started = time.perf_counter()
-    yield
-    sys.stderr.write(f"{label}: {time.perf_counter() - started:.2f}s\n")

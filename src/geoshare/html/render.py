@@ -42,7 +42,7 @@ def _properties(data: Any) -> list[tuple[str, str, bool]]:
     for key, value in data.items():
         nested = isinstance(value, dict | list)
         rows.append((str(key), json.dumps(value, indent=2, ensure_ascii=False) if nested else
-                     ("null" if value is None else str(value)), nested))
+                     (value if isinstance(value, str) else json.dumps(value)), nested))
     return rows
 
 
@@ -121,12 +121,12 @@ def render_directory(svc: Services, request: Request, mount: str, prefix: str, r
 
 
 def render_error(svc: Services, request: Request, mount: str, exc: GeoshareError, body: dict[str, Any],
-                 op: Operation | None) -> Response:
+                 op: Operation | None, principal: Principal | None = None) -> Response:
     segments = [s for s in request.url.path.split("/") if s]
     error = {"code": exc.code, "message": exc.message, "details": exc.details}
     if "error" in body:
         error = {"code": body["error"]["code"], "message": body["error"]["message"],
                  "details": body["error"].get("details", [])}
     form = _form(op, request.url.path) if op is not None and op.kind == "operation" else None
-    return _page(request, mount, "/" + "/".join(segments[:1]), segments[1:], None, title=f"Error {exc.code}",
+    return _page(request, mount, "/" + "/".join(segments[:1]), segments[1:], principal, title=f"Error {exc.code}",
                  error=error, form=form, json_link=None)

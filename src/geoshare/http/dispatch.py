@@ -75,6 +75,14 @@ async def read_raw_params(request: Request, max_body: int) -> dict[str, Any]:
     return raw
 
 
+async def _display_principal(svc: Services, request: Request, raw: dict[str, Any]) -> Principal:
+    """Who the HTML header names: the caller's token if it is valid, else nobody (never an error)."""
+    try:
+        return await auth.principal_for(svc, request, raw)
+    except GeoshareError:
+        return ANONYMOUS
+
+
 def _permission(op: Operation, principal: Principal) -> None:
     perm = op.permission
     if perm == "public":
@@ -110,6 +118,7 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
     fmt, callback, callback_html = "json", None, None
     op: Operation | None = None
     status_note = "ok"
+    raw: dict[str, Any] = {}
     try:
         raw = await read_raw_params(request, svc.settings.max_body_bytes)
         if found is None:
@@ -124,11 +133,13 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
         conventions.check_callback(callback, callback_html)
         prefix = "/" + "/".join(segments[: found[1]])
         if matched is None:
-            return await _directory_or_missing(svc, mount, prefix, rest, request, fmt, callback, callback_html)
+            return await _directory_or_missing(svc, mount, prefix, rest, request, fmt, callback, callback_html, raw)
         op, path_params = matched
         principal = ANONYMOUS
         if op.resolve_token:
             principal = await auth.principal_for(svc, request, raw)
+        elif fmt == "html":
+            principal = await _display_principal(svc, request, raw)
         if request.method not in op.methods:
             if request.method == "GET" and fmt == "html":
                 return _render_form(svc, mounts, request, op, prefix, rest, principal)
@@ -148,7 +159,8 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
         return conventions.json_response(result, fmt, callback, callback_html)
     except GeoshareError as exc:
         status_note = f"error {exc.code}"
-        return _error_response(svc, request, mount, exc, fmt, callback, callback_html, op)
+        who = await _display_principal(svc, request, raw) if fmt == "html" else None
+        return _error_response(svc, request, mount, exc, fmt, callback, callback_html, op, who)
     except Exception:
         status_note = "error 500"
         log.exception("unexpected failure in %s %s", request.method, request.url.path)
@@ -162,25 +174,27 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
 
 
 def _error_response(svc: Services, request: Request, mount: str, exc: GeoshareError, fmt: str,
-                    callback: str | None, callback_html: str | None, op: Operation | None) -> Response:
+                    callback: str | None, callback_html: str | None, op: Operation | None,
+                    who: Principal | None = None) -> Response:
     body = conventions.error_body(mount, exc)
     if fmt == "html":
         from geoshare.html.render import render_error
 
-        return render_error(svc, request, mount, exc, body, op)
+        return render_error(svc, request, mount, exc, body, op, who)
     return conventions.json_response(body, fmt if fmt in ("json", "pjson") else "json",
                                      callback if callback and conventions.CALLBACK_RE.match(callback) else None,
                                      callback_html if callback_html and conventions.TAG_RE.match(callback_html) else None)
 
 
 async def _directory_or_missing(svc: Services, mount: str, prefix: str, rest: list[str], request: Request, fmt: str,
-                                callback: str | None, callback_html: str | None) -> Response:
+                                callback: str | None, callback_html: str | None,
+                                raw: dict[str, Any] | None = None) -> Response:
     """A path with no operation of its own but declared children (e.g. `community`) is a directory."""
     children = ROUTER.children(mount, rest)
     if not children:
         raise Unsupported("Invalid URL", [f"'{request.url.path}' does not name a resource."],
                           code=400 if mount in ("sharing", "portaladmin") else 404)
-    principal = ANONYMOUS
+    principal = await _display_principal(svc, request, raw or {}) if fmt == "html" else ANONYMOUS
     data = {"resources": [name for name, _ in children]}
     if fmt == "html":
         from geoshare.html.render import render_directory
