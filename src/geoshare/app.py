@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from geoshare.domain.passwords import PasswordHasher
 from geoshare.domain.services import Services
@@ -31,7 +32,33 @@ def build_services(settings: Settings) -> Services:
                     hasher=PasswordHasher(settings.argon2_time_cost, settings.argon2_memory_kib))
 
 
-def build_app(settings: Settings, services: Services | None = None) -> Starlette:
+class GeoshareApp:
+    """The ASGI entry point.  API requests go straight to the dispatcher (one prefix test
+    instead of a walk through every route); pages under /-/, the landing pages and the
+    lifespan go through Starlette."""
+
+    def __init__(self, starlette: Starlette, endpoint: Callable[[Request], Awaitable[Response]],
+                 pages: frozenset[str]) -> None:
+        self.starlette = starlette
+        self.endpoint = endpoint
+        self.pages = pages
+        self.state = starlette.state
+        self.router = starlette.router
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = scope["path"]
+            if path == "/-/ping":
+                await pages.ping()(scope, receive, send)
+                return
+            if not path.startswith("/-/") and path not in self.pages:
+                response = await self.endpoint(Request(scope, receive))
+                await response(scope, receive, send)
+                return
+        await self.starlette(scope, receive, send)
+
+
+def build_app(settings: Settings, services: Services | None = None) -> GeoshareApp:
     svc = services or build_services(settings)
     mounts = Mounts(settings.portal_context, settings.server_context)
     home = f"/{settings.portal_context.strip('/')}/sharing/rest"
@@ -51,9 +78,6 @@ def build_app(settings: Settings, services: Services | None = None) -> Starlette
 
     async def openapi(request: Request) -> Response:
         return pages.openapi(svc)
-
-    async def ping(request: Request) -> Response:
-        return pages.ping()
 
     async def landing(request: Request) -> Response:
         return pages.landing(svc)
@@ -84,13 +108,13 @@ def build_app(settings: Settings, services: Services | None = None) -> Starlette
         Route("/-/login", login, methods=["GET", "POST"]),
         Route("/-/logout", logout),
         Route("/-/openapi.json", openapi),
-        Route("/-/ping", ping),
         Mount("/-/static", StaticFiles(directory=Path(__file__).parent / "html" / "static"), name="static"),
         Route("/{path:path}", endpoint, methods=["GET", "POST", "OPTIONS"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = svc
-    return app
+    pc = settings.portal_context.strip("/")
+    return GeoshareApp(app, endpoint, frozenset({"/", f"/{pc}", f"/{pc}/", f"/{pc}/home"}))
 
 
 async def _purge_expired(svc: Services, every_seconds: float = 3600) -> None:

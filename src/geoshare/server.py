@@ -13,6 +13,7 @@ import contextlib
 import logging
 import socket
 import ssl
+from types import FrameType
 from typing import Any
 
 import uvicorn
@@ -46,6 +47,12 @@ class SniffingServer(Server):
         super().__init__(config)
         self.tls = tls
         self.listen_sock = sock
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        """Shut down gracefully and exit 0, so queued log lines are written before the end
+        (uvicorn would re-raise the signal after shutdown and skip the exit handlers)."""
+        super().handle_exit(sig, frame)
+        self._captured_signals.clear()
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await self.lifespan.startup()
@@ -120,7 +127,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 def run(app: Any, host: str, port: int, tls: ssl.SSLContext, log_level: str = "info") -> None:
     config = uvicorn.Config(app, host=host, port=port, http="httptools", loop="uvloop", lifespan="on",
-                            access_log=False, log_level=log_level, server_header=False, proxy_headers=False,
+                            access_log=False, log_level=log_level, log_config=None, server_header=False, proxy_headers=False,
                             timeout_keep_alive=30)
     sock = listening_socket(host, port)
     server = SniffingServer(config, tls, sock)

@@ -42,8 +42,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("public_url", str, "", "Base URL clients use (https://gis.example.org); empty means taken from each request's Host."),
     SettingSpec("log_level", str, "info", "Log level: debug, info, warning, error."),
     SettingSpec("access_log", bool, True, "Write one line per request (secrets redacted) to the log."),
-    SettingSpec("argon2_time_cost", int, 2, "argon2id iterations for password hashes (OWASP: 2)."),
-    SettingSpec("argon2_memory_kib", int, 19456, "argon2id memory in KiB for password hashes (OWASP: 19456)."),
+    SettingSpec("argon2_time_cost", int, 5, "argon2id iterations for new password hashes (OWASP pairs 5 with 7168 KiB)."),
+    SettingSpec("argon2_memory_kib", int, 7168, "argon2id memory in KiB for new password hashes (OWASP minimum set: 7168 KiB x 5)."),
     SettingSpec("lockout_attempts", int, 5, "Failed sign-ins within lockout_minutes that lock an account."),
     SettingSpec("lockout_minutes", int, 15, "Window for counting failures and length of the lock, in minutes."),
     SettingSpec("strict_referer", bool, False, "Refuse referer-bound tokens on requests that carry no Referer header."),
@@ -74,8 +74,8 @@ class Settings:
     public_url: str = ""
     log_level: str = "info"
     access_log: bool = True
-    argon2_time_cost: int = 2
-    argon2_memory_kib: int = 19456
+    argon2_time_cost: int = 5
+    argon2_memory_kib: int = 7168
     lockout_attempts: int = 5
     lockout_minutes: int = 15
     strict_referer: bool = False

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
+import logging.handlers
+import queue
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -52,8 +55,7 @@ def cli() -> None:
 def serve(**values: Any) -> None:
     """Start the portal and server site on one port (HTTP and HTTPS)."""
     settings = _settings(values)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    _configure_logging(settings.log_level)
     from geoshare import bootstrap, server, tls
     from geoshare.app import build_app
     from geoshare.errors import GeoshareError
@@ -69,6 +71,28 @@ def serve(**values: Any) -> None:
         context = tls.server_context(cert_path, key_path)
     _banner(settings, result)
     server.run(build_app(settings), settings.host, settings.port, context, settings.log_level.lower())
+
+
+def _configure_logging(level: str) -> None:
+    """Records are queued on the event loop and written by a background thread, and no
+    caller lookup is done: a log line then costs the request a few microseconds."""
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+    logging._srcfile = None  # skip the per-record stack walk
+    stream = logging.StreamHandler(sys.stderr)
+    stream.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    listener = logging.handlers.QueueListener(records, stream)
+    listener.start()
+    atexit.register(listener.stop)
+    root = logging.getLogger()
+    root.handlers[:] = [logging.handlers.QueueHandler(records)]
+    root.setLevel(level.upper())
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
 
 
 def _banner(settings: Settings, result: Any) -> None:

@@ -137,7 +137,8 @@ async def get_org(svc: Services, org_id: str) -> Org | None:
 
 
 async def default_org(svc: Services) -> Org:
-    org = await svc.db.read(org_store.default_org)
+    """The organization anonymous callers see (read on many requests, so cached)."""
+    org = await svc.db.read_cached(("default_org",), org_store.default_org)
     assert org is not None, "the portal has not been bootstrapped"
     return org
 

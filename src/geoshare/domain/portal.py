@@ -144,9 +144,9 @@ async def portal_for(svc: Services, viewer: Principal, portal_id: str) -> Org:
     if portal_id.lower() == "self":
         if viewer.org is not None:
             return viewer.org
-        org = await svc.db.read(org_store.default_org)
-        assert org is not None
-        return org
+        from geoshare.domain.accounts import default_org
+
+        return await default_org(svc)
     org = await svc.db.read(org_store.org_by_id, portal_id)
     if org is None:
         raise NotFound("Portal does not exist or is inaccessible.", [])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -78,8 +79,39 @@ def clamp_minutes(asked: int | None, default: int, maximum: int) -> int:
     return min(asked, maximum)
 
 
+@dataclass(frozen=True)
+class TokenRequest:
+    """What to issue once the password checks out."""
+
+    kind: str
+    minutes: int
+    binding: Binding = Binding()
+    client_id: str | None = None
+
+
 async def authenticate(svc: Services, username: str, password: str, *, channel: str, client_ip: str | None) -> User:
     """Check a username and password, with lockout; records every attempt (never the password)."""
+    user = await _verified_user(svc, username, password, channel, client_ip)
+    await svc.db.write(_succeed, username.lower(), user.id, svc.clock.now_ms(), channel, client_ip)
+    log.info("sign-in succeeded for %s via %s from %s", username.lower(), channel, client_ip)
+    return user
+
+
+async def sign_in(svc: Services, username: str, password: str, request: TokenRequest, *, channel: str,
+                  client_ip: str | None, allow: Callable[[User], Awaitable[None]] | None = None) -> IssuedToken:
+    """generateToken: check the password, then record the success and store the token in one write."""
+    user = await _verified_user(svc, username, password, channel, client_ip)
+    if allow is not None:
+        await allow(user)
+    token = new_secret()
+    now = svc.clock.now_ms()
+    record = _token_record(token, user, request, now)
+    await svc.db.write(_succeed_and_store, username.lower(), user.id, now, channel, client_ip, record)
+    log.info("sign-in succeeded for %s via %s from %s", username.lower(), channel, client_ip)
+    return IssuedToken(token=token, expires=record.expires, user=user)
+
+
+async def _verified_user(svc: Services, username: str, password: str, channel: str, client_ip: str | None) -> User:
     if not username or not password:
         missing = [f"'{n}' must be specified." for n, v in (("username", username), ("password", password)) if not v]
         raise InvalidParameter("Unable to generate token.", missing)
@@ -100,8 +132,6 @@ async def authenticate(svc: Services, username: str, password: str, *, channel: 
     if user.disabled:
         await svc.db.write(_record, key, user.id, now, False, channel, client_ip, "disabled")
         raise SignInFailed(DISABLED)
-    await svc.db.write(_succeed, key, user.id, now, channel, client_ip)
-    log.info("sign-in succeeded for %s via %s from %s", key, channel, client_ip)
     return user
 
 
@@ -127,15 +157,24 @@ def _succeed(conn: Connection, key: str, user_id: str, now: int, channel: str, c
     user_store.update_user(conn, user_id, last_login=now, locked_until=0)
 
 
+def _succeed_and_store(conn: Connection, key: str, user_id: str, now: int, channel: str, client_ip: str | None,
+                       record: Token) -> None:
+    _succeed(conn, key, user_id, now, channel, client_ip)
+    token_store.insert_token(conn, record)
+
+
+def _token_record(token: str, user: User, request: TokenRequest, now: int) -> Token:
+    return Token(token_hash=hash_token(token), kind=request.kind, user_id=user.id, client_id=request.client_id,
+                 bind_type=request.binding.type, bind_value=request.binding.value, created=now,
+                 expires=now + request.minutes * MINUTE, revoked=False)
+
+
 async def issue(svc: Services, user: User, *, kind: str, minutes: int, binding: Binding = Binding(),
                 client_id: str | None = None) -> IssuedToken:
     token = new_secret()
-    now = svc.clock.now_ms()
-    expires = now + minutes * MINUTE
-    record = Token(token_hash=hash_token(token), kind=kind, user_id=user.id, client_id=client_id,
-                   bind_type=binding.type, bind_value=binding.value, created=now, expires=expires, revoked=False)
+    record = _token_record(token, user, TokenRequest(kind, minutes, binding, client_id), svc.clock.now_ms())
     await svc.db.write(token_store.insert_token, record)
-    return IssuedToken(token=token, expires=expires, user=user)
+    return IssuedToken(token=token, expires=record.expires, user=user)
 
 
 async def validate(svc: Services, token: str, *, referer: str | None, client_ip: str | None,
@@ -143,7 +182,8 @@ async def validate(svc: Services, token: str, *, referer: str | None, client_ip:
     """The principal a presented token stands for, or InvalidToken (never anonymous)."""
     if not token or len(token) > 2048:
         raise InvalidToken()
-    loaded = await svc.db.read(token_store.token_with_owner, hash_token(token))
+    token_hash = hash_token(token)
+    loaded = await svc.db.read_cached(("token", token_hash), token_store.token_with_owner, token_hash)
     if loaded is None:
         raise InvalidToken()
     record, user, org = loaded

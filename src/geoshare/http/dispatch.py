@@ -7,26 +7,27 @@ envelope of the mount.  Nothing here knows about a particular operation.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from geoshare.domain import accounts
 from geoshare.domain.principal import ANONYMOUS, Principal
 from geoshare.domain.services import Services
 from geoshare.errors import Forbidden, GeoshareError, InvalidParameter, TokenRequired, Unsupported
 from geoshare.http import auth, conventions
+from geoshare.http.access_log import ACCESS_LOG
 from geoshare.http.context import Ctx
 from geoshare.http.operations import ROUTER, Operation
 from geoshare.http.params import coerce_all
-from geoshare.storage import orgs as org_store
 
 log = logging.getLogger("geoshare.http")
-access_log = logging.getLogger("geoshare.access")
 REDACT = {"token", "password", "code", "refresh_token", "access_token", "oauth_state", "client_secret",
           "code_verifier", "auth_token", "newpassword"}
 
@@ -49,15 +50,41 @@ class Mounts:
         return None
 
 
-def redacted_query(request: Request) -> str:
-    items = [(k, "***" if k.lower() in REDACT else v) for k, v in request.query_params.multi_items()]
-    return urlencode(items)
+def query_items(request: Request) -> list[tuple[str, str]]:
+    """The query string's pairs, parsed once per request (cheaper than Starlette's QueryParams)."""
+    return list(_parse_query(request.scope.get("query_string", b"")))
 
 
-async def read_raw_params(request: Request, max_body: int) -> dict[str, Any]:
+@functools.lru_cache(maxsize=4096)
+def _parse_query(raw: bytes) -> tuple[tuple[str, str], ...]:
+    """Clients repeat the same query strings (same token, same f), so parsing is cached."""
+    return tuple(_parse_query_uncached(raw))
+
+
+def _parse_query_uncached(raw: bytes) -> list[tuple[str, str]]:
+    if not raw:
+        return []
+    text = raw.decode("latin-1")
+    if "%" in text or "+" in text or ";" in text:
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace")
+    pairs = []
+    for part in text.split("&"):  # the common case: nothing to unquote
+        if part:
+            key, _, value = part.partition("=")
+            pairs.append((key, value))
+    return pairs
+
+
+def redacted_query(items: list[tuple[str, str]]) -> str:
+    if not any(k.lower() in REDACT for k, _ in items):
+        return urlencode(items)
+    return urlencode([(k, "***" if k.lower() in REDACT else v) for k, v in items])
+
+
+async def read_raw_params(request: Request, max_body: int, query: list[tuple[str, str]]) -> dict[str, Any]:
     """Query and body parameters merged, names lower-cased; the body wins (sharing-api.md §1.2)."""
     raw: dict[str, Any] = {}
-    for key, text_value in request.query_params.multi_items():
+    for key, text_value in query:
         raw.setdefault(key.lower(), text_value)
     if request.method != "POST":
         return raw
@@ -105,22 +132,30 @@ def _permission(op: Operation, principal: Principal) -> None:
 async def _private_portal_check(svc: Services, op: Operation, principal: Principal) -> None:
     if op.mount not in ("sharing", "portaladmin") or op.private_ok or not principal.is_anonymous:
         return
-    org = await svc.db.read(org_store.default_org)
-    if org is not None and org.access == "private":
+    org = await accounts.default_org(svc)
+    if org.access == "private":
         raise TokenRequired()
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_path(mounts: Mounts, path: str) -> tuple[list[str], tuple[str, int] | None]:
+    segments = [s for s in path.split("/") if s]
+    return segments, mounts.find(segments)
 
 
 async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
     started = time.perf_counter()
-    segments = [s for s in request.url.path.split("/") if s]
-    found = mounts.find(segments)
+    path: str = request.scope["path"]
+    query = query_items(request)
+    segments, found = _split_path(mounts, path)
+    segments = list(segments)
     mount = found[0] if found else "sharing"
     fmt, callback, callback_html = "json", None, None
     op: Operation | None = None
     status_note = "ok"
     raw: dict[str, Any] = {}
     try:
-        raw = await read_raw_params(request, svc.settings.max_body_bytes)
+        raw = await read_raw_params(request, svc.settings.max_body_bytes, query)
         if found is None:
             raise Unsupported("Invalid URL", ["The URL does not name a resource of this server."],
                               code=404 if mount != "sharing" else 400)
@@ -163,14 +198,14 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
         return _error_response(svc, request, mount, exc, fmt, callback, callback_html, op, who)
     except Exception:
         status_note = "error 500"
-        log.exception("unexpected failure in %s %s", request.method, request.url.path)
+        log.exception("unexpected failure in %s %s", request.method, path)
         exc500 = GeoshareError("Unable to complete operation.", ["An unexpected error occurred on the server."])
         return _error_response(svc, request, mount, exc500, fmt, callback, callback_html, op)
     finally:
         if svc.settings.access_log:
-            query = redacted_query(request)
-            access_log.info("%s %s%s %s %.1fms", request.method, request.url.path, "?" + query if query else "",
-                            status_note, (time.perf_counter() - started) * 1000)
+            shown = redacted_query(query) if query else ""
+            ACCESS_LOG.write(request.method, f"{path}?{shown}" if shown else path, status_note,
+                             (time.perf_counter() - started) * 1000)
 
 
 def _error_response(svc: Services, request: Request, mount: str, exc: GeoshareError, fmt: str,
@@ -192,7 +227,7 @@ async def _directory_or_missing(svc: Services, mount: str, prefix: str, rest: li
     """A path with no operation of its own but declared children (e.g. `community`) is a directory."""
     children = ROUTER.children(mount, rest)
     if not children:
-        raise Unsupported("Invalid URL", [f"'{request.url.path}' does not name a resource."],
+        raise Unsupported("Invalid URL", [f"'{request.scope['path']}' does not name a resource."],
                           code=400 if mount in ("sharing", "portaladmin") else 404)
     principal = await _display_principal(svc, request, raw or {}) if fmt == "html" else ANONYMOUS
     data = {"resources": [name for name, _ in children]}

@@ -8,6 +8,7 @@ with the `operation` decorator in the modules under `http/sharing/` and `http/ad
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,12 +62,18 @@ class Router:
         self._by_len: dict[tuple[str, int], list[tuple[tuple[str, ...], Operation]]] = {}
 
     def add(self, op: Operation) -> None:
+        self._match_cached.cache_clear()
         self.operations.append(op)
         for path in op.all_paths:
             segs = tuple(s if s.startswith("{") else s.lower() for s in split(path))
             self._by_len.setdefault((op.mount, len(segs)), []).append((segs, op))
 
     def match(self, mount: str, segments: list[str]) -> tuple[Operation, dict[str, str]] | None:
+        found = self._match_cached(mount, tuple(segments))
+        return (found[0], dict(found[1])) if found else None
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one router for the process; cleared on add
+    def _match_cached(self, mount: str, segments: tuple[str, ...]) -> tuple[Operation, dict[str, str]] | None:
         lowered = [s.lower() for s in segments]
         best: tuple[int, Operation, dict[str, str]] | None = None
         for template, op in self._by_len.get((mount, len(segments)), []):

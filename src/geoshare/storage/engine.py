@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -24,6 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 T = TypeVar("T")
+CACHE_SECONDS = 5.0
+CACHE_ENTRIES = 20_000
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -52,6 +55,9 @@ class Database:
         self._writer: concurrent.futures.ThreadPoolExecutor | None = None
         self._writer_conn: Connection | None = None
         self._heavy: concurrent.futures.ThreadPoolExecutor | None = None
+        # Bumped after every committed write; cached reads taken before it are re-read.
+        self.generation = 0
+        self._cache: dict[Any, tuple[int, float, Any]] = {}
 
     @property
     def sync_engine(self) -> Engine:
@@ -119,12 +125,34 @@ class Database:
 
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a storage function in one transaction: all of it is committed, or none of it."""
-        if self.is_sqlite:
-            assert self._writer is not None, "database not started"
-            return await asyncio.get_running_loop().run_in_executor(self._writer, self._write_in_thread, fn, args)
-        assert self._async_engine is not None, "database not started"
-        async with self._async_engine.begin() as conn:
-            return await conn.run_sync(lambda sync_conn: fn(sync_conn, *args))
+        try:
+            if self.is_sqlite:
+                assert self._writer is not None, "database not started"
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(self._writer, self._write_in_thread, fn, args)
+            assert self._async_engine is not None, "database not started"
+            async with self._async_engine.begin() as conn:
+                return await conn.run_sync(lambda sync_conn: fn(sync_conn, *args))
+        finally:
+            self.generation += 1
+
+    async def read_cached(self, key: Any, fn: Callable[..., T], *args: Any, ttl: float = CACHE_SECONDS) -> T:
+        """A read whose answer is reused until this process writes anything, or `ttl` seconds pass.
+
+        For the per-request lookups (token -> user -> organization): any write here drops
+        every entry at once, so a revoked token or a disabled user is refused on the next
+        request.  Other nodes of a cluster see such a change within `ttl`.
+        """
+        generation = self.generation  # taken before the read: a write during it makes the entry stale
+        now = time.monotonic()
+        entry = self._cache.get(key)
+        if entry is not None and entry[0] == generation and entry[1] > now:
+            return entry[2]  # type: ignore[no-any-return]
+        value = await self.read(fn, *args)
+        if len(self._cache) >= CACHE_ENTRIES:
+            self._cache.clear()
+        self._cache[key] = (generation, now + ttl, value)
+        return value
 
     def _write_in_thread(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
         if self._writer_conn is None:

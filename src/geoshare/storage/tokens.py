@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from geoshare.storage.records import OAuthCode, OAuthSession, Org, Token, User
 from geoshare.storage.tables import oauth_codes, oauth_sessions, orgs, sign_ins, tokens, users
@@ -91,19 +91,27 @@ def take_oauth_code(conn: Connection, code_hash: str) -> OAuthCode | None:
     return code
 
 
-_OWNER_COLUMNS = ([c.label(f"t_{c.name}") for c in tokens.c] + [c.label(f"u_{c.name}") for c in users.c]
-                  + [c.label(f"o_{c.name}") for c in orgs.c])
-_OWNER_JOIN = tokens.join(users, users.c.id == tokens.c.user_id).join(orgs, orgs.c.id == users.c.org_id)
+_OWNER_TABLES = (tokens, users, orgs)
+_OWNER_QUERY = (
+    select(*[c for table in _OWNER_TABLES for c in table.c])
+    .select_from(tokens.join(users, users.c.id == tokens.c.user_id).join(orgs, orgs.c.id == users.c.org_id))
+    .where(tokens.c.token_hash == bindparam("token_hash"))
+)
+_OWNER_SLICES = []
+_start = 0
+for _table in _OWNER_TABLES:
+    _names = [c.name for c in _table.c]
+    _OWNER_SLICES.append((_start, _start + len(_names), _names))
+    _start += len(_names)
 
 
 def token_with_owner(conn: Connection, token_hash: str) -> tuple[Token, User, Org] | None:
-    """One round trip for every authenticated request: the token, its user and their organization."""
-    row = conn.execute(select(*_OWNER_COLUMNS).select_from(_OWNER_JOIN)
-                       .where(tokens.c.token_hash == token_hash)).mappings().first()
+    """One round trip for every authenticated request: the token, its user and their organization.
+
+    The statement is built once; the row is cut apart by position (both measured: building
+    the select and matching labels per request cost more than the query itself)."""
+    row = conn.execute(_OWNER_QUERY, {"token_hash": token_hash}).first()
     if row is None:
         return None
-
-    def part(prefix: str) -> dict[str, object]:
-        return {key[2:]: value for key, value in row.items() if key.startswith(prefix)}
-
-    return Token.from_row(part("t_")), User.from_row(part("u_")), Org.from_row(part("o_"))  # type: ignore[arg-type]
+    token_part, user_part, org_part = (dict(zip(names, row[a:b], strict=True)) for a, b, names in _OWNER_SLICES)
+    return Token.from_row(token_part), User.from_row(user_part), Org.from_row(org_part)  # type: ignore[arg-type]

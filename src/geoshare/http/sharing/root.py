@@ -12,6 +12,7 @@ from geoshare.http.auth import find_token
 from geoshare.http.context import Ctx
 from geoshare.http.operations import operation
 from geoshare.http.params import Param
+from geoshare.storage.records import User
 
 PORTAL_DEFAULT_MINUTES = 120
 PORTAL_MAX_MINUTES = 20160
@@ -44,14 +45,16 @@ async def issue_for_credentials(ctx: Ctx, *, kind: str, channel: str, default: i
     """Shared body of every generateToken: check the password, bind, and issue."""
     p = ctx.params
     binding = tokens.binding_for(p["client"], p["referer"], p["ip"], ctx.client_ip)
-    user = await tokens.authenticate(ctx.svc, p["username"] or "", p["password"] or "", channel=channel,
-                                     client_ip=ctx.client_ip)
-    if require_server_privilege:
+    minutes = tokens.clamp_minutes(p["expiration"], default, maximum)
+
+    async def allow(user: User) -> None:
         org = await accounts.get_org(ctx.svc, user.org_id)
         if Principal(user=user, org=org).server_privilege not in require_server_privilege:
             raise Forbidden("User does not have administrative privileges on this site.")
-    minutes = tokens.clamp_minutes(p["expiration"], default, maximum)
-    issued = await tokens.issue(ctx.svc, user, kind=kind, minutes=minutes, binding=binding)
+
+    issued = await tokens.sign_in(ctx.svc, p["username"] or "", p["password"] or "",
+                                  tokens.TokenRequest(kind, minutes, binding), channel=channel,
+                                  client_ip=ctx.client_ip, allow=allow if require_server_privilege else None)
     return {"token": issued.token, "expires": issued.expires, "ssl": False}
 
 
