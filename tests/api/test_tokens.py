@@ -177,3 +177,33 @@ async def test_admin_generate_token_needs_site_privilege(client, admin_token):
     assert "token" in ok
     denied = (await client.get("/arcgis/admin", params={"f": "json", "token": ok["token"]})).json()
     assert denied["code"] == 403
+
+
+async def test_cached_token_is_refused_right_after_revocation(client, svc):
+    token = await get_token(client)
+    for _ in range(3):  # the lookup is cached now
+        assert (await _self(client, token))["username"] == "admin"
+    await client.post(f"{SHARING}/oauth2/revokeToken", data={"client_id": "pythonapi", "auth_token": token})
+    assert (await _self(client, token))["error"]["code"] == 498
+
+
+async def test_cached_token_is_refused_after_password_change_and_expiry(client, svc):
+    from geoshare.domain import accounts
+
+    token = await get_token(client, expiration="2")
+    assert (await _self(client, token))["username"] == "admin"
+    svc.clock.advance(3 * 60_000)  # expiry is checked on every request, cached or not
+    assert (await _self(client, token))["error"]["code"] == 498
+    other = await get_token(client)
+    assert (await _self(client, other))["username"] == "admin"
+    await accounts.set_password(svc, "admin", "Changed12345")
+    assert (await _self(client, other))["error"]["code"] == 498
+
+
+async def test_disabled_user_is_refused_even_when_cached(client, svc, admin_token):
+    from geoshare.storage import users as user_store
+
+    assert (await _self(client, admin_token))["username"] == "admin"
+    user = await svc.db.read(user_store.user_by_username, "admin")
+    await svc.db.write(lambda conn: user_store.update_user(conn, user.id, disabled=True))
+    assert (await _self(client, admin_token))["error"]["code"] == 498
