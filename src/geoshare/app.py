@@ -18,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 from geoshare.domain.passwords import PasswordHasher
 from geoshare.domain.services import Services
 from geoshare.http import pages, register  # noqa: F401  (register fills the operation table)
-from geoshare.http.dispatch import Mounts, dispatch
+from geoshare.http.dispatch import Mounts, dispatch, limit_body
 from geoshare.settings import Settings
 from geoshare.storage.engine import Database
 
@@ -38,7 +38,8 @@ class GeoshareApp:
     lifespan go through Starlette."""
 
     def __init__(self, starlette: Starlette, endpoint: Callable[[Request], Awaitable[Response]],
-                 pages: frozenset[str]) -> None:
+                 pages: frozenset[str], max_body: int) -> None:
+        self.max_body = max_body
         self.starlette = starlette
         self.endpoint = endpoint
         self.pages = pages
@@ -52,7 +53,7 @@ class GeoshareApp:
                 await pages.ping()(scope, receive, send)
                 return
             if not path.startswith("/-/") and path not in self.pages:
-                response = await self.endpoint(Request(scope, receive))
+                response = await self.endpoint(Request(scope, limit_body(receive, self.max_body)))
                 await response(scope, receive, send)
                 return
         await self.starlette(scope, receive, send)
@@ -114,7 +115,7 @@ def build_app(settings: Settings, services: Services | None = None) -> GeoshareA
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = svc
     pc = settings.portal_context.strip("/")
-    return GeoshareApp(app, endpoint, frozenset({"/", f"/{pc}", f"/{pc}/", f"/{pc}/home"}))
+    return GeoshareApp(app, endpoint, frozenset({"/", f"/{pc}", f"/{pc}/", f"/{pc}/home"}), settings.max_body_bytes)
 
 
 async def _purge_expired(svc: Services, every_seconds: float = 3600) -> None:

@@ -17,11 +17,14 @@ from types import FrameType
 from typing import Any
 
 import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import Server
 
 log = logging.getLogger("geoshare.server")
 TLS_HANDSHAKE = 0x16
 FIRST_BYTE_TIMEOUT = 15.0
+HEADER_TIMEOUT = 20.0
+MAX_CONNECTIONS = 2000  # beyond this uvicorn answers 503 instead of running out of descriptors
 TLS_SHUTDOWN_TIMEOUT = 2.0  # wait this long for a peer's close_notify (asyncio's default: 30 s)
 
 
@@ -40,6 +43,44 @@ class _Listener:
     async def wait_closed(self) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await self.task
+
+
+class GeoshareHttpProtocol(HttpToolsProtocol):
+    """uvicorn's protocol plus a deadline for request headers: a client that connects (or
+    starts a request) and then sends its headers slower than HEADER_TIMEOUT is dropped, so
+    slow clients cannot hold connections open for ever."""
+
+    header_timer: asyncio.TimerHandle | None = None
+
+    def _arm(self) -> None:
+        self._disarm()
+        self.header_timer = self.loop.call_later(HEADER_TIMEOUT, self._headers_too_slow)
+
+    def _disarm(self) -> None:
+        if self.header_timer is not None:
+            self.header_timer.cancel()
+            self.header_timer = None
+
+    def _headers_too_slow(self) -> None:
+        self.header_timer = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._arm()
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
 
 
 class SniffingServer(Server):
@@ -72,14 +113,17 @@ class SniffingServer(Server):
         self.started = True
 
     async def _accept_loop(self, loop: asyncio.AbstractEventLoop, create_protocol: Any) -> None:
+        last_warning = -100.0
         while True:
             try:
                 conn, _ = await loop.sock_accept(self.listen_sock)
             except OSError as exc:
                 if self.should_exit:
                     return
-                log.warning("accept failed: %s", exc)
-                await asyncio.sleep(0.05)
+                if loop.time() - last_warning > 10:  # e.g. out of descriptors: say so, not 20 times a second
+                    log.warning("accept failed: %s", exc)
+                    last_warning = loop.time()
+                await asyncio.sleep(0.1)
                 continue
             conn.setblocking(False)
             with contextlib.suppress(OSError):
@@ -88,20 +132,24 @@ class SniffingServer(Server):
 
     async def _hand_over(self, loop: asyncio.AbstractEventLoop, conn: socket.socket, create_protocol: Any) -> None:
         ready: asyncio.Future[None] = loop.create_future()
+
         def readable() -> None:
             if not ready.done():
                 ready.set_result(None)
 
-        loop.add_reader(conn.fileno(), readable)
+        fd = conn.fileno()  # kept: after close() fileno() is -1 and the reader could not be removed
+        loop.add_reader(fd, readable)
+        first = b""
         try:
             await asyncio.wait_for(ready, FIRST_BYTE_TIMEOUT)
             first = conn.recv(1, socket.MSG_PEEK)
         except (TimeoutError, OSError):
-            conn.close()
-            return
+            pass
         finally:
+            # Always before close: a reader left on a closed fd would swallow the next
+            # connection that is given the same number.
             with contextlib.suppress(Exception):
-                loop.remove_reader(conn.fileno())
+                loop.remove_reader(fd)
         if not first:
             conn.close()
             return
@@ -126,7 +174,8 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 def run(app: Any, host: str, port: int, tls: ssl.SSLContext, log_level: str = "info") -> None:
-    config = uvicorn.Config(app, host=host, port=port, http="httptools", loop="uvloop", lifespan="on",
+    config = uvicorn.Config(app, host=host, port=port, http=GeoshareHttpProtocol, loop="uvloop", lifespan="on",
+                            limit_concurrency=MAX_CONNECTIONS,
                             access_log=False, log_level=log_level, log_config=None, server_header=False, proxy_headers=False,
                             timeout_keep_alive=30)
     sock = listening_socket(host, port)

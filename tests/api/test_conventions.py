@@ -177,3 +177,16 @@ async def test_expired_tokens_are_purged(client, svc):
     svc.clock.advance(2 * 60_000)
     assert await svc.db.write(purge_expired_tokens, svc.clock.now_ms()) == 1
     assert await count_rows(svc, "tokens") == 1
+
+
+async def test_chunked_body_is_limited_too(client, svc):
+    limit = svc.settings.max_body_bytes
+
+    async def chunks():
+        yield b"f=json"
+        for i in range(limit // 65536 + 2):  # many small fields: only the total is over the limit
+            yield b"&a%d=" % i + b"x" * 65530
+
+    reply = await client.post(f"{SHARING}/generateToken", content=chunks(),
+                              headers={"content-type": "application/x-www-form-urlencoded"})
+    assert reply.status_code == 200 and reply.json()["error"]["code"] == 413

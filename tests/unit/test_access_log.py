@@ -35,3 +35,15 @@ def test_query_parsing_fast_and_slow_paths_agree():
 
     for qs in (b"f=json&token=abc", b"a=&b", b"x=%C3%A9&y=a+b", b"&&f=pjson&", b"q=caf%C3%A9%20bar"):
         assert query_items(Fake(qs)) == parse_qsl(qs.decode("latin-1"), keep_blank_values=True), qs
+
+
+def test_any_password_like_parameter_is_redacted():
+    shown = redacted_query([("adminPassword", "pw1"), ("newPassword", "pw2"), ("client_secret", "s"), ("f", "json")])
+    assert "pw1" not in shown and "pw2" not in shown and "=s&" not in shown and "f=json" in shown
+
+
+def test_control_characters_cannot_forge_lines():
+    from geoshare.http.dispatch import printable
+
+    assert printable("/a\n2026-01-01 INFO forged") == "/a\\n2026-01-01 INFO forged"
+    assert printable("/plain/path") == "/plain/path"

@@ -19,6 +19,7 @@ class PasswordHasher:
         self._hasher = argon2.PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1,
                                              type=argon2.Type.ID)
         self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="geoshare-kdf")
+        self.pending = 0  # checks queued or running, so callers can refuse instead of queueing for ever
         # Checked against when the username is unknown, so both cases take the same time.
         self._dummy = self._hasher.hash("geoshare-no-such-user")
 
@@ -35,7 +36,11 @@ class PasswordHasher:
             return False
 
     async def verify(self, stored: str | None, password: str) -> bool:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, self._verify, stored, password)
+        self.pending += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, self._verify, stored, password)
+        finally:
+            self.pending -= 1
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from geoshare.domain.passwords import PasswordHasher
 from geoshare.settings import Settings
@@ -30,6 +31,7 @@ class Services:
     db: Database
     hasher: PasswordHasher
     clock: Clock = field(default_factory=Clock)
+    sign_in_locks: dict[str, list[Any]] = field(default_factory=dict)  # username -> [Lock, users]
 
 
 def new_id() -> str:

@@ -7,10 +7,12 @@ string; only its SHA-256 is stored, with its owner, expiry and client binding.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import ipaddress
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -28,6 +30,8 @@ MINUTE = 60_000
 BAD_CREDENTIALS = "Invalid username or password."
 LOCKED = "Too many invalid attempts. Please try again later."
 DISABLED = "This account has been disabled."
+BUSY = "The server is busy checking other sign-ins. Please try again shortly."
+MAX_PENDING_CHECKS = 64
 
 
 def hash_token(token: str) -> str:
@@ -91,24 +95,56 @@ class TokenRequest:
 
 async def authenticate(svc: Services, username: str, password: str, *, channel: str, client_ip: str | None) -> User:
     """Check a username and password, with lockout; records every attempt (never the password)."""
-    user = await _verified_user(svc, username, password, channel, client_ip)
-    await svc.db.write(_succeed, username.lower(), user.id, svc.clock.now_ms(), channel, client_ip)
-    log.info("sign-in succeeded for %s via %s from %s", username.lower(), channel, client_ip)
+    async with _account_lock(svc, username):
+        user = await _verified_user(svc, username, password, channel, client_ip)
+        await svc.db.write(_succeed, username.lower(), user.id, svc.clock.now_ms(), channel, client_ip)
+    log.info("sign-in succeeded for %s via %s from %s", _printable(username), channel, client_ip)
     return user
 
 
 async def sign_in(svc: Services, username: str, password: str, request: TokenRequest, *, channel: str,
                   client_ip: str | None, allow: Callable[[User], Awaitable[None]] | None = None) -> IssuedToken:
     """generateToken: check the password, then record the success and store the token in one write."""
-    user = await _verified_user(svc, username, password, channel, client_ip)
-    if allow is not None:
-        await allow(user)
-    token = new_secret()
-    now = svc.clock.now_ms()
-    record = _token_record(token, user, request, now)
-    await svc.db.write(_succeed_and_store, username.lower(), user.id, now, channel, client_ip, record)
-    log.info("sign-in succeeded for %s via %s from %s", username.lower(), channel, client_ip)
+    async with _account_lock(svc, username):
+        user = await _verified_user(svc, username, password, channel, client_ip)
+        if allow is not None:
+            await allow(user)
+        token = new_secret()
+        now = svc.clock.now_ms()
+        record = _token_record(token, user, request, now)
+        await svc.db.write(_succeed_and_store, username.lower(), user.id, now, channel, client_ip, record)
+    log.info("sign-in succeeded for %s via %s from %s", _printable(username), channel, client_ip)
     return IssuedToken(token=token, expires=record.expires, user=user)
+
+
+@contextlib.asynccontextmanager
+async def _account_lock(svc: Services, username: str) -> AsyncIterator[None]:
+    """Sign-ins for one account run one at a time on this node, so concurrent guesses cannot
+    all be checked before the failures that lock the account are recorded.  A full queue of
+    password checks refuses new sign-ins instead of delaying everyone."""
+    if username and not password_checks_allowed(svc):
+        raise SignInFailed(BUSY)
+    key = username.lower()
+    entry = svc.sign_in_locks.get(key)
+    if entry is None:
+        entry = svc.sign_in_locks[key] = [asyncio.Lock(), 0]
+    entry[1] += 1  # callers holding or waiting: the lock is dropped when none are left
+    try:
+        async with entry[0]:
+            yield
+    finally:
+        entry[1] -= 1
+        if entry[1] == 0:
+            svc.sign_in_locks.pop(key, None)
+
+
+def password_checks_allowed(svc: Services) -> bool:
+    return svc.hasher.pending < MAX_PENDING_CHECKS
+
+
+def _printable(text: str) -> str:
+    """Usernames as typed go to the log with control characters escaped (no forged lines)."""
+    return text.encode("unicode_escape", "backslashreplace").decode("ascii")[:200]
 
 
 async def _verified_user(svc: Services, username: str, password: str, channel: str, client_ip: str | None) -> User:
@@ -116,17 +152,19 @@ async def _verified_user(svc: Services, username: str, password: str, channel: s
         missing = [f"'{n}' must be specified." for n, v in (("username", username), ("password", password)) if not v]
         raise InvalidParameter("Unable to generate token.", missing)
     key = username.lower()
+    shown = _printable(username)
     now = svc.clock.now_ms()
     user = await svc.db.read(user_store.user_by_username, username)
     if user is not None and user.locked_until > now:
         await svc.db.write(_record, key, user.id, now, False, channel, client_ip, "locked")
-        log.warning("sign-in refused for %s via %s from %s: account locked", key, channel, client_ip)
+        log.warning("sign-in refused for %s via %s from %s: account locked", shown, channel, client_ip)
         raise SignInFailed(LOCKED, locked=True)
     ok = await svc.hasher.verify(user.password_hash if user else None, password)
     if not ok:
         locked = await svc.db.write(_fail, key, user.id if user else None, now, channel, client_ip,
                                     svc.settings.lockout_attempts, svc.settings.lockout_minutes * MINUTE)
-        log.warning("sign-in failed for %s via %s from %s%s", key, channel, client_ip, " (account now locked)" if locked else "")
+        log.warning("sign-in failed for %s via %s from %s%s", shown, channel, client_ip,
+                    " (account now locked)" if locked else "")
         raise SignInFailed(LOCKED if locked else BAD_CREDENTIALS, locked=locked)
     assert user is not None
     if user.disabled:

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Message, Receive
 
 from geoshare.domain import accounts
 from geoshare.domain.principal import ANONYMOUS, Principal
@@ -30,6 +31,21 @@ from geoshare.http.params import coerce_all
 log = logging.getLogger("geoshare.http")
 REDACT = {"token", "password", "code", "refresh_token", "access_token", "oauth_state", "client_secret",
           "code_verifier", "auth_token", "newpassword"}
+SECRET_WORDS = ("password", "token", "secret")
+
+
+def is_secret(name: str) -> bool:
+    """Parameters whose values never reach the log: the named ones, every parameter declared
+    as a password in the operation table, and anything that looks like one."""
+    low = name.lower()
+    return low in REDACT or any(word in low for word in SECRET_WORDS)
+
+
+def printable(text: str) -> str:
+    """Control characters escaped, so a logged value cannot start a forged log line."""
+    if text.isprintable():
+        return text
+    return text.encode("unicode_escape", "backslashreplace").decode("ascii")
 
 
 class Mounts:
@@ -50,9 +66,15 @@ class Mounts:
         return None
 
 
+CACHE_INPUT_LIMIT = 1024  # only short paths and query strings are cached, so the caches stay small
+
+
 def query_items(request: Request) -> list[tuple[str, str]]:
     """The query string's pairs, parsed once per request (cheaper than Starlette's QueryParams)."""
-    return list(_parse_query(request.scope.get("query_string", b"")))
+    raw = request.scope.get("query_string", b"")
+    if len(raw) > CACHE_INPUT_LIMIT:
+        return _parse_query_uncached(raw)
+    return list(_parse_query(raw))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -76,9 +98,29 @@ def _parse_query_uncached(raw: bytes) -> list[tuple[str, str]]:
 
 
 def redacted_query(items: list[tuple[str, str]]) -> str:
-    if not any(k.lower() in REDACT for k, _ in items):
+    if not any(is_secret(k) for k, _ in items):
         return urlencode(items)
-    return urlencode([(k, "***" if k.lower() in REDACT else v) for k, v in items])
+    return urlencode([(k, "***" if is_secret(k) else v) for k, v in items])
+
+
+def body_too_large(max_body: int) -> InvalidParameter:
+    return InvalidParameter("Request too large.", [f"The request body is over {max_body} bytes."], code=413)
+
+
+def limit_body(receive: Receive, max_body: int) -> Receive:
+    """Count the body as it arrives, whatever Content-Length says (chunked bodies have none)."""
+    seen = 0
+
+    async def limited() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > max_body:
+                raise body_too_large(max_body)
+        return message
+
+    return limited
 
 
 async def read_raw_params(request: Request, max_body: int, query: list[tuple[str, str]]) -> dict[str, Any]:
@@ -90,11 +132,13 @@ async def read_raw_params(request: Request, max_body: int, query: list[tuple[str
         return raw
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > max_body:
-        raise InvalidParameter("Request too large.", [f"The request body is over {max_body} bytes."], code=413)
+        raise body_too_large(max_body)
     ctype = request.headers.get("content-type", "").lower()
     if ctype.startswith("multipart/form-data") or ctype.startswith("application/x-www-form-urlencoded"):
         try:
             form = await request.form(max_fields=2000, max_part_size=max_body)
+        except GeoshareError:
+            raise
         except Exception as exc:  # malformed bodies are the caller's fault, never a 500
             raise InvalidParameter("Unable to read the request body.", [str(exc)[:200]]) from None
         for key, value in form.multi_items():
@@ -137,10 +181,18 @@ async def _private_portal_check(svc: Services, op: Operation, principal: Princip
         raise TokenRequired()
 
 
-@functools.lru_cache(maxsize=4096)
 def _split_path(mounts: Mounts, path: str) -> tuple[list[str], tuple[str, int] | None]:
+    if len(path) > CACHE_INPUT_LIMIT:
+        return _split_path_uncached(mounts, path)
+    return _split_path_cached(mounts, path)
+
+
+def _split_path_uncached(mounts: Mounts, path: str) -> tuple[list[str], tuple[str, int] | None]:
     segments = [s for s in path.split("/") if s]
     return segments, mounts.find(segments)
+
+
+_split_path_cached = functools.lru_cache(maxsize=4096)(_split_path_uncached)
 
 
 async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
@@ -204,7 +256,7 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
     finally:
         if svc.settings.access_log:
             shown = redacted_query(query) if query else ""
-            ACCESS_LOG.write(request.method, f"{path}?{shown}" if shown else path, status_note,
+            ACCESS_LOG.write(request.method, printable(f"{path}?{shown}" if shown else path), status_note,
                              (time.perf_counter() - started) * 1000)
 
 

@@ -69,7 +69,11 @@ class Router:
             self._by_len.setdefault((op.mount, len(segs)), []).append((segs, op))
 
     def match(self, mount: str, segments: list[str]) -> tuple[Operation, dict[str, str]] | None:
-        found = self._match_cached(mount, tuple(segments))
+        key = tuple(segments)
+        if sum(len(s) for s in key) > 1024:  # long (often hostile) paths are not kept in the cache
+            found = self._match_cached.__wrapped__(self, mount, key)
+        else:
+            found = self._match_cached(mount, key)
         return (found[0], dict(found[1])) if found else None
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one router for the process; cleared on add
