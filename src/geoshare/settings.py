@@ -46,6 +46,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("argon2_memory_kib", int, 7168, "argon2id memory in KiB for new password hashes (OWASP minimum set: 7168 KiB x 5)."),
     SettingSpec("lockout_attempts", int, 5, "Failed sign-ins within lockout_minutes that lock an account."),
     SettingSpec("lockout_minutes", int, 15, "Window for counting failures and length of the lock, in minutes."),
+    SettingSpec("trusted_proxies", str, "", "Comma-separated addresses of reverse proxies whose X-Forwarded-For names the real client."),
     SettingSpec("strict_referer", bool, False, "Refuse referer-bound tokens on requests that carry no Referer header."),
     SettingSpec("max_body_bytes", int, 10 * 1024 * 1024, "Largest request body accepted by operations that take no file."),
     SettingSpec("max_param_chars", int, 65536, "Default longest value of a parameter that declares no limit of its own."),
@@ -78,6 +79,7 @@ class Settings:
     argon2_memory_kib: int = 7168
     lockout_attempts: int = 5
     lockout_minutes: int = 15
+    trusted_proxies: str = ""
     strict_referer: bool = False
     max_body_bytes: int = 10 * 1024 * 1024
     max_param_chars: int = 65536
@@ -91,6 +93,10 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_path / 'geoshare.db'}"
+
+    @property
+    def trusted_proxy_set(self) -> frozenset[str]:
+        return frozenset(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
 
     @property
     def is_sqlite(self) -> bool:

@@ -76,3 +76,10 @@ async def test_admin_directory_html(client, admin_token):
     client.cookies.set("agstoken", admin_token)
     page = (await client.get("/arcgis/admin")).text
     assert "Server Administrator Directory" in page and "/arcgis/admin/info" in page
+
+
+async def test_pages_that_need_a_token_send_the_browser_to_sign_in(client):
+    reply = await client.get("/arcgis/admin")
+    assert reply.status_code == 303
+    assert reply.headers["location"] == "/-/login?next=%2Farcgis%2Fadmin"
+    assert (await client.get("/arcgis/admin?f=json")).json()["code"] == 499

@@ -137,3 +137,12 @@ async def test_token_endpoint_errors(client):
     unknown = (await client.post(f"{SHARING}/oauth2/token", data={
         "grant_type": "password", "client_id": "who", "username": "admin", "password": ADMIN_PASSWORD})).json()
     assert unknown["error"]["error"] == "invalid_client"
+
+
+async def test_native_clients_are_out_of_band_only_and_token_is_post_only(client):
+    assert "Invalid redirect_uri" in (await authorize(client, client_id="arcgispro")).text
+    oob = await authorize(client, client_id="arcgispro", response_type="code", redirect_uri="urn:ietf:wg:oauth:2.0:oob")
+    assert '"oauth_state":"' in oob.text  # compact, as the Python client's fallback search expects
+    via_get = (await client.get(f"{SHARING}/oauth2/token", params={
+        "grant_type": "password", "client_id": "pythonapi", "username": "admin", "password": ADMIN_PASSWORD})).json()
+    assert via_get["error"]["code"] == 400 and "access_token" not in via_get

@@ -231,3 +231,50 @@ async def test_sign_ins_are_refused_when_too_many_checks_wait(client, svc, monke
     reply = (await client.post(GEN, data={"username": "admin", "password": ADMIN_PASSWORD, "f": "json"})).json()
     assert reply["error"]["details"] == [tokens.BUSY]
     assert await count_rows(svc, "sign_ins") == 0
+
+
+async def test_referer_prefix_needs_a_boundary(client):
+    token = await get_token(client, client="referer", referer="https://app.example.com")
+    assert (await _self(client, token, Referer="https://app.example.com/maps?x=1"))["username"] == "admin"
+    assert (await _self(client, token, Referer="https://app.example.com.evil.net/"))["error"]["code"] == 498
+    bare = await get_token(client, client="referer", referer="http")  # what the Python client binds
+    assert (await _self(client, bare, Referer="http"))["username"] == "admin"
+
+
+async def test_referrer_spelling_is_accepted(client):
+    token = await get_token(client, client="referer", referrer="https://old.example.org")
+    assert (await _self(client, token, Referer="https://evil.example.org"))["error"]["code"] == 498
+    assert (await _self(client, token, Referer="https://old.example.org/app"))["username"] == "admin"
+
+
+async def test_stale_session_cookie_means_anonymous_but_a_sent_token_is_strict(client):
+    client.cookies.set("agstoken", "expired-or-forged")
+    assert "id" in (await client.get(f"{SHARING}/portals/self?f=json")).json()
+    assert (await client.get(f"{SHARING}/portals/self", params={"f": "json", "token": "forged"})).json()[
+        "error"]["code"] == 498
+
+
+async def test_trusted_proxy_forwarded_address(settings):
+    import dataclasses
+
+    import httpx
+
+    from geoshare.app import build_app, build_services
+    from geoshare.domain import accounts
+
+    proxied = dataclasses.replace(settings, trusted_proxies="127.0.0.1")
+    svc = build_services(proxied)
+    app = build_app(proxied, svc)
+    async with app.router.lifespan_context(app):
+        await accounts.bootstrap(svc, "admin", ADMIN_PASSWORD, "Proxied")
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            forwarded = {"X-Forwarded-For": "203.0.113.7, 127.0.0.1"}
+            reply = (await http.post(GEN, data={"username": "admin", "password": ADMIN_PASSWORD, "client": "requestip",
+                                                "f": "json"}, headers=forwarded)).json()
+            token = reply["token"]
+            ok = await http.get(f"{SHARING}/community/self", params={"f": "json", "token": token}, headers=forwarded)
+            assert ok.json()["username"] == "admin"
+            direct = await http.get(f"{SHARING}/community/self", params={"f": "json", "token": token})
+            assert direct.json()["error"]["code"] == 498  # bound to 203.0.113.7, not to the proxy
+    svc.hasher.close()

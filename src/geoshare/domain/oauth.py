@@ -65,9 +65,14 @@ class SignInOutcome:
     username: str | None = None
 
 
+OOB_ONLY_CLIENTS = ("arcgisnotebook", "arcgispro")
+
+
 def redirect_allowed(client_id: str, redirect_uri: str, request_host: str) -> bool:
     if redirect_uri == OOB:
         return True
+    if client_id in OOB_ONLY_CLIENTS:
+        return False
     parts = urlsplit(redirect_uri)
     if parts.scheme not in ("https", "http") or not parts.netloc:
         return False

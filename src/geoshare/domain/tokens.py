@@ -238,7 +238,17 @@ async def validate(svc: Services, token: str, *, referer: str | None, client_ip:
 def _referer_ok(bound: str, referer: str | None, strict: bool) -> bool:
     if referer is None or referer == "":
         return not strict  # the help's scripts send no Referer after asking for a referer token (errata)
-    return referer == bound or referer.startswith(bound)
+    if referer == bound:
+        return True
+    if not referer.startswith(bound):
+        return False
+    # A prefix counts only at a boundary: "https://app.example.com" must not admit
+    # "https://app.example.com.evil.net".  A bare scheme ("http", what the Python client
+    # binds) admits the URLs of that scheme.
+    if bound.endswith(("/", "?", "#")):
+        return True
+    following = referer[len(bound)]
+    return following in "/?#" or (following == ":" and "://" not in bound)
 
 
 def _ip_ok(bound: str, client_ip: str | None) -> bool:

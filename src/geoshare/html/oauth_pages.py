@@ -17,7 +17,8 @@ HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "X-Content-Ty
 
 
 def _info_json(info: Mapping[str, object]) -> str:
-    return json.dumps(info, separators=(", ", ": ")).replace("<", "\\u003c").replace(">", "\\u003e")
+    # Compact separators: the Python client's fallback looks for '"oauth_state":"' literally.
+    return json.dumps(info, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def sign_in_page(*, oauth_state: str, client_id: str, expiration: int | None, action: str,

@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services
+from geoshare.http.auth import client_ip
 from geoshare.http.operations import Operation
 
 
@@ -25,7 +26,7 @@ class Ctx:
 
     @property
     def client_ip(self) -> str | None:
-        return self.request.client.host if self.request.client else None
+        return client_ip(self.request, self.svc.settings.trusted_proxy_set)
 
     @property
     def referer(self) -> str | None:

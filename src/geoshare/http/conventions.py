@@ -20,7 +20,7 @@ from geoshare.errors import GeoshareError, InvalidParameter, InvalidToken, Token
 
 FORMATS = ("html", "json", "pjson")
 CALLBACK_RE = re.compile(r"^[A-Za-z_$][\w$.\[\]]{0,127}$")
-TAG_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,31}$")
+TAG_RE = re.compile(r"^(?i:textarea|pre)$")  # the legacy iframe-upload wrappers; nothing executable
 
 TOKEN_TEXTS = {
     "sharing": ("Invalid token.", "Token Required"),

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.types import Message, Receive
 
 from geoshare.domain import accounts
@@ -264,6 +264,10 @@ def _error_response(svc: Services, request: Request, mount: str, exc: GeoshareEr
                     callback: str | None, callback_html: str | None, op: Operation | None,
                     who: Principal | None = None) -> Response:
     body = conventions.error_body(mount, exc)
+    if fmt == "html" and isinstance(exc, TokenRequired) and request.method == "GET":
+        query = request.scope.get("query_string", b"").decode("latin-1")
+        target = request.scope["path"] + (f"?{query}" if query else "")
+        return RedirectResponse(f"/-/login?{urlencode({'next': target})}", status_code=303)
     if fmt == "html":
         from geoshare.html.render import render_error
 

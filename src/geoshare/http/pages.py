@@ -45,11 +45,11 @@ async def login(svc: Services, home: str, request: Request) -> Response:
     next_url = _safe_next(str(form.get("next") or ""), home)
     username, password = str(form.get("username") or ""), str(form.get("password") or "")
     try:
-        user = await tokens.authenticate(svc, username, password, channel="html", client_ip=client_ip(request))
+        user = await tokens.authenticate(svc, username, password, channel="html", client_ip=client_ip(request, svc.settings.trusted_proxy_set))
     except GeoshareError as exc:
         reason = exc.details[0] if exc.details else exc.message
         return _login_page(next_url, reason)
-    ip = client_ip(request)
+    ip = client_ip(request, svc.settings.trusted_proxy_set)
     issued = await tokens.issue(svc, user, kind="generate", minutes=SESSION_MINUTES,
                                 binding=tokens.Binding("ip", ip) if ip else tokens.Binding())
     response = RedirectResponse(next_url, status_code=303)

@@ -7,6 +7,8 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 from geoshare.storage.records import OAuthCode, OAuthSession, Org, Token, User
 from geoshare.storage.tables import oauth_codes, oauth_sessions, orgs, sign_ins, tokens, users
 
+SIGN_IN_RECORD_DAYS = 90  # how long sign-in records are kept
+
 
 def token_by_hash(conn: Connection, token_hash: str) -> Token | None:
     row = conn.execute(select(tokens).where(tokens.c.token_hash == token_hash)).mappings().first()
@@ -31,6 +33,7 @@ def purge_expired_tokens(conn: Connection, now: int) -> int:
     result = conn.execute(delete(tokens).where(tokens.c.expires < now))
     conn.execute(delete(oauth_sessions).where(oauth_sessions.c.expires < now))
     conn.execute(delete(oauth_codes).where(oauth_codes.c.expires < now))
+    conn.execute(delete(sign_ins).where(sign_ins.c.at < now - SIGN_IN_RECORD_DAYS * 86_400_000))
     return int(result.rowcount or 0)
 
 

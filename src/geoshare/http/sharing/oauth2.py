@@ -68,7 +68,7 @@ async def signin(ctx: Ctx) -> Response:
     return RedirectResponse(outcome.location, status_code=302, headers={"Cache-Control": "no-store"})
 
 
-@operation("sharing", "oauth2/token", name="token", kind="operation", methods=("POST", "GET"), resolve_token=False,
+@operation("sharing", "oauth2/token", name="token", kind="operation", methods=("POST",), resolve_token=False,
            private_ok=True, json_by_default=True, failure_message="Invalid request.",
            params=(Param("grant_type", required=True, choices=("authorization_code", "refresh_token",
                                                                  "exchange_refresh_token", "password",

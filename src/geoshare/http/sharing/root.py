@@ -23,6 +23,7 @@ TOKEN_PARAMS = (
     Param("client", choices=("referer", "ip", "requestip", "referrer"),
           help="What the token is bound to: a referer, an IP address, or the IP of this request."),
     Param("referer", max_length=1024, help="The referer the token will be used from (client=referer)."),
+    Param("referrer", max_length=1024, help="Older spelling of referer."),
     Param("ip", max_length=64, help="The IP address the token will be used from (client=ip)."),
     Param("expiration", "int", help="Token life in minutes; clamped to the maximum."),
 )
@@ -44,7 +45,7 @@ async def issue_for_credentials(ctx: Ctx, *, kind: str, channel: str, default: i
                                 require_server_privilege: tuple[str, ...] = ()) -> dict[str, Any]:
     """Shared body of every generateToken: check the password, bind, and issue."""
     p = ctx.params
-    binding = tokens.binding_for(p["client"], p["referer"], p["ip"], ctx.client_ip)
+    binding = tokens.binding_for(p["client"], p["referer"] or p["referrer"], p["ip"], ctx.client_ip)
     minutes = tokens.clamp_minutes(p["expiration"], default, maximum)
 
     async def allow(user: User) -> None:
