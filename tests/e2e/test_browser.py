@@ -136,8 +136,11 @@ def test_sign_in_and_out_over_plain_http(page_for: Any, live_server: LiveServer)
     base = live_server.base("http")
     page = page_for()
     page.goto(f"{base}/portal/sharing/rest/community/self")
-    expect(page.locator("section.error")).to_contain_text("499")  # anonymous: token required
-    sign_in(page, live_server.admin_username, live_server.admin_password)
+    # Anonymous on a page that needs a token: the browser is sent to sign in, then back.
+    expect(page).to_have_url(re.compile(r"/-/login\?next=%2Fportal%2Fsharing%2Frest%2Fcommunity%2Fself"))
+    page.get_by_label("Username").fill(live_server.admin_username)
+    page.get_by_label("Password").fill(live_server.admin_password)
+    page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(f"{base}/portal/sharing/rest/community/self")
     expect(page.locator("nav.session")).to_contain_text(f"Signed in as {live_server.admin_username}")
     expect(page.locator("table.props")).to_contain_text("privileges")
@@ -145,9 +148,7 @@ def test_sign_in_and_out_over_plain_http(page_for: Any, live_server: LiveServer)
     assert not cookies["agstoken"]["secure"], "a cookie marked Secure would not come back over http"
 
     page.get_by_role("link", name="Sign out").click()
-    expect(page).to_have_url(f"{base}/portal/sharing/rest/community/self")
-    expect(page.locator("nav.session")).to_contain_text("Sign in")
-    expect(page.locator("section.error")).to_contain_text("499")
+    expect(page).to_have_url(re.compile(r"/-/login\?next="))  # signed out: the page needs a token again
     assert "agstoken" not in {c["name"] for c in page.context.cookies()}
 
 
