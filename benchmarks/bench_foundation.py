@@ -251,25 +251,19 @@ def bench_startup(args: argparse.Namespace) -> dict[str, Any]:
     section(f"4. process start -> first 200 from GET {FIRST_REQUEST} ({args.startup_runs} runs each)")
     rows, out = [], {}
     with tempfile.TemporaryDirectory(prefix="geoshare-bench-start-") as tmp:
-        fresh, existing = [], []
         kept = Path(tmp) / "kept"
-        for i in range(args.startup_runs):
+        def time_start(data: Path) -> float:
             wait_quiet(args.wait_quiet, [])
-            data = kept if i == 0 else Path(tmp) / f"fresh{i}"
             srv = ServerProcess(data_dir=data, database_url=args.database_url, admin_password=PASSWORD,
                                 cpus=args.server_cpus)
             try:
-                fresh.append(srv.start(ready_path=FIRST_REQUEST))
+                return srv.start(ready_path=FIRST_REQUEST)
             finally:
                 srv.stop()
-        for _ in range(args.startup_runs):
-            wait_quiet(args.wait_quiet, [])
-            srv = ServerProcess(data_dir=kept, database_url=args.database_url, admin_password=PASSWORD,
-                                cpus=args.server_cpus)
-            try:
-                existing.append(srv.start(ready_path=FIRST_REQUEST))
-            finally:
-                srv.stop()
+
+        # The first fresh directory is kept and then reused for the "existing" runs.
+        fresh = [time_start(kept if i == 0 else Path(tmp) / f"fresh{i}") for i in range(args.startup_runs)]
+        existing = [time_start(kept) for _ in range(args.startup_runs)]
     fresh_label = "fresh data dir" + (" (database given by --database-url, not fresh)" if args.database_url else "")
     for label, values in ((fresh_label, fresh), ("existing data dir", existing)):
         worst = max(values)
