@@ -43,7 +43,7 @@ def test_any_password_like_parameter_is_redacted():
 
 
 def test_control_characters_cannot_forge_lines():
-    from geoshare.http.dispatch import printable
+    from geoshare.logsafe import printable
 
     assert printable("/a\n2026-01-01 INFO forged") == "/a\\n2026-01-01 INFO forged"
     assert printable("/plain/path") == "/plain/path"

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
+from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services, new_id, new_org_id
-from geoshare.errors import Conflict, InvalidParameter
+from geoshare.errors import Conflict, Forbidden, InvalidParameter
 from geoshare.storage import orgs as org_store
 from geoshare.storage import users as user_store
 from geoshare.storage.records import Org, User
@@ -160,3 +161,10 @@ async def set_password(svc: Services, username: str, password: str) -> None:
         token_store.revoke_user_tokens(conn, user.id)
 
     await svc.db.write(change)
+
+
+async def require_site_privilege(svc: Services, user: User, levels: tuple[str, ...]) -> None:
+    """The admin generateToken is only for users with one of `levels` on the server site."""
+    org = await get_org(svc, user.org_id)
+    if Principal(user=user, org=org).server_privilege not in levels:
+        raise Forbidden("User does not have administrative privileges on this site.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from geoshare.domain import accounts
 from geoshare.domain.principal import Principal
 from geoshare.domain.privileges import privileges_for
 from geoshare.domain.services import Services
@@ -144,9 +145,7 @@ async def portal_for(svc: Services, viewer: Principal, portal_id: str) -> Org:
     if portal_id.lower() == "self":
         if viewer.org is not None:
             return viewer.org
-        from geoshare.domain.accounts import default_org
-
-        return await default_org(svc)
+        return await accounts.default_org(svc)
     org = await svc.db.read(org_store.org_by_id, portal_id)
     if org is None:
         raise NotFound("Portal does not exist or is inaccessible.", [])

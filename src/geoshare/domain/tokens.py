@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services, new_secret
 from geoshare.errors import InvalidParameter, InvalidToken, SignInFailed
+from geoshare.logsafe import printable
 from geoshare.storage import tokens as token_store
 from geoshare.storage import users as user_store
 from geoshare.storage.records import Token, User
@@ -98,7 +99,7 @@ async def authenticate(svc: Services, username: str, password: str, *, channel: 
     async with _account_lock(svc, username):
         user = await _verified_user(svc, username, password, channel, client_ip)
         await svc.db.write(_succeed, username.lower(), user.id, svc.clock.now_ms(), channel, client_ip)
-    log.info("sign-in succeeded for %s via %s from %s", _printable(username), channel, client_ip)
+    log.info("sign-in succeeded for %s via %s from %s", printable(username, 200), channel, client_ip)
     return user
 
 
@@ -113,7 +114,7 @@ async def sign_in(svc: Services, username: str, password: str, request: TokenReq
         now = svc.clock.now_ms()
         record = _token_record(token, user, request, now)
         await svc.db.write(_succeed_and_store, username.lower(), user.id, now, channel, client_ip, record)
-    log.info("sign-in succeeded for %s via %s from %s", _printable(username), channel, client_ip)
+    log.info("sign-in succeeded for %s via %s from %s", printable(username, 200), channel, client_ip)
     return IssuedToken(token=token, expires=record.expires, user=user)
 
 
@@ -142,17 +143,12 @@ def password_checks_allowed(svc: Services) -> bool:
     return svc.hasher.pending < MAX_PENDING_CHECKS
 
 
-def _printable(text: str) -> str:
-    """Usernames as typed go to the log with control characters escaped (no forged lines)."""
-    return text.encode("unicode_escape", "backslashreplace").decode("ascii")[:200]
-
-
 async def _verified_user(svc: Services, username: str, password: str, channel: str, client_ip: str | None) -> User:
     if not username or not password:
         missing = [f"'{n}' must be specified." for n, v in (("username", username), ("password", password)) if not v]
         raise InvalidParameter("Unable to generate token.", missing)
     key = username.lower()
-    shown = _printable(username)
+    shown = printable(username, 200)
     now = svc.clock.now_ms()
     user = await svc.db.read(user_store.user_by_username, username)
     if user is not None and user.locked_until > now:

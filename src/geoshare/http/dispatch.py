@@ -13,7 +13,6 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import Message, Receive
@@ -27,6 +26,7 @@ from geoshare.http.access_log import ACCESS_LOG
 from geoshare.http.context import Ctx
 from geoshare.http.operations import ROUTER, Operation
 from geoshare.http.params import coerce_all
+from geoshare.logsafe import printable
 
 log = logging.getLogger("geoshare.http")
 REDACT = {"token", "password", "code", "refresh_token", "access_token", "oauth_state", "client_secret",
@@ -39,13 +39,6 @@ def is_secret(name: str) -> bool:
     as a password in the operation table, and anything that looks like one."""
     low = name.lower()
     return low in REDACT or any(word in low for word in SECRET_WORDS)
-
-
-def printable(text: str) -> str:
-    """Control characters escaped, so a logged value cannot start a forged log line."""
-    if text.isprintable():
-        return text
-    return text.encode("unicode_escape", "backslashreplace").decode("ascii")
 
 
 class Mounts:
@@ -229,7 +222,9 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
             principal = await _display_principal(svc, request, raw)
         if request.method not in op.methods:
             if request.method == "GET" and fmt == "html":
-                return _render_form(svc, mounts, request, op, prefix, rest, principal)
+                from geoshare.html.render import render_operation_form
+
+                return render_operation_form(svc, request, op, prefix, rest, principal)
             raise Unsupported("Method not supported.", [f"{op.name} accepts {', '.join(op.methods)}."])
         _permission(op, principal)
         await _private_portal_check(svc, op, principal)
@@ -293,13 +288,3 @@ async def _directory_or_missing(svc: Services, mount: str, prefix: str, rest: li
         return render_directory(svc, request, mount, prefix, rest, data, children, principal)
     return conventions.json_response(data, fmt, callback, callback_html)
 
-
-def _render_form(svc: Services, mounts: Mounts, request: Request, op: Operation, prefix: str, rest: list[str],
-                 principal: Principal) -> Response:
-    from geoshare.html.render import render_operation_form
-
-    return render_operation_form(svc, request, op, prefix, rest, principal)
-
-
-def is_upload(value: Any) -> bool:
-    return isinstance(value, UploadFile)

@@ -6,8 +6,7 @@ from typing import Any
 
 from geoshare.domain import accounts, tokens
 from geoshare.domain.portal import CURRENT_VERSION
-from geoshare.domain.principal import Principal
-from geoshare.errors import Forbidden, InvalidParameter
+from geoshare.errors import InvalidParameter
 from geoshare.http.auth import find_token
 from geoshare.http.context import Ctx
 from geoshare.http.operations import operation
@@ -49,9 +48,7 @@ async def issue_for_credentials(ctx: Ctx, *, kind: str, channel: str, default: i
     minutes = tokens.clamp_minutes(p["expiration"], default, maximum)
 
     async def allow(user: User) -> None:
-        org = await accounts.get_org(ctx.svc, user.org_id)
-        if Principal(user=user, org=org).server_privilege not in require_server_privilege:
-            raise Forbidden("User does not have administrative privileges on this site.")
+        await accounts.require_site_privilege(ctx.svc, user, require_server_privilege)
 
     issued = await tokens.sign_in(ctx.svc, p["username"] or "", p["password"] or "",
                                   tokens.TokenRequest(kind, minutes, binding), channel=channel,
