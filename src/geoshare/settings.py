@@ -39,7 +39,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("key", str, "", "PEM private key file that goes with --cert."),
     SettingSpec("portal_context", str, "portal", "First path segment of the portal (the web adaptor name)."),
     SettingSpec("server_context", str, "arcgis", "First path segment of the server site."),
-    SettingSpec("public_url", str, "", "Base URL clients use (https://gis.example.org); empty means taken from each request's Host."),
+    SettingSpec("public_url", str, "", "Base URL clients use (https://gis.example.org); it is the portal's own origin in every URL geoshare writes. Empty: the listening address and --allowed-hosts."),
+    SettingSpec("allowed_hosts", str, "", "Comma-separated extra host names (host or host:port) by which clients reach this server; their http and https origins count as the portal's own."),
     SettingSpec("log_level", str, "info", "Log level: debug, info, warning, error."),
     SettingSpec("access_log", bool, True, "Write one line per request (secrets redacted) to the log."),
     SettingSpec("argon2_time_cost", int, 5, "argon2id iterations for new password hashes (OWASP pairs 5 with 7168 KiB)."),
@@ -50,6 +51,12 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("strict_referer", bool, False, "Refuse referer-bound tokens on requests that carry no Referer header."),
     SettingSpec("max_body_bytes", int, 10 * 1024 * 1024, "Largest request body accepted by operations that take no file."),
     SettingSpec("max_param_chars", int, 65536, "Default longest value of a parameter that declares no limit of its own."),
+    SettingSpec("max_header_bytes", int, 32 * 1024, "Largest request line plus headers, in bytes; a larger request gets 431."),
+    SettingSpec("body_timeout", int, 30, "Seconds a request body may pause; after that many seconds it must also average 1 KiB/s, or the request gets 408."),
+    SettingSpec("sign_in_per_address", int, 8, "Password checks one client address may have in progress at once; more are answered busy."),
+    SettingSpec("hsts_seconds", int, 31536000, "max-age of Strict-Transport-Security on HTTPS answers when --cert is given; 0 sends none."),
+    SettingSpec("oauth_allow_plain_pkce", bool, False, "Accept code_challenge_method=plain in OAuth (S256 only by default)."),
+    SettingSpec("oauth_rotate_refresh_tokens", bool, False, "Issue a new refresh token on every refresh_token grant and revoke the old one (the clients of the portal keep reusing the first one; see the user guide)."),
 )
 
 _SPECS = {spec.name: spec for spec in SETTINGS}
@@ -73,6 +80,7 @@ class Settings:
     portal_context: str = "portal"
     server_context: str = "arcgis"
     public_url: str = ""
+    allowed_hosts: str = ""
     log_level: str = "info"
     access_log: bool = True
     argon2_time_cost: int = 5
@@ -83,6 +91,12 @@ class Settings:
     strict_referer: bool = False
     max_body_bytes: int = 10 * 1024 * 1024
     max_param_chars: int = 65536
+    max_header_bytes: int = 32 * 1024
+    body_timeout: int = 30
+    sign_in_per_address: int = 8
+    hsts_seconds: int = 31536000
+    oauth_allow_plain_pkce: bool = False
+    oauth_rotate_refresh_tokens: bool = False
 
     @property
     def data_path(self) -> Path:
@@ -154,6 +168,11 @@ def _validate(settings: Settings) -> None:
             raise SettingsError(f"{name}: a single path segment")
     if settings.portal_context.strip("/").lower() == settings.server_context.strip("/").lower():
         raise SettingsError("portal_context and server_context must differ")
+    for name in ("max_header_bytes", "body_timeout", "sign_in_per_address"):
+        if getattr(settings, name) < 1:
+            raise SettingsError(f"{name}: must be at least 1")
+    if settings.hsts_seconds < 0:
+        raise SettingsError("hsts_seconds: must not be negative")
     if bool(settings.cert) != bool(settings.key):
         raise SettingsError("cert and key go together")
 

@@ -13,16 +13,35 @@ from geoshare.storage.engine import Database
 
 
 class Clock:
-    """Epoch milliseconds.  Tests (and later fault injection) move it with `advance`."""
+    """Epoch milliseconds.  Tests (and later fault injection) move it with `advance`, or
+    stop it at an exact instant with `pin` (then `advance` moves the pinned instant), so a
+    boundary such as "expires at exactly now" can be tested on both sides."""
 
     def __init__(self) -> None:
         self.offset_ms = 0
+        self.pinned_ms: int | None = None
 
     def now_ms(self) -> int:
+        if self.pinned_ms is not None:
+            return self.pinned_ms
         return int(time.time() * 1000) + self.offset_ms
 
     def advance(self, ms: int) -> None:
-        self.offset_ms += ms
+        if self.pinned_ms is not None:
+            self.pinned_ms += ms
+        else:
+            self.offset_ms += ms
+
+    def pin(self, at_ms: int | None = None) -> int:
+        """Stop the clock at `at_ms` (default: now); returns the pinned instant."""
+        self.pinned_ms = self.now_ms() if at_ms is None else at_ms
+        return self.pinned_ms
+
+    def unpin(self) -> None:
+        """Run on from the pinned instant, keeping its offset from real time."""
+        if self.pinned_ms is not None:
+            self.offset_ms = self.pinned_ms - int(time.time() * 1000)
+            self.pinned_ms = None
 
 
 @dataclass
