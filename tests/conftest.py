@@ -62,8 +62,10 @@ def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Any:
         template = request.getfixturevalue("sqlite_template")
         shutil.copy(template, tmp_path / "geoshare.db")
         url = f"sqlite:///{tmp_path / 'geoshare.db'}"
+    # The in-process client reaches the app as http://testserver: that name is an allowed host.
     return load_settings({"data_dir": str(tmp_path), "database_url": url, "argon2_time_cost": 1,
-                          "argon2_memory_kib": 1024, "access_log": False}, environ={})
+                          "argon2_memory_kib": 1024, "access_log": False, "allowed_hosts": "testserver"},
+                         environ={})
 
 
 @pytest.fixture

@@ -12,10 +12,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
-from geoshare.domain import tokens
+from geoshare.domain import accounts, tokens
 from geoshare.domain.services import Services, new_secret
 from geoshare.errors import GeoshareError, InvalidToken, SignInFailed
 from geoshare.storage import tokens as token_store
@@ -68,15 +69,34 @@ class SignInOutcome:
 OOB_ONLY_CLIENTS = ("arcgisnotebook", "arcgispro")
 
 
-def redirect_allowed(client_id: str, redirect_uri: str, request_host: str) -> bool:
+def redirect_allowed(client_id: str, redirect_uri: str, is_own_origin: Callable[[str], bool],
+                     allowed_uris: Sequence[str] = ()) -> bool:
+    """Out-of-band; or a URI on one of the portal's own origins (the ArcGIS API for Python
+    redirects to the https://host:port it was given); or one the organization lists in
+    `allowedRedirectUris`.  Never decided from a request header: the caller passes the
+    own-origin test built from configuration."""
     if redirect_uri == OOB:
         return True
     if client_id in OOB_ONLY_CLIENTS:
         return False
     parts = urlsplit(redirect_uri)
-    if parts.scheme not in ("https", "http") or not parts.netloc:
+    if parts.scheme.lower() not in ("https", "http") or not parts.hostname or parts.fragment or "@" in parts.netloc:
         return False
-    return parts.netloc.lower() == request_host.lower()
+    return is_own_origin(redirect_uri) or any(_listed(redirect_uri, entry) for entry in allowed_uris)
+
+
+def _listed(redirect_uri: str, entry: str) -> bool:
+    """`entry` is the redirect URI itself, or a prefix of it that ends at a path boundary
+    (an entry without a host, such as `https://`, admits nothing)."""
+    if not urlsplit(entry).hostname:
+        return False
+    return redirect_uri == entry or redirect_uri.startswith(entry.rstrip("/") + "/")
+
+
+async def _listed_redirect_uris(svc: Services) -> list[str]:
+    """The organization's `allowedRedirectUris` setting (empty until an administrator sets it)."""
+    listed = (await accounts.default_org(svc)).settings.get("allowedRedirectUris")
+    return [uri for uri in listed if isinstance(uri, str)] if isinstance(listed, list) else []
 
 
 def check_client(client_id: str) -> None:
@@ -84,12 +104,13 @@ def check_client(client_id: str) -> None:
         raise OAuthPageError("Error: Invalid client_id", ["Invalid client_id"])
 
 
-async def begin(svc: Services, req: AuthorizeRequest, request_host: str) -> tuple[str, OAuthSession]:
+async def begin(svc: Services, req: AuthorizeRequest,
+                is_own_origin: Callable[[str], bool]) -> tuple[str, OAuthSession]:
     """Validate an authorize request and open a sign-in session; returns (oauth_state, session)."""
     check_client(req.client_id)
     if req.response_type not in ("token", "code"):
         raise OAuthPageError("Error: Invalid response_type", ["response_type must be token or code"])
-    if not redirect_allowed(req.client_id, req.redirect_uri, request_host):
+    if not redirect_allowed(req.client_id, req.redirect_uri, is_own_origin, await _listed_redirect_uris(svc)):
         raise OAuthPageError("Error: Invalid redirect_uri", ["Invalid redirect_uri"])
     if req.code_challenge_method and req.code_challenge_method not in ("S256", "plain"):
         raise OAuthPageError("Error: Invalid code_challenge_method", ["code_challenge_method must be S256 or plain"])

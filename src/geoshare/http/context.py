@@ -11,6 +11,7 @@ from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services
 from geoshare.http.auth import client_ip
 from geoshare.http.operations import Operation
+from geoshare.http.origins import Origins, origins_for
 
 
 @dataclass
@@ -37,18 +38,17 @@ class Ctx:
         return self.request.url.scheme == "https"
 
     @property
+    def origins(self) -> Origins:
+        return origins_for(self.svc.settings)
+
+    @property
     def host(self) -> str:
-        """host[:port] the client used (or the configured public URL's)."""
-        public = self.svc.settings.public_url
-        if public:
-            return public.split("://", 1)[-1].split("/", 1)[0]
-        return self.request.headers.get("host") or f"{self.svc.settings.host}:{self.svc.settings.port}"
+        """host[:port] for URLs in answers: the request's Host only when it names one of the
+        portal's own origins (else a forged Host would rewrite owningSystemUrl and the like)."""
+        return self.origins.host(self.request.url.scheme, self.request.headers.get("host"))
 
     def base_url(self, scheme: str | None = None) -> str:
-        public = self.svc.settings.public_url.rstrip("/")
-        if public:
-            return public
-        return f"{scheme or self.request.url.scheme}://{self.host}"
+        return self.origins.base_url(scheme or self.request.url.scheme, self.request.headers.get("host"))
 
     @property
     def portal_url(self) -> str:

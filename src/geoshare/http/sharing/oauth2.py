@@ -37,7 +37,7 @@ async def authorize(ctx: Ctx) -> Response:
                                  redirect_uri=p["redirect_uri"], state=p["state"], expiration=p["expiration"],
                                  code_challenge=p["code_challenge"], code_challenge_method=p["code_challenge_method"])
     try:
-        oauth_state, _ = await oauth.begin(ctx.svc, req, ctx.host)
+        oauth_state, _ = await oauth.begin(ctx.svc, req, ctx.origins.is_own)
     except oauth.OAuthPageError as exc:
         return oauth_pages.error_page(exc.message)
     return oauth_pages.sign_in_page(oauth_state=oauth_state, client_id=req.client_id, expiration=req.expiration,
