@@ -107,7 +107,7 @@ def build_app(settings: Settings, services: Services | None = None) -> GeoshareA
         Route(f"/{settings.portal_context.strip('/')}/", portal_home),
         Route(f"/{settings.portal_context.strip('/')}/home", portal_home),
         Route("/-/login", login, methods=["GET", "POST"]),
-        Route("/-/logout", logout),
+        Route("/-/logout", logout, methods=["GET", "POST"]),
         Route("/-/openapi.json", openapi),
         Mount("/-/static", StaticFiles(directory=Path(__file__).parent / "html" / "static"), name="static"),
         Route("/{path:path}", endpoint, methods=["GET", "POST", "OPTIONS"]),

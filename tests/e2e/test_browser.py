@@ -147,9 +147,12 @@ def test_sign_in_and_out_over_plain_http(page_for: Any, live_server: LiveServer)
     cookies = {c["name"]: c for c in page.context.cookies()}
     assert not cookies["agstoken"]["secure"], "a cookie marked Secure would not come back over http"
 
-    page.get_by_role("link", name="Sign out").click()
+    token = {c["name"]: c for c in page.context.cookies()}["agstoken"]["value"]
+    page.get_by_role("button", name="Sign out").click()  # a POST form: a link could be forged elsewhere
     expect(page).to_have_url(re.compile(r"/-/login\?next="))  # signed out: the page needs a token again
     assert "agstoken" not in {c["name"] for c in page.context.cookies()}
+    replayed = live_server.get_json("/portal/sharing/rest/community/self", {"f": "json", "token": token})
+    assert replayed["error"]["code"] == 498, replayed  # revoked on the server, not only forgotten
 
 
 def test_wrong_password_stays_on_the_form(page_for: Any, live_server: LiveServer) -> None:
@@ -195,3 +198,23 @@ def test_html_values_are_shown_as_json(page_for: Any, live_server: LiveServer) -
         cells[row.locator("th").inner_text().strip()] = row.locator("td").inner_text().strip()
     assert cells["isPortal"] == "true", cells["isPortal"]
     assert cells["allSSL"] == "false", cells["allSSL"]
+
+
+def test_oauth_sign_in_page_redirects_under_its_policy(page_for: Any, live_server: LiveServer) -> None:
+    """The sign-in page's form-action must admit the redirect URI's origin: Chromium applies it
+    to the 302 that ends the form post (here to another own origin, localhost vs 127.0.0.1)."""
+    back = f"https://localhost:{live_server.port}/portal/sharing/rest"
+    page = page_for()
+    blocked: list[str] = []
+    page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text
+            else None)
+    page.goto(f"{live_server.base('https')}/portal/sharing/rest/oauth2/authorize?client_id=arcgisonline"
+              f"&response_type=token&state=st&redirect_uri={back}")
+    page.get_by_label("Username").fill(live_server.admin_username)
+    page.get_by_label("Password").fill(live_server.admin_password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(rf"^{re.escape(back)}#access_token="))
+    assert not [m for m in blocked if "form-action" in m], blocked
+    fragment = dict(part.split("=", 1) for part in page.url.split("#", 1)[1].split("&"))
+    me = live_server.get_json("/portal/sharing/rest/community/self", {"f": "json", "token": fragment["access_token"]})
+    assert me["username"] == live_server.admin_username and fragment["state"] == "st"

@@ -2,7 +2,8 @@
 
 The ArcGIS API for Python reads these pages as text: it takes the first `{` to the last `}`
 of the line holding `oAuthInfo` and parses it as JSON, so that object stays on one line and
-nothing above it contains braces (the stylesheet is external).
+nothing above it contains braces (the stylesheet is external).  The pages' policy blocks that
+script from running in a browser; the client reads it as text, which a policy cannot stop.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from collections.abc import Mapping
 
 from starlette.responses import HTMLResponse
 
-HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff"}
+from geoshare.html import policy
+
+HEADERS = policy.NO_FORMS
 
 
 def _info_json(info: Mapping[str, object]) -> str:
@@ -22,7 +25,10 @@ def _info_json(info: Mapping[str, object]) -> str:
 
 
 def sign_in_page(*, oauth_state: str, client_id: str, expiration: int | None, action: str,
-                 messages: list[str]) -> HTMLResponse:
+                 messages: list[str], redirect_uri: str | None = None) -> HTMLResponse:
+    """The sign-in form.  Its post ends in a 302 to `redirect_uri`, which its form-action
+    must admit (without it, e.g. a page shown again after a wrong password whose caller did
+    not pass it, the policy leaves form-action out rather than block the redirect)."""
     info = {"oauth_state": oauth_state, "clientId": client_id, "appTitle": "geoshare", "expiration": expiration,
             "locale": "en", "style": "light", "messages": messages}
     errors = "".join(f'<p class="error">{html.escape(m)}</p>' for m in messages)
@@ -42,7 +48,8 @@ def sign_in_page(*, oauth_state: str, client_id: str, expiration: int | None, ac
 <button type="submit">Sign in</button>
 </form></main></body></html>
 """
-    return HTMLResponse(body, headers=HEADERS)
+    target = policy.form_target(redirect_uri) if redirect_uri is not None else None
+    return HTMLResponse(body, headers=policy.page_headers(target))
 
 
 def error_page(message: str) -> HTMLResponse:

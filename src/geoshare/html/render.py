@@ -15,12 +15,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services
 from geoshare.errors import GeoshareError
+from geoshare.html import policy
 from geoshare.http.context import Ctx
 from geoshare.http.operations import Operation
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
-HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store",
-           "Content-Security-Policy": "default-src 'self'; script-src 'none'; style-src 'self'"}
+HEADERS = policy.DIRECTORY
 DIRECTORY_NAMES = {"sharing": "Portal Directory", "portaladmin": "Portal Administrator Directory",
                    "admin": "Server Administrator Directory", "rest": "ArcGIS REST Services Directory",
                    "tokens": "Token Service"}

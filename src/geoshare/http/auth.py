@@ -3,6 +3,12 @@
 Order (sharing-api.md §1.4): `token` parameter, `X-Esri-Authorization: Bearer`,
 `Authorization: Bearer`, cookie `agstoken`.  A token that is present but bad is an error
 (498); it never falls back to anonymous.
+
+The cookie is the browser's, not the caller's choice, so it authorises a request only when the
+request comes from one of the portal's own pages (`same_origin`): SameSite=Strict does not
+separate two origins of one site (another port of the same host).  A top-level navigation may
+read pages with it but never run an operation, and JSONP never uses it.  When the cookie does
+not apply the request is simply anonymous; explicit tokens are unaffected.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from geoshare.domain import tokens
 from geoshare.domain.principal import ANONYMOUS, Principal
 from geoshare.domain.services import Services
 from geoshare.errors import InvalidToken
+from geoshare.http.operations import Operation
+from geoshare.http.origins import Origins, origins_for
 
 COOKIE = "agstoken"
 
@@ -29,8 +37,52 @@ def _bearer(value: str | None) -> str | None:
     return rest if rest and rest != "None" else None
 
 
-def find_token(request: Request, raw_params: dict[str, Any]) -> str | None:
-    return _explicit_token(request, raw_params) or _cookie_token(request) or None
+def find_token(svc: Services, request: Request, raw_params: dict[str, Any], op: Operation | None = None) -> str | None:
+    """The token this request authenticates with: an explicit one, else the session cookie
+    when `cookie_allowed` says it may be used."""
+    explicit = _explicit_token(request, raw_params)
+    if explicit:
+        return explicit
+    cookie = _cookie_token(request)
+    if cookie and cookie_allowed(request, raw_params, op, origins_for(svc.settings)):
+        return cookie
+    return None
+
+
+def same_origin(request: Request, origins: Origins) -> bool | None:
+    """True/False when the browser said where the request comes from, None when it did not.
+
+    `Sec-Fetch-Site` is the browser's own verdict (`none`: the user typed or bookmarked it);
+    without it (plain http to a non-local address) `Origin` is compared with the own origins.
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site:
+        return site.lower() in ("same-origin", "none")
+    sent = request.headers.get("origin")
+    if sent:
+        return origins.is_own(sent)
+    return None
+
+
+def _is_navigation(request: Request) -> bool:
+    mode = request.headers.get("sec-fetch-mode", "").lower()
+    dest = request.headers.get("sec-fetch-dest", "document").lower()
+    return mode == "navigate" and dest == "document"
+
+
+def cookie_allowed(request: Request, raw_params: dict[str, Any], op: Operation | None, origins: Origins) -> bool:
+    """May the session cookie authorise this request?"""
+    callback = raw_params.get("callback")
+    if isinstance(callback, str) and callback.strip():
+        return False  # a <script> on any page can include JSONP
+    runs_operation = op is not None and op.kind == "operation" and request.method in op.methods
+    read = request.method in ("GET", "HEAD") and not runs_operation
+    if request.method in ("GET", "HEAD") and _is_navigation(request):
+        return read  # following a link shows a page; no state change rides a link
+    verdict = same_origin(request, origins)
+    if verdict is None:
+        return read  # no browser header at all: never trusted for a POST
+    return verdict
 
 
 def client_ip(request: Request, trusted: frozenset[str] = frozenset()) -> str | None:
@@ -48,8 +100,9 @@ def client_ip(request: Request, trusted: frozenset[str] = frozenset()) -> str | 
     return peer
 
 
-async def principal_for(svc: Services, request: Request, raw_params: dict[str, Any]) -> Principal:
-    token = find_token(request, raw_params)
+async def principal_for(svc: Services, request: Request, raw_params: dict[str, Any],
+                        op: Operation | None = None) -> Principal:
+    token = find_token(svc, request, raw_params, op)
     if token is None:
         return ANONYMOUS
     try:

@@ -17,6 +17,7 @@ import orjson
 from starlette.responses import Response
 
 from geoshare.errors import GeoshareError, InvalidParameter, InvalidToken, TokenRequired
+from geoshare.html import policy
 
 FORMATS = ("html", "json", "pjson")
 CALLBACK_RE = re.compile(r"^[A-Za-z_$][\w$.\[\]]{0,127}$")
@@ -102,4 +103,4 @@ def json_response(data: Any, fmt: str, callback: str | None = None, callback_htm
                         headers=SECURITY_HEADERS)
     safe = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     page = f"<html><body><{callback_html}>{safe}</{callback_html}></body></html>"
-    return Response(page, media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
+    return Response(page, media_type="text/html; charset=utf-8", headers=policy.FRAMED_RESULT)

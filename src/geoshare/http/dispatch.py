@@ -217,7 +217,7 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
         op, path_params = matched
         principal = ANONYMOUS
         if op.resolve_token:
-            principal = await auth.principal_for(svc, request, raw)
+            principal = await auth.principal_for(svc, request, raw, op)
         elif fmt == "html":
             principal = await _display_principal(svc, request, raw)
         if request.method not in op.methods:

@@ -41,7 +41,7 @@ async def authorize(ctx: Ctx) -> Response:
     except oauth.OAuthPageError as exc:
         return oauth_pages.error_page(exc.message)
     return oauth_pages.sign_in_page(oauth_state=oauth_state, client_id=req.client_id, expiration=req.expiration,
-                                    action=_signin_action(ctx), messages=[])
+                                    action=_signin_action(ctx), messages=[], redirect_uri=req.redirect_uri)
 
 
 @operation("sharing", "oauth2/signin", name="signin", kind="operation", methods=("POST",), resolve_token=False,

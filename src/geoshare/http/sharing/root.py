@@ -71,7 +71,7 @@ async def generate_token(ctx: Ctx) -> dict[str, Any]:
 async def _exchange_for_server(ctx: Ctx) -> dict[str, Any]:
     """token + serverUrl: this portal's own server site takes portal tokens as they are."""
     server_url = str(ctx.params["serverUrl"])
-    token = ctx.params["token"] or find_token(ctx.request, {})
+    token = ctx.params["token"] or find_token(ctx.svc, ctx.request, {}, ctx.op)
     if not token or not ctx.origins.is_own(server_url):
         raise InvalidParameter("Unable to generate token.", ["'serverUrl' is not a server of this portal."])
     principal = await tokens.validate(ctx.svc, token, referer=ctx.referer, client_ip=ctx.client_ip)
