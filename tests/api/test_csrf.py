@@ -179,3 +179,26 @@ async def test_directory_pages_sign_out_with_a_post_form(client):
     page = (await client.get(f"{SHARING}/portals", headers=OWN_FORM)).text
     assert '<form method="post" action="/-/logout" class="signout">' in page
     assert 'href="/-/logout' not in page
+
+
+async def test_cookie_is_secure_behind_a_proxy_that_ends_tls(settings):
+    from tests.api.test_origins import portal
+
+    async with portal(settings, public_url="https://gis.example.org", allowed_hosts="") as client:
+        reply = await client.post("/-/login", data={"username": "admin", "password": ADMIN_PASSWORD, "next": "/"},
+                                  headers={"Origin": "https://gis.example.org"})  # arrived over http from nginx
+        assert reply.status_code == 303 and "Secure" in reply.headers["set-cookie"]
+        refused = await client.post("/-/login", data={"username": "admin", "password": ADMIN_PASSWORD},
+                                    headers={"Origin": "http://testserver"})  # not an origin of this portal now
+        assert refused.status_code == 403
+    plain = await _login_over_plain_http(settings)
+    assert "Secure" not in plain
+
+
+async def _login_over_plain_http(settings) -> str:
+    from tests.api.test_origins import portal
+
+    async with portal(settings) as client:
+        reply = await client.post("/-/login", data={"username": "admin", "password": ADMIN_PASSWORD, "next": "/"},
+                                  headers=OWN_FORM)
+        return str(reply.headers["set-cookie"])

@@ -54,8 +54,10 @@ async def login(svc: Services, home: str, request: Request) -> Response:
     issued = await tokens.issue(svc, user, kind="generate", minutes=SESSION_MINUTES,
                                 binding=tokens.Binding("ip", ip) if ip else tokens.Binding())
     response = RedirectResponse(next_url, status_code=303)
+    # Behind a proxy that ends TLS the request arrives over http, yet the browser's is https.
+    secure = request.url.scheme == "https" or origins_for(svc.settings).public_base.startswith("https://")
     response.set_cookie(COOKIE, issued.token, max_age=SESSION_MINUTES * 60, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", path="/")
+                        secure=secure, path="/")
     return response
 
 
