@@ -142,6 +142,20 @@ def test_web_app_on_another_origin_loads_the_portal_and_signs_in(app_page: AppPa
     assert not app_page.cors_complaints(), app_page.cors_complaints()
 
 
+def test_the_sdk_sign_in_dialog_signs_in(app_page: AppPage, live_server: LiveServer) -> None:
+    """`authMode: "immediate"` makes the SDK ask for a username and password in its own
+    dialog (calcite components) and call generateToken itself."""
+    page = app_page.page
+    page.evaluate("url => { window.pending = window.geoshareApp.loadPortal(url, 'immediate'); }",
+                  live_server.portal_url("https"))
+    page.locator("calcite-input[name=username] input").fill(live_server.admin_username)
+    page.locator("calcite-input[name=password] input").fill(live_server.admin_password)
+    page.locator("calcite-button[type=submit]").click()
+    signed = value(page.evaluate("() => window.pending"), app_page)
+    assert signed["username"] == live_server.admin_username
+    assert not app_page.cors_complaints(), app_page.cors_complaints()
+
+
 def test_portal_queries_are_readable_across_origins(app_page: AppPage, live_server: LiveServer) -> None:
     """`queryItems` (search) and `queryGroups` (community/groups) may not be served yet: an
     answer the page can read (a count, or the server's own error) is what CORS must allow."""

@@ -23,10 +23,11 @@ async function attempt(fn) {
   }
 }
 
-// Loads portals/self (with credentials, as the SDK always does).
-async function loadPortal(url) {
+// Loads portals/self (with credentials, as the SDK always does).  With authMode "immediate"
+// the SDK signs in first, through its own sign-in dialog.
+async function loadPortal(url, authMode = "auto") {
   return attempt(async () => {
-    const portal = new Portal({ url });
+    const portal = new Portal({ url, authMode });
     await portal.load();
     return { id: portal.id, name: portal.name, restUrl: portal.restUrl,
              username: portal.user ? portal.user.username : null };
