@@ -17,14 +17,12 @@ from starlette.types import Receive, Scope, Send
 
 from geoshare.domain.passwords import PasswordHasher
 from geoshare.domain.services import Services
-from geoshare.http import pages, register  # noqa: F401  (register fills the operation table)
+from geoshare.http import cors, pages, register  # noqa: F401  (register fills the operation table)
 from geoshare.http.dispatch import Mounts, dispatch, limit_body
 from geoshare.settings import Settings
 from geoshare.storage.engine import Database
 
 log = logging.getLogger("geoshare")
-CORS_HEADERS = ("Content-Type, Authorization, X-Esri-Authorization, X-Requested-With, X-Esri-Auth-Client-Id, "
-                "X-Esri-Auth-Redirect-Uri")
 
 
 def build_services(settings: Settings) -> Services:
@@ -66,9 +64,9 @@ def build_app(settings: Settings, services: Services | None = None) -> GeoshareA
 
     async def endpoint(request: Request) -> Response:
         if request.method == "OPTIONS":
-            return _preflight(request)
+            return await cors.preflight(svc, request)
         response = await dispatch(svc, mounts, request)
-        _cors(request, response)
+        await cors.add_headers(svc, request, response)
         return response
 
     async def login(request: Request) -> Response:
@@ -130,19 +128,3 @@ async def _purge_expired(svc: Services, every_seconds: float = 3600) -> None:
         except Exception:  # a failed purge must never stop the server; it is retried
             log.exception("purging expired tokens failed")
         await asyncio.sleep(every_seconds)
-
-
-def _cors(request: Request, response: Response) -> None:
-    origin = request.headers.get("origin")
-    if origin:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Vary"] = "Origin"
-
-
-def _preflight(request: Request) -> Response:
-    response = Response(status_code=204)
-    response.headers["Access-Control-Allow-Origin"] = request.headers.get("origin", "*")
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = CORS_HEADERS
-    response.headers["Access-Control-Max-Age"] = "86400"
-    return response
