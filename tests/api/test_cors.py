@@ -154,3 +154,11 @@ async def test_errors_carry_cors_too(client):
 ])
 def test_normalize_origin(value, expected):
     assert normalize_origin(value) == expected
+
+
+async def test_allowed_origins_are_shown_to_administrators_only(client, svc, admin_token):
+    await set_allowed_origins(svc, [APP])
+    anonymous = (await client.get(f"{SHARING}/portals/self", params={"f": "json"})).json()
+    assert anonymous["id"] == "0123456789ABCDEF" and "allowedOrigins" not in anonymous
+    admin = (await client.get(f"{SHARING}/portals/self", params={"f": "json", "token": admin_token})).json()
+    assert admin["allowedOrigins"] == [APP]

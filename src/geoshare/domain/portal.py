@@ -46,6 +46,8 @@ REGIONS = [
 
 PUBLIC_PROFILE = ("username", "fullName", "firstName", "lastName", "description", "tags", "culture", "region",
                   "units", "thumbnail", "created", "modified", "provider")
+# Stored organisation settings that only the organisation's administrators see (sharing-api.md §3.1).
+ADMIN_ONLY_SETTINGS = ("allowedOrigins", "mfaAdmins")
 MEMBER_PROFILE = (*PUBLIC_PROFILE, "orgId", "access", "role", "level", "disabled")
 
 
@@ -129,10 +131,11 @@ def portal_document(org: Org, viewer: Principal, *, host_path: str, public_base:
         "canListApps": False, "canListData": False, "canListPreProvisionedItems": False,
         "canProvisionDirectPurchase": False, "subscriptionInfo": {}, "staticImagesUrl": f"{public_base}/home/images",
         "helpBase": f"{public_base}/portalhelp/en/portal/", "ipCntryCode": "",
-        **{k: v for k, v in org.settings.items() if k not in ("id", "user")},
+        **{k: v for k, v in org.settings.items() if k not in ("id", "user", *ADMIN_ONLY_SETTINGS)},
     }
     if is_member and viewer.is_full_admin:
-        doc.update({"allowedOrigins": [], "mfaAdmins": [], "storageQuota": -1, "storageUsage": 0,
+        doc.update({"allowedOrigins": list(org.settings.get("allowedOrigins") or []),
+                    "mfaAdmins": list(org.settings.get("mfaAdmins") or []), "storageQuota": -1, "storageUsage": 0,
                     "databaseQuota": -1, "databaseUsage": 0, "availableCredits": -1,
                     "defaultUserCreditAssignment": -1})
     if is_member:
