@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ENV_PREFIX = "GEOSHARE_"
 # Read by single CLI commands (never settings of the server), so start-up does not refuse them.
@@ -173,6 +174,10 @@ def _validate(settings: Settings) -> None:
             raise SettingsError(f"{name}: must be at least 1")
     if settings.hsts_seconds < 0:
         raise SettingsError("hsts_seconds: must not be negative")
+    if settings.public_url:
+        parts = urlsplit(settings.public_url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise SettingsError("public_url: an absolute http:// or https:// URL such as https://gis.example.org")
     if bool(settings.cert) != bool(settings.key):
         raise SettingsError("cert and key go together")
 

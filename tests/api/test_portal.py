@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from geoshare.http.sharing.portals import public_port
 from tests.conftest import SHARING, count_rows, get_token, make_org
 
 
@@ -103,3 +106,16 @@ async def test_private_portal_refuses_anonymous(client, svc, admin_token):
     assert (await client.get(f"{SHARING}/portals/self?f=json")).json()["id"]
     assert "token" in (await client.post(f"{SHARING}/generateToken", data={
         "username": "admin", "password": "Admin12345", "f": "json"})).json()
+
+
+@pytest.mark.parametrize(("public_url", "listening", "expected"), [
+    ("", 7443, 7443), ("https://gis.example.org", 7443, 443), ("http://gis.example.org", 7443, 80),
+    ("https://gis.example.org:8443/", 7443, 8443)])
+def test_public_port(public_url, listening, expected):
+    assert public_port(public_url, listening) == expected
+
+
+async def test_ports_do_not_follow_the_host_header(client):
+    reply = (await client.get(f"{SHARING}/portals/self", params={"f": "json"},
+                              headers={"Host": "testserver:9999"})).json()
+    assert reply["httpsPort"] == reply["httpPort"] == 7443

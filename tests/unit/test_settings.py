@@ -31,3 +31,15 @@ def test_default_database_is_sqlite_in_data_dir(tmp_path):
 
 def test_admin_password_not_in_repr():
     assert "Secret123" not in repr(load_settings({"admin_password": "Secret123"}, environ={}))
+
+
+@pytest.mark.parametrize("value", ["gis.example.org", "ftp://gis.example.org", "https://", "https://x/?a=1",
+                                   "https://x/#top"])
+def test_public_url_must_be_an_absolute_http_url(value):
+    with pytest.raises(SettingsError, match="public_url"):
+        load_settings({"public_url": value}, environ={})
+
+
+@pytest.mark.parametrize("value", ["https://gis.example.org", "http://gis.example.org:8080/", "https://[::1]:7443"])
+def test_public_url_accepted(value):
+    assert load_settings({"public_url": value}, environ={}).public_url == value
