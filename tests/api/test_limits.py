@@ -41,7 +41,7 @@ async def serving(settings: Any, scheme: str = "http", **overrides: Any) -> Asyn
 
 
 def padded(size: int, *fields: str) -> bytes:
-    """An urlencoded form of exactly `size` bytes: the given fields plus padding in short fields."""
+    """An urlencoded form of exactly `size` bytes: the given fields, then padding fields of at most 8 KiB."""
     head = "&".join(fields)
     body = head
     while len(body) < size:
