@@ -13,12 +13,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from geoshare.domain.passwords import PasswordHasher
 from geoshare.domain.services import Services
-from geoshare.http import cors, pages, register  # noqa: F401  (register fills the operation table)
-from geoshare.http.dispatch import Mounts, dispatch, limit_body
+from geoshare.http import cors, limits, pages, register  # noqa: F401  (register fills the operation table)
+from geoshare.http.dispatch import Mounts, dispatch
 from geoshare.settings import Settings
 from geoshare.storage.engine import Database
 
@@ -33,28 +33,60 @@ def build_services(settings: Settings) -> Services:
 class GeoshareApp:
     """The ASGI entry point.  API requests go straight to the dispatcher (one prefix test
     instead of a walk through every route); pages under /-/, the landing pages and the
-    lifespan go through Starlette."""
+    lifespan go through Starlette.  Every request with a body, whichever way it goes, passes
+    the same body limits (http/limits.py): the API's `max_body_bytes`, the pages' small
+    PAGE_MAX_BODY, and the read deadline.  HTTPS answers carry HSTS when a real certificate
+    is configured."""
 
     def __init__(self, starlette: Starlette, endpoint: Callable[[Request], Awaitable[Response]],
-                 pages: frozenset[str], max_body: int) -> None:
-        self.max_body = max_body
+                 pages: frozenset[str], settings: Settings) -> None:
+        self.max_body = settings.max_body_bytes
+        self.body_timeout = float(settings.body_timeout)
+        self.access_log = settings.access_log
+        self.hsts = _hsts_header(settings)
         self.starlette = starlette
         self.endpoint = endpoint
         self.pages = pages
         self.state = starlette.state
         self.router = starlette.router
+        starlette.add_exception_handler(limits.BodyRefused, limits.plain_answer)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            path = scope["path"]
-            if path == "/-/ping":
-                await pages.ping()(scope, receive, send)
-                return
-            if not path.startswith("/-/") and path not in self.pages:
-                response = await self.endpoint(Request(scope, limit_body(receive, self.max_body)))
-                await response(scope, receive, send)
-                return
+        if scope["type"] != "http":
+            await self.starlette(scope, receive, send)
+            return
+        if self.hsts is not None and scope["scheme"] == "https":
+            send = _adding(send, self.hsts)
+        path = scope["path"]
+        if path == "/-/ping":
+            await pages.ping()(scope, receive, send)
+            return
+        api = not path.startswith("/-/") and path not in self.pages
+        guard = limits.guard(scope, receive, self.max_body if api else limits.PAGE_MAX_BODY, self.body_timeout,
+                             logging.DEBUG if api and self.access_log else logging.INFO)
+        if guard is not None:
+            receive, send = guard.receive, guard.closing(send)
+        if api:
+            response = await self.endpoint(Request(scope, receive))
+            await response(scope, receive, send)
+            return
         await self.starlette(scope, receive, send)
+
+
+def _hsts_header(settings: Settings) -> tuple[bytes, bytes] | None:
+    """Only with a real certificate: HSTS with the self-signed one would lock browsers out."""
+    if not settings.cert or settings.hsts_seconds <= 0:
+        return None
+    return b"strict-transport-security", f"max-age={settings.hsts_seconds}".encode()
+
+
+def _adding(send: Send, header: tuple[bytes, bytes]) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()), header]}
+        await send(message)
+
+    return sending
 
 
 def build_app(settings: Settings, services: Services | None = None) -> GeoshareApp:
@@ -113,7 +145,7 @@ def build_app(settings: Settings, services: Services | None = None) -> GeoshareA
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = svc
     pc = settings.portal_context.strip("/")
-    return GeoshareApp(app, endpoint, frozenset({"/", f"/{pc}", f"/{pc}/", f"/{pc}/home"}), settings.max_body_bytes)
+    return GeoshareApp(app, endpoint, frozenset({"/", f"/{pc}", f"/{pc}/", f"/{pc}/home"}), settings)
 
 
 async def _purge_expired(svc: Services, every_seconds: float = 3600) -> None:

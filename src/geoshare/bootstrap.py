@@ -1,5 +1,6 @@
-"""First start and every start: create the data directory, migrate, create the default
-organization and its administrator when the database is empty."""
+"""First start and every start: create the data directory and the SQLite file (owner-only,
+storage/private.py), migrate, create the default organization and its administrator when the
+database is empty."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from geoshare.app import build_services
 from geoshare.domain import accounts
 from geoshare.domain.services import Services
 from geoshare.settings import Settings
-from geoshare.storage import migrate
+from geoshare.storage import migrate, private
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,11 @@ def generate_password() -> str:
 
 def prepare(settings: Settings) -> BootstrapResult:
     """Synchronous entry for the CLI: migrate and bootstrap, then release every connection."""
-    settings.data_path.mkdir(parents=True, exist_ok=True)
-    (settings.data_path / "blobs").mkdir(exist_ok=True)
+    private.private_dir(settings.data_path)
+    private.private_dir(settings.data_path / "blobs")
+    database_file = private.sqlite_file(settings.effective_database_url)
+    if database_file is not None:
+        private.private_file(database_file)
     svc = build_services(settings)
     migrate.upgrade(svc.db.sync_engine)
     return asyncio.run(_bootstrap(svc))

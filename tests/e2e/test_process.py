@@ -1,20 +1,27 @@
-"""The server process itself: a restart keeps tokens and the first administrator, and SIGTERM
-stops it promptly even while clients hold idle keep-alive connections (HTTP and HTTPS).
+"""The server process itself: a restart keeps tokens and the first administrator, SIGTERM
+stops it promptly even while clients hold idle keep-alive connections (HTTP and HTTPS), a port
+in use is a one-line error before anything is written, start-up and shutdown lines are not
+labelled errors, and what the first start creates is readable by its owner only.
 
-These tests start servers of their own (SQLite, in a temporary directory), never the shared
-`live_server`.
+The restart and shutdown tests start servers of their own (SQLite, in a temporary directory);
+the others look at the shared `live_server` or start nothing that would listen.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
+import socket
+import stat
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from .support import LiveServer, insecure_context, start_server, stop_server
+from .support import ADMIN_PASSWORD, LiveServer, insecure_context, server_env, start_server, stop_server
 
 pytestmark = [pytest.mark.e2e]
 
@@ -80,3 +87,40 @@ def test_live_server_runs_on_the_requested_database(live_server: LiveServer) -> 
     banner = live_server.log_path.read_text("utf-8", errors="replace")
     expected = "PostgreSQL" if live_server.database_url else "SQLite"
     assert f"database       : {expected}" in banner, banner[:800]
+
+
+def test_a_port_in_use_is_one_line_and_nothing_is_created(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        data = tmp_path / "data"
+        done = subprocess.run([sys.executable, "-m", "geoshare.cli.main", "serve", "--data-dir", str(data), "--port",
+                               str(port), "--admin-password", ADMIN_PASSWORD], env=server_env(), capture_output=True,
+                              text=True, timeout=60)
+    assert done.returncode != 0
+    assert done.stderr.splitlines() == [f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"]
+    assert done.stdout == ""
+    assert not data.exists()
+
+
+def test_start_up_and_shutdown_lines_are_not_errors(tmp_path: Path) -> None:
+    server = start_server(tmp_path)
+    stop_server(server)
+    lines = server.log_path.read_text("utf-8").splitlines()
+    logged = [line for line in lines if line[:2] == "20"]  # the timestamped lines, not the banner
+    assert any(line.endswith(" INFO uvicorn: Application startup complete.") for line in logged), logged
+    assert any(line.endswith(" INFO uvicorn: Application shutdown complete.") for line in logged), logged
+    assert not [line for line in logged if "error" in line.lower()], logged
+
+
+def test_what_the_first_start_created_is_readable_by_its_owner_only(live_server: LiveServer) -> None:
+    def mode(path: Path) -> int:
+        return stat.S_IMODE(os.stat(path).st_mode)
+
+    data = live_server.data_dir
+    assert mode(data) == 0o700 and mode(data / "tls") == 0o700 and mode(data / "blobs") == 0o700
+    assert mode(data / "tls" / "geoshare.key") == 0o600
+    if live_server.database_url is None:  # SQLite: the database and the files SQLite keeps beside it
+        for name in ("geoshare.db", "geoshare.db-wal", "geoshare.db-shm"):
+            assert mode(data / name) == 0o600, name

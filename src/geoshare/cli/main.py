@@ -7,6 +7,7 @@ import atexit
 import logging
 import logging.handlers
 import queue
+import ssl
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 import click
 
-from geoshare.settings import SETTINGS, Settings, SettingsError, load_settings
+from geoshare.settings import ENV_PREFIX, SETTINGS, Settings, SettingsError, SettingSpec, load_settings
 
 
 def _options(names: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -25,12 +26,26 @@ def _options(names: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[
         for spec in reversed(specs):
             flag = "--" + spec.name.replace("_", "-")
             if spec.type is bool:
-                fn = click.option(f"{flag}/--no-{flag[2:]}", spec.name, default=None, help=spec.help)(fn)
+                fn = click.option(f"{flag}/--no-{flag[2:]}", spec.name, default=None, help=option_help(spec))(fn)
             else:
-                fn = click.option(flag, spec.name, type=spec.type, default=None, help=spec.help)(fn)
+                fn = click.option(flag, spec.name, type=spec.type, default=None, help=option_help(spec))(fn)
         return fn
 
     return decorate
+
+
+def option_help(spec: SettingSpec) -> str:
+    """The setting's help with its default and environment variable (the flag's own default is
+    None, so that an unset flag leaves the environment's value in place)."""
+    return f"{spec.help}  [default: {default_text(spec)}; env var: {ENV_PREFIX}{spec.name.upper()}]"
+
+
+def default_text(spec: SettingSpec) -> str:
+    if spec.type is bool:
+        return ("--" if spec.default else "--no-") + spec.name.replace("_", "-")
+    if spec.default == "":
+        return "none"
+    return str(spec.default)
 
 
 SERVE_OPTIONS = tuple(s.name for s in SETTINGS)
@@ -55,22 +70,50 @@ def cli() -> None:
 def serve(**values: Any) -> None:
     """Start the portal and server site on one port (HTTP and HTTPS)."""
     settings = _settings(values)
-    _configure_logging(settings.log_level)
-    from geoshare import bootstrap, server, tls
+    from geoshare import server
+
+    # The port first: when it is taken, nothing (data directory, database, administrator) is created.
+    try:
+        sock = server.listening_socket(settings.host, settings.port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}") from None
+    try:
+        _configure_logging(settings.log_level)
+        context, result = _prepare(settings)
+    except BaseException:
+        sock.close()
+        raise
     from geoshare.app import build_app
+
+    _banner(settings, result)
+    server.run(build_app(settings), sock, context, settings)
+
+
+def _prepare(settings: Settings) -> tuple[ssl.SSLContext, Any]:
+    """The TLS context and the first-start set-up; a given certificate is loaded before anything is written."""
+    from geoshare import bootstrap, tls
     from geoshare.errors import GeoshareError
 
+    try:
+        given = tls.server_context(Path(settings.cert), Path(settings.key)) if settings.cert else None
+    except (OSError, ssl.SSLError) as exc:
+        raise click.ClickException(f"cannot load --cert {settings.cert} / --key {settings.key}: {exc}") from None
     try:
         result = bootstrap.prepare(settings)
     except GeoshareError as exc:
         raise click.ClickException(" ".join([exc.message, *exc.details])) from None
-    if settings.cert:
-        context = tls.server_context(Path(settings.cert), Path(settings.key))
-    else:
-        cert_path, key_path = tls.self_signed(settings.data_path / "tls", settings.host)
-        context = tls.server_context(cert_path, key_path)
-    _banner(settings, result)
-    server.run(build_app(settings), settings.host, settings.port, context, settings.log_level.lower())
+    if given is not None:
+        return given, result
+    cert_path, key_path = tls.self_signed(settings.data_path / "tls", settings.host)
+    return tls.server_context(cert_path, key_path), result
+
+
+class _NotAnError(logging.Filter):
+    """uvicorn logs its start-up and shutdown lines under the name `uvicorn.error`; they are not errors."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.name = "uvicorn"
+        return True
 
 
 def _configure_logging(level: str) -> None:
@@ -93,6 +136,7 @@ def _configure_logging(level: str) -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.error").addFilter(_NotAnError())
 
 
 def _banner(settings: Settings, result: Any) -> None:
@@ -124,9 +168,13 @@ def _banner(settings: Settings, result: Any) -> None:
 
 def _run(settings: Settings, coro_fn: Callable[..., Any], *args: Any) -> Any:
     from geoshare.app import build_services
-    from geoshare.storage import migrate
+    from geoshare.storage import migrate, private
 
-    settings.data_path.mkdir(parents=True, exist_ok=True)
+    database_file = private.sqlite_file(settings.effective_database_url)
+    if database_file is not None and not database_file.exists():
+        # An empty database here would be a second, empty portal beside the real one.
+        raise click.ClickException(f"no database at {database_file}: give the --data-dir (or --database-url) of "
+                                   "an existing portal, or start one there first with `geoshare serve`")
     svc = build_services(settings)
     migrate.upgrade(svc.db.sync_engine)
 

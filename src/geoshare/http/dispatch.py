@@ -15,7 +15,6 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.types import Message, Receive
 
 from geoshare.domain import accounts
 from geoshare.domain.principal import ANONYMOUS, Principal
@@ -24,6 +23,7 @@ from geoshare.errors import Forbidden, GeoshareError, InvalidParameter, TokenReq
 from geoshare.http import auth, conventions
 from geoshare.http.access_log import ACCESS_LOG
 from geoshare.http.context import Ctx
+from geoshare.http.limits import MAX_FIELDS, body_too_large
 from geoshare.http.operations import ROUTER, Operation
 from geoshare.http.params import coerce_all
 from geoshare.logsafe import printable
@@ -96,26 +96,6 @@ def redacted_query(items: list[tuple[str, str]]) -> str:
     return urlencode([(k, "***" if is_secret(k) else v) for k, v in items])
 
 
-def body_too_large(max_body: int) -> InvalidParameter:
-    return InvalidParameter("Request too large.", [f"The request body is over {max_body} bytes."], code=413)
-
-
-def limit_body(receive: Receive, max_body: int) -> Receive:
-    """Count the body as it arrives, whatever Content-Length says (chunked bodies have none)."""
-    seen = 0
-
-    async def limited() -> Message:
-        nonlocal seen
-        message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > max_body:
-                raise body_too_large(max_body)
-        return message
-
-    return limited
-
-
 async def read_raw_params(request: Request, max_body: int, query: list[tuple[str, str]]) -> dict[str, Any]:
     """Query and body parameters merged, names lower-cased; the body wins (sharing-api.md §1.2)."""
     raw: dict[str, Any] = {}
@@ -129,7 +109,7 @@ async def read_raw_params(request: Request, max_body: int, query: list[tuple[str
     ctype = request.headers.get("content-type", "").lower()
     if ctype.startswith("multipart/form-data") or ctype.startswith("application/x-www-form-urlencoded"):
         try:
-            form = await request.form(max_fields=2000, max_part_size=max_body)
+            form = await request.form(max_fields=MAX_FIELDS, max_part_size=max_body)
         except GeoshareError:
             raise
         except Exception as exc:  # malformed bodies are the caller's fault, never a 500
