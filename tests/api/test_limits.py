@@ -23,7 +23,7 @@ from tests.conftest import ADMIN, ADMIN_PASSWORD, SHARING
 
 GEN = f"{SHARING}/generateToken"
 GEN_JSON = f"{GEN}?f=json"
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin"}  # as a browser posts the sign-in form
 SMALL = 4096
 
 

@@ -214,8 +214,10 @@ def limits_server(tmp_path_factory) -> Iterator[LiveServer]:
 
 
 def _post_head(path: bytes, length: int) -> bytes:
+    """A form post as the browser sends it from one of the portal's own pages (the sign-in
+    page refuses posts from elsewhere before reading their bodies)."""
     return (b"POST " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + FORM +
-            b"\r\nContent-Length: " + str(length).encode() + b"\r\n\r\n")
+            b"\r\nSec-Fetch-Site: same-origin\r\nContent-Length: " + str(length).encode() + b"\r\n\r\n")
 
 
 @pytest.mark.parametrize("path", [GEN + b"?f=json", b"/-/login"], ids=["api", "page"])
