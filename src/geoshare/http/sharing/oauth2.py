@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 
-from geoshare.domain import oauth, tokens
+from geoshare.domain import oauth, oauth_grants, tokens
 from geoshare.errors import SignInFailed
 from geoshare.html import oauth_pages
 from geoshare.http.context import Ctx
@@ -81,7 +81,7 @@ async def signin(ctx: Ctx) -> Response:
            summary="Exchange a code, a refresh token or a password for an access token.")
 async def token(ctx: Ctx) -> dict[str, Any]:
     raw = {k: (str(v) if v is not None else None) for k, v in ctx.params.items()}
-    return await oauth.token(ctx.svc, ctx.params["grant_type"], raw, ctx.client_ip, ctx.is_https)
+    return await oauth_grants.token(ctx.svc, ctx.params["grant_type"], raw, ctx.client_ip, ctx.is_https)
 
 
 @operation("sharing", "oauth2/revokeToken", name="revokeToken", kind="operation", methods=("POST",),
