@@ -145,6 +145,22 @@ async def test_server_token_errors_use_admin_envelope(client):
     assert query["status"] == "error" and query["code"] == 400
 
 
+async def test_credentials_in_the_query_string_are_refused_on_every_mount(client, svc):
+    """As the server site refuses them (allowHttpPostQueryParams off), so does the portal, each
+    in its own envelope; the password is never checked, so nothing is recorded."""
+    detail = "Credentials in the query string are not allowed; send them in the request body."
+    for query in (f"username=admin&password={ADMIN_PASSWORD}", f"password={ADMIN_PASSWORD}", "username=admin"):
+        body = {"username": "admin", "password": ADMIN_PASSWORD, "f": "json"}
+        portal = (await client.post(f"{GEN}?{query}", data=body)).json()
+        assert portal == {"error": {"code": 400, "message": "Unable to generate token.", "details": [detail]}}, query
+        server = (await client.post(f"/arcgis/tokens/generateToken?{query}", data=body)).json()
+        assert server == portal
+        admin = (await client.post(f"/arcgis/admin/generateToken?{query}", data=body)).json()
+        assert admin == {"status": "error", "messages": ["Unable to generate token.", detail], "code": 400}
+    assert await count_rows(svc, "tokens") == 0 and await count_rows(svc, "sign_ins") == 0
+    assert "token" in (await client.post(f"{GEN}?f=json", data={"username": "admin", "password": ADMIN_PASSWORD})).json()
+
+
 async def test_admin_generate_token_needs_site_privilege(client, admin_token):
     await make_org(client, admin_token, "Elsewhere", "elseadmin")
     reply = (await client.post("/arcgis/admin/generateToken", data={"username": "elseadmin", "password": "Other12345",
