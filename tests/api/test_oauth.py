@@ -335,3 +335,35 @@ async def test_native_clients_are_out_of_band_only_and_token_is_post_only(client
     via_get = (await client.get(f"{SHARING}/oauth2/token", params={
         "grant_type": "password", "client_id": "pythonapi", "username": "admin", "password": ADMIN_PASSWORD})).json()
     assert via_get["error"]["code"] == 400 and "access_token" not in via_get
+
+
+async def test_pkce_values_never_reach_the_access_log(settings, monkeypatch):
+    import dataclasses
+    import io
+
+    import httpx
+
+    from geoshare.app import build_app, build_services
+    from geoshare.domain import accounts
+    from geoshare.http import dispatch
+    from geoshare.http.access_log import AccessLog
+
+    out = io.StringIO()
+    monkeypatch.setattr(dispatch, "ACCESS_LOG", AccessLog(out))
+    logged = dataclasses.replace(settings, access_log=True)
+    svc = build_services(logged)
+    app = build_app(logged, svc)
+    challenge, verifier = _s256("secret-verifier-" * 3), "secret-verifier-" * 3
+    async with app.router.lifespan_context(app):
+        await accounts.bootstrap(svc, "admin", ADMIN_PASSWORD, "Logged")
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            code = await _code_flow(http, code_challenge=challenge, code_challenge_method="S256")
+            await http.post(f"{SHARING}/oauth2/token?code_verifier={verifier}", data={
+                "grant_type": "authorization_code", "client_id": "pythonapi", "code": code,
+                "redirect_uri": "urn:ietf:wg:oauth:2.0:oob"})
+    svc.hasher.close()
+    dispatch.ACCESS_LOG.flush()
+    text = out.getvalue()
+    assert "oauth2/authorize?" in text and "code_challenge=%2A%2A%2A" in text and "code_verifier=%2A%2A%2A" in text
+    assert challenge not in text and verifier not in text and code not in text
