@@ -248,3 +248,84 @@ async def test_trusted_proxy_forwarded_address(settings):
             direct = await http.get(f"{SHARING}/community/self", params={"f": "json", "token": token})
             assert direct.json()["error"]["code"] == 498  # bound to 203.0.113.7, not to the proxy
     svc.hasher.close()
+
+
+async def _other_process(settings):
+    """A second handle on the same database: what the command line or another node holds."""
+    from geoshare.storage.engine import Database
+
+    other = Database(settings.effective_database_url)
+    await other.start()
+    return other
+
+
+async def _until(condition):
+    import asyncio
+
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("condition not reached")
+
+
+async def _until_heard(svc, notifications):
+    """PostgreSQL delivers the notification asynchronously (SQLite needs no wait at all)."""
+    if not svc.db.is_sqlite:
+        await _until(lambda: svc.db.notifications > notifications)
+
+
+async def _listening(svc):
+    """On PostgreSQL, the cache is used only once the LISTEN connection is up: wait for it, so
+    the test below shows a notification at work, not an unused cache."""
+    await _until(lambda: svc.db.hears_changes)
+
+
+async def test_a_revocation_by_another_process_is_seen_on_the_next_request(client, svc, settings):
+    from geoshare.domain.tokens import hash_token
+    from geoshare.storage import tokens as token_store
+
+    await _listening(svc)
+    token = await get_token(client)
+    for _ in range(3):  # cached now
+        assert (await _self(client, token))["username"] == "admin"
+    other = await _other_process(settings)
+    try:
+        heard = svc.db.notifications
+        await other.write(token_store.revoke_token, hash_token(token))
+        await _until_heard(svc, heard)
+        assert (await _self(client, token))["error"]["code"] == 498
+    finally:
+        await other.stop()
+
+
+async def test_a_user_disabled_by_another_process_is_refused_on_the_next_request(client, svc, settings):
+    from geoshare.storage import users as user_store
+
+    await _listening(svc)
+    token = await get_token(client)
+    assert (await _self(client, token))["username"] == "admin"
+    user = await svc.db.read(user_store.user_by_username, "admin")
+    other = await _other_process(settings)
+    try:
+        heard = svc.db.notifications
+        await other.write(lambda conn: user_store.update_user(conn, user.id, disabled=True))
+        await _until_heard(svc, heard)
+        assert (await _self(client, token))["error"]["code"] == 498
+    finally:
+        await other.stop()
+
+
+async def test_reads_by_another_process_leave_the_cache_alone(client, svc, settings):
+    """Only commits move data_version: the cache still saves the lookups otherwise."""
+    await _listening(svc)
+    token = await get_token(client)
+    assert (await _self(client, token))["username"] == "admin"
+    other = await _other_process(settings)
+    try:
+        await other.read(lambda conn: conn.exec_driver_sql("SELECT count(*) FROM tokens").scalar())
+        generation = svc.db.generation
+        assert (await _self(client, token))["username"] == "admin"
+        assert svc.db.generation == generation
+    finally:
+        await other.stop()
