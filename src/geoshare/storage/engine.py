@@ -198,7 +198,7 @@ class Database:
         if threading.get_ident() != self._read_thread:
             return False
         # data_version moves whenever another connection (another process, or our own writer)
-        # has committed since this one last asked; it costs a microsecond or two.
+        # has committed since this one last asked; it costs a few microseconds.
         version = self._read_data_version()
         if version != self._data_version:
             self._data_version = version
