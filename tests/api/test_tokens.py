@@ -329,3 +329,35 @@ async def test_reads_by_another_process_leave_the_cache_alone(client, svc, setti
         assert svc.db.generation == generation
     finally:
         await other.stop()
+
+
+async def test_without_its_listen_connection_a_node_serves_nothing_from_the_cache(client, svc, settings):
+    """PostgreSQL only: when the LISTEN connection drops, a change that sends no notification
+    (as if it were missed) is still seen at once, and the node connects again."""
+    import pytest
+    from sqlalchemy import create_engine
+
+    from geoshare.domain.tokens import hash_token
+    from geoshare.storage import tokens as token_store
+    from geoshare.storage.engine import LISTENER_NAME
+
+    if svc.db.is_sqlite:
+        pytest.skip("PostgreSQL's LISTEN connection")
+    await _listening(svc)
+    token, kept = await get_token(client), await get_token(client)
+    assert (await _self(client, token))["username"] == "admin"
+    assert (await _self(client, kept))["username"] == "admin"
+    silent = create_engine(settings.database_url)  # plain SQLAlchemy: commits without NOTIFY
+    try:
+        with silent.begin() as conn:
+            conn.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                 f"WHERE application_name = '{LISTENER_NAME}'")
+        await _until(lambda: not svc.db.hears_changes)
+        assert (await _self(client, token))["username"] == "admin"  # read afresh, and not kept
+        with silent.begin() as conn:
+            token_store.revoke_token(conn, hash_token(token))
+        assert (await _self(client, token))["error"]["code"] == 498
+        await _until(lambda: svc.db.hears_changes)  # back after a second
+        assert (await _self(client, kept))["username"] == "admin"
+    finally:
+        silent.dispose()

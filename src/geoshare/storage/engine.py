@@ -39,8 +39,10 @@ CACHE_SECONDS = 5.0
 CACHE_ENTRIES = 20_000
 CHANNEL = "geoshare_cache"  # PostgreSQL: notified by every write transaction, listened to by every process
 NOTIFY = f"NOTIFY {CHANNEL}"  # delivered at commit, and not at all on rollback
+LISTENER_NAME = "geoshare-cache-listener"  # its application_name, to tell it apart in pg_stat_activity
 LISTEN_PING_SECONDS = 15.0  # how often a quiet LISTEN connection is checked to be alive
-LISTEN_RETRY_SECONDS = 1.0
+LISTEN_RETRY_SECONDS = 1.0  # doubled after each failure, up to the maximum
+LISTEN_RETRY_MAX_SECONDS = 30.0
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -215,21 +217,26 @@ class Database:
         import psycopg
 
         conninfo = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        delay = LISTEN_RETRY_SECONDS
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True,
+                                                                 application_name=LISTENER_NAME) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     self._set_listening(True)
+                    delay = LISTEN_RETRY_SECONDS
                     while True:
                         async for _ in conn.notifies(timeout=LISTEN_PING_SECONDS):
                             self.notifications += 1
                             self.generation += 1
                         await conn.execute("SELECT 1")  # a quiet connection may be a dead one
             except Exception as exc:  # psycopg raises a variety; any of them means: not listening
-                log.warning("cache invalidation: LISTEN connection lost (%s); retrying", exc.__class__.__name__)
+                log.warning("token cache off: no LISTEN connection (%s); retrying in %.0f s",
+                            exc.__class__.__name__, delay)
             finally:
                 self._set_listening(False)
-            await asyncio.sleep(LISTEN_RETRY_SECONDS)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, LISTEN_RETRY_MAX_SECONDS)
 
     def _set_listening(self, listening: bool) -> None:
         self._listening = listening
