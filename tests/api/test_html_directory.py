@@ -144,3 +144,13 @@ async def test_callback_html_wrapper_has_a_policy(client):
     assert reply.text.startswith("<html><body><textarea>")
     policy = assert_locked_down(reply, "'none'")
     assert "frame-ancestors" not in policy  # the page that posted the upload frames it
+
+
+async def test_sign_in_page_shown_again_still_admits_its_redirect(client):
+    page = await client.get(f"{SHARING}/oauth2/authorize", params={
+        "client_id": "pythonapi", "response_type": "token", "redirect_uri": "https://localhost:7443"})
+    state = page.text.split('"oauth_state":"', 1)[1].split('"', 1)[0]
+    again = await client.post(f"{SHARING}/oauth2/signin", data={"oauth_state": state, "username": "admin",
+                                                                "password": "wrong-password1"})
+    assert "Invalid username or password." in again.text
+    assert_locked_down(again, "'self' https://localhost:7443")

@@ -8,6 +8,8 @@ import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from tests.conftest import ADMIN_PASSWORD, SHARING
 
 HOST = "testserver"
@@ -85,35 +87,222 @@ async def _code_flow(client, **extra):
     return title.group(1)
 
 
+async def _redeem(client, code, **extra):
+    return (await client.post(f"{SHARING}/oauth2/token", data={
+        "grant_type": "authorization_code", "client_id": "pythonapi", "code": code,
+        "redirect_uri": "urn:ietf:wg:oauth:2.0:oob", **extra})).json()
+
+
+async def _refresh(client, refresh_token, grant_type="refresh_token", **extra):
+    return (await client.post(f"{SHARING}/oauth2/token/", data={
+        "grant_type": grant_type, "client_id": "pythonapi", "refresh_token": refresh_token, **extra})).json()
+
+
+async def _whoami(client, token):
+    reply = (await client.get(f"{SHARING}/community/self", params={"f": "json", "token": token})).json()
+    return reply.get("username") or reply["error"]["code"]
+
+
 async def test_code_flow_and_refresh(client):
     code = await _code_flow(client)
-    token = (await client.post(f"{SHARING}/oauth2/token", data={
-        "grant_type": "authorization_code", "client_id": "pythonapi", "code": code,
-        "redirect_uri": "urn:ietf:wg:oauth:2.0:oob", "expiration": "20160"})).json()
+    token = await _redeem(client, code, expiration="20160")
     assert token["username"] == "admin" and token["expires_in"] == 1800
     assert token["refresh_token_expires_in"] == 20160 * 60
-    reused = (await client.post(f"{SHARING}/oauth2/token", data={
-        "grant_type": "authorization_code", "client_id": "pythonapi", "code": code,
-        "redirect_uri": "urn:ietf:wg:oauth:2.0:oob"})).json()
-    assert reused["error"]["code"] == 400 and reused["error"]["error"] == "invalid_grant"
-    refreshed = (await client.post(f"{SHARING}/oauth2/token/", data={
-        "grant_type": "refresh_token", "client_id": "pythonapi", "refresh_token": token["refresh_token"]})).json()
+    refreshed = await _refresh(client, token["refresh_token"])
     assert refreshed["access_token"] and "refresh_token" not in refreshed
-    me = await client.get(f"{SHARING}/community/self", params={"f": "json", "token": refreshed["access_token"]})
-    assert me.json()["username"] == "admin"
-    # A refresh token is not an access token.
-    assert (await client.get(f"{SHARING}/community/self", params={
-        "f": "json", "token": token["refresh_token"]})).json()["error"]["code"] == 498
+    assert await _whoami(client, refreshed["access_token"]) == "admin"
+    assert await _whoami(client, token["refresh_token"]) == 498  # a refresh token is not an access token
 
 
-async def test_pkce(client):
+async def test_the_default_refresh_grant_takes_the_same_token_again(client):
+    """What arcgis 2.4.4 and REST JS 4.10.2 do: the first refresh token on every refresh."""
+    token = await _redeem(client, await _code_flow(client))
+    first = await _refresh(client, token["refresh_token"])
+    second = await _refresh(client, token["refresh_token"])
+    assert "refresh_token" not in first and "refresh_token" not in second
+    for access in (token["access_token"], first["access_token"], second["access_token"]):
+        assert await _whoami(client, access) == "admin"
+
+
+async def test_a_replayed_code_revokes_what_it_bought(client):
+    code = await _code_flow(client)
+    token = await _redeem(client, code)
+    refreshed = await _refresh(client, token["refresh_token"])
+    replayed = await _redeem(client, code)
+    assert replayed["error"]["code"] == 400 and replayed["error"]["error"] == "invalid_grant"
+    assert await _whoami(client, token["access_token"]) == 498
+    assert await _whoami(client, refreshed["access_token"]) == 498
+    assert (await _refresh(client, token["refresh_token"]))["error"]["code"] == 498
+
+
+async def test_a_code_replayed_after_its_row_is_purged_still_revokes(client, svc):
+    from geoshare.storage.tokens import purge_expired_tokens
+
+    code = await _code_flow(client)
+    token = await _redeem(client, code)
+    svc.clock.advance(6 * 60_000)  # the code (5 minutes) is gone, its access token (30) is not
+    await svc.db.write(purge_expired_tokens, svc.clock.now_ms())
+    assert await _whoami(client, token["access_token"]) == "admin"
+    assert (await _redeem(client, code))["error"]["error"] == "invalid_grant"
+    assert await _whoami(client, token["access_token"]) == 498
+
+
+async def test_an_unknown_code_revokes_nothing(client):
+    token = await _redeem(client, await _code_flow(client))
+    assert (await _redeem(client, "never-issued"))["error"]["error"] == "invalid_grant"
+    assert await _whoami(client, token["access_token"]) == "admin"
+
+
+async def _password_grant(client, **extra):
+    reply = (await client.post(f"{SHARING}/oauth2/token", data={
+        "grant_type": "password", "client_id": "pythonapi", "username": "admin", "password": ADMIN_PASSWORD,
+        **extra})).json()
+    assert reply.get("refresh_token"), reply
+    return reply
+
+
+async def test_exchange_rotates_and_the_old_refresh_token_revokes_the_family(client):
+    first = await _password_grant(client)
+    other = await _password_grant(client)  # another family, untouched throughout
+    exchanged = await _refresh(client, first["refresh_token"], "exchange_refresh_token", expiration="60")
+    assert exchanged["refresh_token"] != first["refresh_token"] and exchanged["refresh_token_expires_in"] == 3600
+    again = await _refresh(client, exchanged["refresh_token"])  # the new one works, repeatedly
+    assert (await _refresh(client, exchanged["refresh_token"]))["access_token"]
+    assert await _whoami(client, again["access_token"]) == "admin"
+    reused = await _refresh(client, first["refresh_token"])  # the exchanged one comes back
+    assert reused["error"]["code"] == 498 and reused["error"]["message"] == "refresh_token expired"
+    for access in (first["access_token"], exchanged["access_token"], again["access_token"]):
+        assert await _whoami(client, access) == 498
+    assert (await _refresh(client, exchanged["refresh_token"]))["error"]["code"] == 498
+    assert await _whoami(client, other["access_token"]) == "admin"
+    assert (await _refresh(client, other["refresh_token"]))["access_token"]
+
+
+async def test_a_refresh_token_spent_twice_at_once_revokes_the_family(client):
+    import asyncio
+
+    token = await _password_grant(client)
+    replies = await asyncio.gather(*[_refresh(client, token["refresh_token"], "exchange_refresh_token")
+                                     for _ in range(2)])
+    winners = [r for r in replies if "refresh_token" in r]
+    assert len(winners) == 1 and sum("error" in r for r in replies) == 1
+    assert await _whoami(client, winners[0]["access_token"]) == 498
+    assert (await _refresh(client, winners[0]["refresh_token"]))["error"]["code"] == 498
+
+
+async def test_suspend_session_spends_the_refresh_token(client):
+    token = await _password_grant(client)
+    other = await _password_grant(client)
+    assert await _refresh(client, token["refresh_token"], "suspend_session") == {"success": True}
+    assert await _whoami(client, token["access_token"]) == "admin"  # suspending ends refreshes only
+    assert (await _refresh(client, token["refresh_token"]))["error"]["code"] == 498
+    assert await _whoami(client, token["access_token"]) == 498  # ... until the spent token comes back
+    assert await _whoami(client, other["access_token"]) == "admin"
+
+
+async def test_revoking_a_refresh_token_revokes_its_access_tokens(client):
+    token = await _password_grant(client)
+    access_only = await _password_grant(client)
+    await client.post(f"{SHARING}/oauth2/revokeToken", data={"client_id": "pythonapi",
+                                                             "auth_token": access_only["access_token"]})
+    assert (await _refresh(client, access_only["refresh_token"]))["access_token"]  # the refresh token lives
+    await client.post(f"{SHARING}/oauth2/revokeToken", data={"client_id": "pythonapi",
+                                                             "token": token["refresh_token"]})
+    assert await _whoami(client, token["access_token"]) == 498
+
+
+async def test_refresh_with_another_client_is_refused_without_spending(client):
+    token = await _password_grant(client)
+    other = (await client.post(f"{SHARING}/oauth2/token", data={
+        "grant_type": "exchange_refresh_token", "client_id": "arcgisonline",
+        "refresh_token": token["refresh_token"]})).json()
+    assert other["error"]["error"] == "invalid_client"
+    assert (await _refresh(client, token["refresh_token"], "exchange_refresh_token"))["refresh_token"]
+
+
+@pytest.fixture
+async def rotating(settings):
+    """A portal with oauth_rotate_refresh_tokens on."""
+    import dataclasses
+
+    import httpx
+
+    from geoshare.app import build_app, build_services
+    from geoshare.domain import accounts
+
+    changed = dataclasses.replace(settings, oauth_rotate_refresh_tokens=True)
+    svc = build_services(changed)
+    app = build_app(changed, svc)
+    async with app.router.lifespan_context(app):
+        await accounts.bootstrap(svc, "admin", ADMIN_PASSWORD, "Rotating")
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            yield http, svc
+    svc.hasher.close()
+
+
+async def test_rotation_on_issues_a_new_refresh_token_each_time(rotating):
+    client, svc = rotating
+    svc.clock.pin()
+    token = await _password_grant(client, expiration="600")
+    svc.clock.advance(60_000)
+    rotated = await _refresh(client, token["refresh_token"])
+    assert rotated["refresh_token"] != token["refresh_token"]
+    assert rotated["refresh_token_expires_in"] == 599 * 60  # the session does not grow
+    assert await _whoami(client, rotated["access_token"]) == "admin"
+    assert (await _refresh(client, rotated["refresh_token"]))["refresh_token"]
+
+
+async def test_rotation_on_reuse_of_a_rotated_token_revokes_the_family(rotating):
+    client, _ = rotating
+    token = await _password_grant(client)
+    rotated = await _refresh(client, token["refresh_token"])
+    assert (await _refresh(client, token["refresh_token"]))["error"]["code"] == 498
+    assert await _whoami(client, rotated["access_token"]) == 498
+    assert (await _refresh(client, rotated["refresh_token"]))["error"]["code"] == 498
+
+
+def _s256(verifier):
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+
+
+async def test_pkce_s256(client):
     verifier = "v" * 50
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    code = await _code_flow(client, code_challenge=challenge, code_challenge_method="S256")
-    bad = (await client.post(f"{SHARING}/oauth2/token", data={
-        "grant_type": "authorization_code", "client_id": "pythonapi", "code": code,
-        "redirect_uri": "urn:ietf:wg:oauth:2.0:oob", "code_verifier": "wrong"})).json()
-    assert bad["error"]["error"] == "invalid_grant"
+    code = await _code_flow(client, code_challenge=_s256(verifier), code_challenge_method="S256")
+    bad = await _redeem(client, code, code_verifier="wrong")
+    assert bad["error"]["error"] == "invalid_grant" and bad["error"]["message"] == "Invalid code_verifier"
+    code = await _code_flow(client, code_challenge=_s256(verifier), code_challenge_method="S256")
+    assert (await _redeem(client, code, code_verifier=verifier))["username"] == "admin"
+    code = await _code_flow(client, code_challenge=_s256(verifier))  # S256 when no method is named
+    assert (await _redeem(client, code, code_verifier=verifier))["username"] == "admin"
+
+
+async def test_plain_pkce_is_refused_by_default(client):
+    page = await authorize(client, response_type="code", redirect_uri="urn:ietf:wg:oauth:2.0:oob",
+                           code_challenge="v" * 50, code_challenge_method="plain")
+    assert "Error: Invalid code_challenge_method" in page.text and "oauth_state" not in page.text
+
+
+async def test_plain_pkce_when_allowed(settings):
+    import dataclasses
+
+    import httpx
+
+    from geoshare.app import build_app, build_services
+    from geoshare.domain import accounts
+
+    allowed = dataclasses.replace(settings, oauth_allow_plain_pkce=True)
+    svc = build_services(allowed)
+    app = build_app(allowed, svc)
+    async with app.router.lifespan_context(app):
+        await accounts.bootstrap(svc, "admin", ADMIN_PASSWORD, "Plain")
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            code = await _code_flow(http, code_challenge="v" * 50, code_challenge_method="plain")
+            assert (await _redeem(http, code, code_verifier="w" * 50))["error"]["error"] == "invalid_grant"
+            code = await _code_flow(http, code_challenge="v" * 50, code_challenge_method="plain")
+            assert (await _redeem(http, code, code_verifier="v" * 50))["username"] == "admin"
+    svc.hasher.close()
 
 
 async def test_password_grant_and_revoke(client):
@@ -146,3 +335,35 @@ async def test_native_clients_are_out_of_band_only_and_token_is_post_only(client
     via_get = (await client.get(f"{SHARING}/oauth2/token", params={
         "grant_type": "password", "client_id": "pythonapi", "username": "admin", "password": ADMIN_PASSWORD})).json()
     assert via_get["error"]["code"] == 400 and "access_token" not in via_get
+
+
+async def test_pkce_values_never_reach_the_access_log(settings, monkeypatch):
+    import dataclasses
+    import io
+
+    import httpx
+
+    from geoshare.app import build_app, build_services
+    from geoshare.domain import accounts
+    from geoshare.http import dispatch
+    from geoshare.http.access_log import AccessLog
+
+    out = io.StringIO()
+    monkeypatch.setattr(dispatch, "ACCESS_LOG", AccessLog(out))
+    logged = dataclasses.replace(settings, access_log=True)
+    svc = build_services(logged)
+    app = build_app(logged, svc)
+    challenge, verifier = _s256("secret-verifier-" * 3), "secret-verifier-" * 3
+    async with app.router.lifespan_context(app):
+        await accounts.bootstrap(svc, "admin", ADMIN_PASSWORD, "Logged")
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            code = await _code_flow(http, code_challenge=challenge, code_challenge_method="S256")
+            await http.post(f"{SHARING}/oauth2/token?code_verifier={verifier}", data={
+                "grant_type": "authorization_code", "client_id": "pythonapi", "code": code,
+                "redirect_uri": "urn:ietf:wg:oauth:2.0:oob"})
+    svc.hasher.close()
+    dispatch.ACCESS_LOG.flush()
+    text = out.getvalue()
+    assert "oauth2/authorize?" in text and "code_challenge=%2A%2A%2A" in text and "code_verifier=%2A%2A%2A" in text
+    assert challenge not in text and verifier not in text and code not in text

@@ -17,3 +17,59 @@ def test_migrations_match_tables(tmp_path):
     for table in metadata.sorted_tables:
         assert {c["name"] for c in found.get_columns(table.name)} == {c.name for c in table.columns}, table.name
     engine.dispose()
+
+
+def _migrate_to(engine, revision: str, down: bool = False) -> None:
+    from alembic import command
+
+    config = migrate.alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def _engine_for_migration(tmp_path):
+    """A database of its own: SQLite in tmp_path, or a new PostgreSQL database beside the test one."""
+    import os
+
+    url = os.environ.get("GEOSHARE_TEST_DATABASE_URL", "")
+    if not url:
+        return create_engine(f"sqlite:///{tmp_path / 'm.db'}"), lambda: None
+    from tests.e2e.support import fresh_database
+
+    new_url, drop = fresh_database(url)
+    return create_engine(new_url), drop
+
+
+def test_0002_moves_locks_to_lockouts_and_keeps_tokens(tmp_path):
+    """Existing locks survive the move off users.locked_until, and on SQLite dropping the
+    column does not cascade into the tokens (as a table copy with foreign keys on would)."""
+    from sqlalchemy import text
+
+    from geoshare.storage.engine import Database
+
+    engine, drop = _engine_for_migration(tmp_path)
+    if engine.dialect.name == "sqlite":  # the pragmas geoshare itself connects with (foreign keys on)
+        engine = Database(str(engine.url)).sync_engine
+    try:
+        _migrate_to(engine, "0001")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO orgs VALUES ('o', 'Org', true, 'public', NULL, NULL, '{}', 1, 1)"))
+            for uid, key, until in (("u1", "locked", 9_999_999_999_999), ("u2", "free", 0)):
+                conn.execute(text("INSERT INTO users (id, org_id, username, username_key, role, "
+                                  "user_license_type_id, access, tags, provider, disabled, locked_until, last_login, "
+                                  "created, modified) VALUES (:id, 'o', :key, :key, 'org_user', 'creatorUT', 'org', "
+                                  "'[]', 'arcgis', false, :until, -1, 1, 1)"), {"id": uid, "key": key, "until": until})
+            conn.execute(text("INSERT INTO tokens VALUES ('h', 'generate', 'u1', NULL, NULL, NULL, 1, 2, false)"))
+        _migrate_to(engine, "head")
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT username_key, locked_until FROM lockouts")).all() == [
+                ("locked", 9_999_999_999_999)]
+            assert conn.execute(text("SELECT token_hash, family FROM tokens")).all() == [("h", None)]
+        _migrate_to(engine, "0001", down=True)
+        with engine.begin() as conn:
+            rows = conn.execute(text("SELECT username_key, locked_until FROM users ORDER BY username_key")).all()
+            assert rows == [("free", 0), ("locked", 9_999_999_999_999)]
+    finally:
+        engine.dispose()
+        drop()

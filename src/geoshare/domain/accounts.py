@@ -157,8 +157,9 @@ async def set_password(svc: Services, username: str, password: str) -> None:
     now = svc.clock.now_ms()
 
     def change(conn: Connection) -> None:
-        user_store.update_user(conn, user.id, password_hash=password_hash, locked_until=0, modified=now)
+        user_store.update_user(conn, user.id, password_hash=password_hash, modified=now)
         token_store.revoke_user_tokens(conn, user.id)
+        token_store.set_locked_until(conn, user.username.lower(), now)  # lifted now: earlier failures are forgotten
 
     await svc.db.write(change)
 

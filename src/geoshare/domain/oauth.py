@@ -1,26 +1,22 @@
-"""OAuth 2.0 for the built-in clients: authorize, sign-in page post, token endpoint.
+"""OAuth 2.0 for the built-in clients: authorize and the sign-in page post.
 
 Implements sharing-api.md §2.4 for the flows the real clients use (clients.md §1.1): the
-implicit flow of the ArcGIS API for Python (token in the fragment of an https redirect), the
-authorization-code flow (its fallback, and REST JS in a browser, with PKCE), refresh tokens
-and the password grant.  Sign-in sessions (`oauth_state`) and codes live in the database, so
+implicit flow of the ArcGIS API for Python (token in the fragment of an https redirect) and the
+authorization-code flow (its fallback, and REST JS in a browser, with PKCE); the token endpoint
+is in `oauth_grants.py`.  Sign-in sessions (`oauth_state`) and codes live in the database, so
 any node of a cluster can finish a flow another began.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from geoshare.domain import accounts, tokens
 from geoshare.domain.services import Services, new_secret
-from geoshare.errors import GeoshareError, InvalidToken, SignInFailed
+from geoshare.errors import GeoshareError
 from geoshare.storage import tokens as token_store
-from geoshare.storage import users as user_store
 from geoshare.storage.records import OAuthCode, OAuthSession
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
@@ -114,6 +110,9 @@ async def begin(svc: Services, req: AuthorizeRequest,
         raise OAuthPageError("Error: Invalid redirect_uri", ["Invalid redirect_uri"])
     if req.code_challenge_method and req.code_challenge_method not in ("S256", "plain"):
         raise OAuthPageError("Error: Invalid code_challenge_method", ["code_challenge_method must be S256 or plain"])
+    if req.code_challenge_method == "plain" and not svc.settings.oauth_allow_plain_pkce:
+        # plain sends the verifier itself as the challenge, so whoever sees the authorize URL can redeem the code.
+        raise OAuthPageError("Error: Invalid code_challenge_method", ["code_challenge_method must be S256"])
     oauth_state = new_secret()
     now = svc.clock.now_ms()
     session = OAuthSession(state_hash=tokens.hash_token(oauth_state), client_id=req.client_id,
@@ -158,89 +157,3 @@ async def sign_in(svc: Services, oauth_state: str, username: str, password: str,
     query = urlencode({"code": code, **({"state": session.state} if session.state else {})})
     sep = "&" if "?" in session.redirect_uri else "?"
     return SignInOutcome(location=f"{session.redirect_uri}{sep}{query}", username=user.username)
-
-
-def _pkce_ok(code: OAuthCode, verifier: str | None) -> bool:
-    if not code.code_challenge:
-        return True
-    if not verifier:
-        return False
-    if code.code_challenge_method == "plain":
-        return hmac.compare_digest(verifier, code.code_challenge)
-    digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    return hmac.compare_digest(digest, code.code_challenge)
-
-
-async def _token_reply(svc: Services, user_id: str, client_id: str, ssl: bool, *, refresh_minutes: int | None,
-                       access_minutes: int = CODE_ACCESS_MINUTES) -> dict[str, object]:
-    user = await svc.db.read(user_store.user_by_id, user_id)
-    if user is None or user.disabled:
-        raise OAuthError("User is not allowed to sign in.", "invalid_grant")
-    access = await tokens.issue(svc, user, kind="oauth", minutes=access_minutes, client_id=client_id)
-    reply: dict[str, object] = {"access_token": access.token, "expires_in": access_minutes * 60,
-                                "username": user.username, "ssl": ssl, "token_type": "Bearer"}
-    if refresh_minutes is not None:
-        refresh = await tokens.issue(svc, user, kind="refresh", minutes=refresh_minutes, client_id=client_id)
-        reply["refresh_token"] = refresh.token
-        reply["refresh_token_expires_in"] = refresh_minutes * 60
-    return reply
-
-
-async def _refresh_owner(svc: Services, refresh_token: str, client_id: str) -> str:
-    try:
-        principal = await tokens.validate(svc, refresh_token, referer=None, client_ip=None, kinds=("refresh",))
-    except InvalidToken:
-        raise OAuthError("refresh_token expired", "invalid_request", code=498) from None
-    assert principal.token is not None and principal.user is not None
-    if principal.token.client_id != client_id:
-        raise OAuthError("Invalid client_id", "invalid_client")
-    return principal.user.id
-
-
-async def token(svc: Services, grant_type: str, params: dict[str, str | None], client_ip: str | None,
-                ssl: bool) -> dict[str, object]:
-    """POST oauth2/token."""
-    client_id = params.get("client_id") or ""
-    if client_id not in BUILT_IN_CLIENTS:
-        raise OAuthError("Invalid client_id", "invalid_client")
-    if grant_type == "authorization_code":
-        raw = params.get("code") or ""
-        code = await svc.db.write(token_store.take_oauth_code, tokens.hash_token(raw)) if raw else None
-        if code is None or code.used or code.expires <= svc.clock.now_ms() or code.client_id != client_id:
-            raise OAuthError("Invalid authorization code", "invalid_grant")
-        if (params.get("redirect_uri") or "") != code.redirect_uri:
-            raise OAuthError("Invalid redirect_uri", "invalid_grant")
-        if not _pkce_ok(code, params.get("code_verifier")):
-            raise OAuthError("Invalid code_verifier", "invalid_grant")
-        return await _token_reply(svc, code.user_id, client_id, ssl, refresh_minutes=code.refresh_minutes)
-    if grant_type == "refresh_token":
-        user_id = await _refresh_owner(svc, params.get("refresh_token") or "", client_id)
-        return await _token_reply(svc, user_id, client_id, ssl, refresh_minutes=None)
-    if grant_type == "exchange_refresh_token":
-        old = params.get("refresh_token") or ""
-        user_id = await _refresh_owner(svc, old, client_id)
-        await tokens.revoke(svc, old)
-        minutes = tokens.clamp_minutes(_int(params.get("expiration")), 20160, 129600)
-        return await _token_reply(svc, user_id, client_id, ssl, refresh_minutes=minutes)
-    if grant_type == "password":
-        try:
-            user = await tokens.authenticate(svc, params.get("username") or "", params.get("password") or "",
-                                             channel="oauth-password", client_ip=client_ip)
-        except SignInFailed as exc:
-            raise OAuthError(exc.reason, "invalid_grant") from None
-        minutes = tokens.clamp_minutes(_int(params.get("expiration")), 20160, 129600)
-        return await _token_reply(svc, user.id, client_id, ssl, refresh_minutes=minutes)
-    if grant_type == "suspend_session":
-        await _refresh_owner(svc, params.get("refresh_token") or "", client_id)
-        await tokens.revoke(svc, params.get("refresh_token") or "")
-        return {"success": True}
-    if grant_type == "client_credentials":
-        raise OAuthError("Invalid client_id or client_secret", "invalid_client")
-    raise OAuthError("Invalid grant_type", "unsupported_grant_type")
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        raise OAuthError("Invalid expiration", "invalid_request") from None

@@ -96,7 +96,8 @@ class TokenRequest:
 
 async def authenticate(svc: Services, username: str, password: str, *, channel: str, client_ip: str | None) -> User:
     """Check a username and password, with lockout; records every attempt (never the password)."""
-    async with _account_lock(svc, username):
+    _require_credentials(username, password)
+    async with _admitted(svc, client_ip), _account_lock(svc, username):
         user = await _verified_user(svc, username, password, channel, client_ip)
         await svc.db.write(_succeed, username.lower(), user.id, svc.clock.now_ms(), channel, client_ip)
     log.info("sign-in succeeded for %s via %s from %s", printable(username, 200), channel, client_ip)
@@ -106,25 +107,47 @@ async def authenticate(svc: Services, username: str, password: str, *, channel: 
 async def sign_in(svc: Services, username: str, password: str, request: TokenRequest, *, channel: str,
                   client_ip: str | None, allow: Callable[[User], Awaitable[None]] | None = None) -> IssuedToken:
     """generateToken: check the password, then record the success and store the token in one write."""
-    async with _account_lock(svc, username):
+    _require_credentials(username, password)
+    async with _admitted(svc, client_ip), _account_lock(svc, username):
         user = await _verified_user(svc, username, password, channel, client_ip)
         if allow is not None:
             await allow(user)
-        token = new_secret()
         now = svc.clock.now_ms()
-        record = _token_record(token, user, request, now)
+        token, record = new_record(user.id, request.kind, now + request.minutes * MINUTE, now,
+                                   client_id=request.client_id, binding=request.binding)
         await svc.db.write(_succeed_and_store, username.lower(), user.id, now, channel, client_ip, record)
     log.info("sign-in succeeded for %s via %s from %s", printable(username, 200), channel, client_ip)
     return IssuedToken(token=token, expires=record.expires, user=user)
 
 
+def _require_credentials(username: str, password: str) -> None:
+    if not username or not password:
+        missing = [f"'{n}' must be specified." for n, v in (("username", username), ("password", password)) if not v]
+        raise InvalidParameter("Unable to generate token.", missing)
+
+
+@contextlib.asynccontextmanager
+async def _admitted(svc: Services, client_ip: str | None) -> AsyncIterator[None]:
+    """Shed load per client address first, so that one address (or one address's many throwaway
+    usernames) cannot fill the shared queue of password checks; the shared cap stays behind it
+    for many addresses at once.  Either refusal is "busy", never a verdict on the password."""
+    source = client_ip or ""
+    if not svc.hasher.admit(source, svc.settings.sign_in_per_address):
+        log.warning("sign-in refused for %s: %d sign-ins of that address in progress", client_ip,
+                    svc.hasher.in_progress(source))
+        raise SignInFailed(BUSY)
+    try:
+        if not password_checks_allowed(svc):
+            raise SignInFailed(BUSY)
+        yield
+    finally:
+        svc.hasher.release(source)
+
+
 @contextlib.asynccontextmanager
 async def _account_lock(svc: Services, username: str) -> AsyncIterator[None]:
-    """Sign-ins for one account run one at a time on this node, so concurrent guesses cannot
-    all be checked before the failures that lock the account are recorded.  A full queue of
-    password checks refuses new sign-ins instead of delaying everyone."""
-    if username and not password_checks_allowed(svc):
-        raise SignInFailed(BUSY)
+    """Sign-ins for one username run one at a time on this node, so concurrent guesses cannot
+    all be checked before the failures that lock it are recorded."""
     key = username.lower()
     entry = svc.sign_in_locks.get(key)
     if entry is None:
@@ -143,27 +166,33 @@ def password_checks_allowed(svc: Services) -> bool:
     return svc.hasher.pending < MAX_PENDING_CHECKS
 
 
+def _account_state(conn: Connection, username: str) -> tuple[User | None, int]:
+    return user_store.user_by_username(conn, username), token_store.locked_until(conn, username.lower())
+
+
 async def _verified_user(svc: Services, username: str, password: str, channel: str, client_ip: str | None) -> User:
-    if not username or not password:
-        missing = [f"'{n}' must be specified." for n, v in (("username", username), ("password", password)) if not v]
-        raise InvalidParameter("Unable to generate token.", missing)
+    """The user, if the password is right and the name not locked.  An unknown name, a wrong
+    password and a locked name cost the same (one read, one password check, one write) and
+    answer the same: unknown names are counted and locked exactly as accounts are."""
     key = username.lower()
-    shown = printable(username, 200)
     now = svc.clock.now_ms()
-    user = await svc.db.read(user_store.user_by_username, username)
-    if user is not None and user.locked_until > now:
-        await svc.db.write(_record, key, user.id, now, False, channel, client_ip, "locked")
-        log.warning("sign-in refused for %s via %s from %s: account locked", shown, channel, client_ip)
-        raise SignInFailed(LOCKED, locked=True)
+    user, locked_until = await svc.db.read(_account_state, username)
+    user_id = user.id if user else None
+    # Checked even when locked or unknown, and before either is looked at, so the time an
+    # answer takes does not tell them apart.
     ok = await svc.hasher.verify(user.password_hash if user else None, password)
+    if locked_until > now:
+        await svc.db.write(_record, key, user_id, now, False, channel, client_ip, "locked")
+        log.warning("sign-in refused for %s via %s from %s: locked", printable(username, 200), channel, client_ip)
+        raise SignInFailed(LOCKED, locked=True)
     if not ok:
-        locked = await svc.db.write(_fail, key, user.id if user else None, now, channel, client_ip,
-                                    svc.settings.lockout_attempts, svc.settings.lockout_minutes * MINUTE)
-        log.warning("sign-in failed for %s via %s from %s%s", shown, channel, client_ip,
-                    " (account now locked)" if locked else "")
+        locked = await svc.db.write(_fail, key, user_id, now, channel, client_ip, svc.settings.lockout_attempts,
+                                    svc.settings.lockout_minutes * MINUTE)
+        log.warning("sign-in failed for %s via %s from %s%s", printable(username, 200), channel, client_ip,
+                    " (now locked)" if locked else "")
         raise SignInFailed(LOCKED if locked else BAD_CREDENTIALS, locked=locked)
     assert user is not None
-    if user.disabled:
+    if user.disabled:  # told only to whoever knows the password
         await svc.db.write(_record, key, user.id, now, False, channel, client_ip, "disabled")
         raise SignInFailed(DISABLED)
     return user
@@ -177,18 +206,18 @@ def _record(conn: Connection, key: str, user_id: str | None, now: int, success: 
 
 def _fail(conn: Connection, key: str, user_id: str | None, now: int, channel: str, client_ip: str | None,
           attempts: int, window: int) -> bool:
-    _record(conn, key, user_id, now, False, channel, client_ip, "bad-credentials")
-    if user_id is None:
-        return False
+    """Record a wrong password; lock the name (account or not) when it is the `attempts`-th
+    within `window`.  The lock lasts `window` too."""
+    _record(conn, key, user_id, now, False, channel, client_ip, token_store.BAD_CREDENTIALS)
     if token_store.recent_failures(conn, key, now - window) >= attempts:
-        token_store.set_locked_until(conn, user_id, now + window)
+        token_store.set_locked_until(conn, key, now + window)
         return True
     return False
 
 
 def _succeed(conn: Connection, key: str, user_id: str, now: int, channel: str, client_ip: str | None) -> None:
     _record(conn, key, user_id, now, True, channel, client_ip, None)
-    user_store.update_user(conn, user_id, last_login=now, locked_until=0)
+    user_store.update_user(conn, user_id, last_login=now)
 
 
 def _succeed_and_store(conn: Connection, key: str, user_id: str, now: int, channel: str, client_ip: str | None,
@@ -197,16 +226,19 @@ def _succeed_and_store(conn: Connection, key: str, user_id: str, now: int, chann
     token_store.insert_token(conn, record)
 
 
-def _token_record(token: str, user: User, request: TokenRequest, now: int) -> Token:
-    return Token(token_hash=hash_token(token), kind=request.kind, user_id=user.id, client_id=request.client_id,
-                 bind_type=request.binding.type, bind_value=request.binding.value, created=now,
-                 expires=now + request.minutes * MINUTE, revoked=False)
+def new_record(user_id: str, kind: str, expires: int, now: int, *, client_id: str | None = None,
+               binding: Binding = Binding(), family: str | None = None) -> tuple[str, Token]:
+    """A new opaque token and the record to store for it (which holds only its hash)."""
+    token = new_secret()
+    return token, Token(token_hash=hash_token(token), kind=kind, user_id=user_id, client_id=client_id,
+                        bind_type=binding.type, bind_value=binding.value, created=now, expires=expires,
+                        revoked=False, family=family)
 
 
 async def issue(svc: Services, user: User, *, kind: str, minutes: int, binding: Binding = Binding(),
                 client_id: str | None = None) -> IssuedToken:
-    token = new_secret()
-    record = _token_record(token, user, TokenRequest(kind, minutes, binding, client_id), svc.clock.now_ms())
+    now = svc.clock.now_ms()
+    token, record = new_record(user.id, kind, now + minutes * MINUTE, now, client_id=client_id, binding=binding)
     await svc.db.write(token_store.insert_token, record)
     return IssuedToken(token=token, expires=record.expires, user=user)
 
@@ -257,7 +289,16 @@ def _ip_ok(bound: str, client_ip: str | None) -> bool:
 
 
 async def revoke(svc: Services, token: str) -> bool:
-    return await svc.db.write(token_store.revoke_token, hash_token(token))
+    """Revoke a token; revoking an OAuth refresh token also revokes the access tokens of its
+    grant (RFC 7009 §2.1)."""
+    return await svc.db.write(_revoke, hash_token(token))
+
+
+def _revoke(conn: Connection, token_hash: str) -> bool:
+    record = token_store.token_by_hash(conn, token_hash)
+    if record is not None and record.kind == "refresh" and record.family:
+        token_store.revoke_family(conn, record.family)
+    return token_store.revoke_token(conn, token_hash)
 
 
 async def revoke_all(svc: Services, user_id: str) -> int:

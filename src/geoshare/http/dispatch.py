@@ -29,8 +29,9 @@ from geoshare.http.params import coerce_all
 from geoshare.logsafe import printable
 
 log = logging.getLogger("geoshare.http")
+# code_challenge too: with plain PKCE it is the verifier itself.
 REDACT = {"token", "password", "code", "refresh_token", "access_token", "oauth_state", "client_secret",
-          "code_verifier", "auth_token", "newpassword"}
+          "code_verifier", "code_challenge", "auth_token", "newpassword"}
 SECRET_WORDS = ("password", "token", "secret")
 
 

@@ -9,24 +9,40 @@ Storage functions are plain synchronous functions over a SQLAlchemy `Connection`
   through one writer thread, one transaction each, as Datasette does.
 * PostgreSQL: an async engine (psycopg); the same functions run through `run_sync`, so no
   thread is involved and many requests proceed at once.
+
+The per-request lookups (token -> user -> organization) are cached in memory, and any commit,
+by this process or another (the command line, another node), drops that cache before the next
+request is served: SQLite tells through `PRAGMA data_version`, PostgreSQL through a
+notification every write transaction sends and every process listens for.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+log = logging.getLogger("geoshare.storage")
 T = TypeVar("T")
 CACHE_SECONDS = 5.0
 CACHE_ENTRIES = 20_000
+CHANNEL = "geoshare_cache"  # PostgreSQL: notified by every write transaction, listened to by every process
+NOTIFY = f"NOTIFY {CHANNEL}"  # delivered at commit, and not at all on rollback
+LISTENER_NAME = "geoshare-cache-listener"  # its application_name, to tell it apart in pg_stat_activity
+LISTEN_PING_SECONDS = 15.0  # how often a quiet LISTEN connection is checked to be alive
+LISTEN_RETRY_SECONDS = 1.0  # doubled after each failure, up to the maximum
+LISTEN_RETRY_MAX_SECONDS = 30.0
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -58,6 +74,11 @@ class Database:
         # Bumped after every committed write; cached reads taken before it are re-read.
         self.generation = 0
         self._cache: dict[Any, tuple[int, float, Any]] = {}
+        self._raw_read: sqlite3.Connection | None = None  # the read connection's driver, for data_version
+        self._data_version = 0
+        self._listener: asyncio.Task[None] | None = None
+        self._listening = False  # PostgreSQL: cached entries are served only while notifications can arrive
+        self.notifications = 0  # PostgreSQL: commits heard of so far (ours included)
 
     @property
     def sync_engine(self) -> Engine:
@@ -75,13 +96,21 @@ class Database:
         if self.is_sqlite:
             self._read_conn = self.sync_engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             self._read_thread = threading.get_ident()
+            self._raw_read = self._read_conn.connection.driver_connection
+            self._data_version = self._read_data_version()
             self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="geoshare-writer")
             self._heavy = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="geoshare-reader")
         else:
             self._async_engine = create_async_engine(to_async_url(self.url), pool_size=10, max_overflow=10,
                                                      pool_pre_ping=True)
+            self._listener = asyncio.get_running_loop().create_task(self._listen(), name="geoshare-cache-listener")
 
     async def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+            self._listener = None
         if self._writer is not None:
             if self._writer_conn is not None:
                 conn = self._writer_conn
@@ -95,6 +124,7 @@ class Database:
         if self._read_conn is not None:
             self._read_conn.close()
             self._read_conn = None
+            self._raw_read = None
         if self._async_engine is not None:
             await self._async_engine.dispose()
             self._async_engine = None
@@ -132,17 +162,20 @@ class Database:
                 return await loop.run_in_executor(self._writer, self._write_in_thread, fn, args)
             assert self._async_engine is not None, "database not started"
             async with self._async_engine.begin() as conn:
-                return await conn.run_sync(lambda sync_conn: fn(sync_conn, *args))
+                return await conn.run_sync(lambda sync_conn: _notifying(fn, sync_conn, args))
         finally:
             self.generation += 1
 
     async def read_cached(self, key: Any, fn: Callable[..., T], *args: Any, ttl: float = CACHE_SECONDS) -> T:
-        """A read whose answer is reused until this process writes anything, or `ttl` seconds pass.
+        """A read whose answer is reused until the database changes, or `ttl` seconds pass.
 
-        For the per-request lookups (token -> user -> organization): any write here drops
-        every entry at once, so a revoked token or a disabled user is refused on the next
-        request.  Other nodes of a cluster see such a change within `ttl`.
+        For the per-request lookups (token -> user -> organization): a commit anywhere (this
+        process, the command line, another node) drops every entry before the next request,
+        so a revoked token or a disabled user is refused at once.  While that cannot be known
+        (PostgreSQL with its LISTEN connection down), nothing is served from the cache.
         """
+        if not self._cache_current():
+            return await self.read(fn, *args)
         generation = self.generation  # taken before the read: a write during it makes the entry stale
         now = time.monotonic()
         entry = self._cache.get(key)
@@ -153,6 +186,61 @@ class Database:
             self._cache.clear()
         self._cache[key] = (generation, now + ttl, value)
         return value
+
+    @property
+    def hears_changes(self) -> bool:
+        """Whether commits by other processes are noticed (always on SQLite; on PostgreSQL while
+        the LISTEN connection is up)."""
+        return self._raw_read is not None or self._listening
+
+    def _cache_current(self) -> bool:
+        """Whether every change to the database so far is reflected in `generation`."""
+        if self._raw_read is None:
+            return self._listening
+        if threading.get_ident() != self._read_thread:
+            return False
+        # data_version moves whenever another connection (another process, or our own writer)
+        # has committed since this one last asked; it costs a few microseconds.
+        version = self._read_data_version()
+        if version != self._data_version:
+            self._data_version = version
+            self.generation += 1
+        return True
+
+    def _read_data_version(self) -> int:
+        assert self._raw_read is not None
+        return int(self._raw_read.execute("PRAGMA data_version").fetchone()[0])
+
+    async def _listen(self) -> None:
+        """PostgreSQL: hold a LISTEN connection; each notification is a commit somewhere.  On
+        any failure, stop serving cached entries and connect again."""
+        import psycopg
+
+        conninfo = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        delay = LISTEN_RETRY_SECONDS
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True,
+                                                                 application_name=LISTENER_NAME) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    self._set_listening(True)
+                    delay = LISTEN_RETRY_SECONDS
+                    while True:
+                        async for _ in conn.notifies(timeout=LISTEN_PING_SECONDS):
+                            self.notifications += 1
+                            self.generation += 1
+                        await conn.execute("SELECT 1")  # a quiet connection may be a dead one
+            except Exception as exc:  # psycopg raises a variety; any of them means: not listening
+                log.warning("token cache off: no LISTEN connection (%s); retrying in %.0f s",
+                            exc.__class__.__name__, delay)
+            finally:
+                self._set_listening(False)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, LISTEN_RETRY_MAX_SECONDS)
+
+    def _set_listening(self, listening: bool) -> None:
+        self._listening = listening
+        self.generation += 1  # entries read before (or while not) listening may be stale
 
     def _write_in_thread(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
         if self._writer_conn is None:
@@ -169,4 +257,11 @@ class Database:
     def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
         """For command-line tools: one transaction on a plain connection."""
         with self.sync_engine.begin() as conn:
-            return fn(conn, *args)
+            return fn(conn, *args) if self.is_sqlite else _notifying(fn, conn, (*args,))
+
+
+def _notifying(fn: Callable[..., T], conn: Connection, args: tuple[Any, ...]) -> T:
+    """PostgreSQL: run a write and tell every listening process, when it commits, to drop its cache."""
+    result = fn(conn, *args)
+    conn.exec_driver_sql(NOTIFY)
+    return result

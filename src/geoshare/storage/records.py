@@ -50,7 +50,6 @@ class User:
     tags: tuple[str, ...]
     provider: str
     disabled: bool
-    locked_until: int
     last_login: int
     created: int
     modified: int
@@ -64,7 +63,7 @@ class User:
             user_license_type_id=row["user_license_type_id"], access=row["access"], culture=row["culture"],
             region=row["region"], units=row["units"], thumbnail=row["thumbnail"],
             tags=tuple(json.loads(row["tags"] or "[]")), provider=row["provider"], disabled=bool(row["disabled"]),
-            locked_until=row["locked_until"], last_login=row["last_login"], created=row["created"],
+            last_login=row["last_login"], created=row["created"],
             modified=row["modified"],
         )
 
@@ -80,12 +79,13 @@ class Token:
     created: int
     expires: int
     revoked: bool
+    family: str | None = None
 
     @classmethod
     def from_row(cls, row: RowMapping) -> Token:
         return cls(token_hash=row["token_hash"], kind=row["kind"], user_id=row["user_id"], client_id=row["client_id"],
                    bind_type=row["bind_type"], bind_value=row["bind_value"], created=row["created"],
-                   expires=row["expires"], revoked=bool(row["revoked"]))
+                   expires=row["expires"], revoked=bool(row["revoked"]), family=row["family"])
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,6 @@ users = Table(
     Column("tags", Text, nullable=False, default="[]"),
     Column("provider", String(32), nullable=False, default="arcgis"),
     Column("disabled", Boolean, nullable=False, default=False),
-    Column("locked_until", BigInteger, nullable=False, default=0),
     Column("last_login", BigInteger, nullable=False, default=-1),
     Column("created", BigInteger, nullable=False),
     Column("modified", BigInteger, nullable=False),
@@ -68,9 +67,14 @@ tokens = Table(
     Column("created", BigInteger, nullable=False),
     Column("expires", BigInteger, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    # OAuth tokens descended from one grant share a family (the authorization code's hash, or a
+    # random id for a password grant), so reuse of a spent refresh token or a replayed code can
+    # revoke all of them at once.  Other tokens have none.
+    Column("family", String(64), nullable=True),
 )
 Index("ix_tokens_user", tokens.c.user_id)
 Index("ix_tokens_expires", tokens.c.expires)
+Index("ix_tokens_family", tokens.c.family)
 
 sign_ins = Table(
     "sign_ins",
@@ -85,6 +89,16 @@ sign_ins = Table(
     Column("reason", String(128), nullable=True),
 )
 Index("ix_sign_ins_user_at", sign_ins.c.username_key, sign_ins.c.at)
+
+# Sign-in locks by lower-cased username, whether or not such a user exists, so a locked account
+# and a name nobody has answer alike.  `locked_until` in the past is when the last lock ended (or
+# was lifted): failures before it no longer count.
+lockouts = Table(
+    "lockouts",
+    metadata,
+    Column("username_key", String(128), primary_key=True),
+    Column("locked_until", BigInteger, nullable=False),
+)
 
 oauth_sessions = Table(
     "oauth_sessions",

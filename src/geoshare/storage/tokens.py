@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from geoshare.storage.records import OAuthCode, OAuthSession, Org, Token, User
-from geoshare.storage.tables import oauth_codes, oauth_sessions, orgs, sign_ins, tokens, users
+from geoshare.storage.tables import lockouts, oauth_codes, oauth_sessions, orgs, sign_ins, tokens, users
 
 SIGN_IN_RECORD_DAYS = 90  # how long sign-in records are kept
+BAD_CREDENTIALS = "bad-credentials"  # the reason recorded for a wrong password or unknown username
 
 
 def token_by_hash(conn: Connection, token_hash: str) -> Token | None:
@@ -24,6 +26,21 @@ def revoke_token(conn: Connection, token_hash: str) -> bool:
     return bool(result.rowcount)
 
 
+def claim_token(conn: Connection, token_hash: str) -> bool:
+    """Revoke a token that is not revoked yet; False when it already was.  Of two transactions
+    that spend one refresh token at once, exactly one gets True (PostgreSQL re-checks the
+    condition after the other commits; SQLite has one writer)."""
+    result = conn.execute(update(tokens).where(tokens.c.token_hash == token_hash, tokens.c.revoked.is_(False))
+                          .values(revoked=True))
+    return result.rowcount == 1
+
+
+def revoke_family(conn: Connection, family: str) -> int:
+    result = conn.execute(update(tokens).where(tokens.c.family == family, tokens.c.revoked.is_(False))
+                          .values(revoked=True))
+    return int(result.rowcount or 0)
+
+
 def revoke_user_tokens(conn: Connection, user_id: str) -> int:
     result = conn.execute(update(tokens).where(tokens.c.user_id == user_id).values(revoked=True))
     return int(result.rowcount or 0)
@@ -34,6 +51,8 @@ def purge_expired_tokens(conn: Connection, now: int) -> int:
     conn.execute(delete(oauth_sessions).where(oauth_sessions.c.expires < now))
     conn.execute(delete(oauth_codes).where(oauth_codes.c.expires < now))
     conn.execute(delete(sign_ins).where(sign_ins.c.at < now - SIGN_IN_RECORD_DAYS * 86_400_000))
+    # A lock that ended this long ago no longer bounds the failure count.
+    conn.execute(delete(lockouts).where(lockouts.c.locked_until < now - SIGN_IN_RECORD_DAYS * 86_400_000))
     return int(result.rowcount or 0)
 
 
@@ -44,14 +63,14 @@ def record_sign_in(conn: Connection, *, username_key: str, user_id: str | None, 
 
 
 def recent_failures(conn: Connection, username_key: str, since: int) -> int:
-    """Failed sign-ins since `since`, not counting those before the latest success."""
+    """Wrong passwords given since `since`, not counting those before the latest success (by
+    record order, so even one in the same millisecond) or before the end of the latest lock."""
     last_ok = conn.execute(
-        select(func.max(sign_ins.c.at)).where(sign_ins.c.username_key == username_key, sign_ins.c.success.is_(True))
+        select(func.max(sign_ins.c.id)).where(sign_ins.c.username_key == username_key, sign_ins.c.success.is_(True))
     ).scalar_one()
-    floor = max(since, (last_ok or 0) + 1)
     query = select(func.count()).select_from(sign_ins).where(
-        sign_ins.c.username_key == username_key, sign_ins.c.success.is_(False), sign_ins.c.at >= floor,
-        sign_ins.c.reason != "locked")
+        sign_ins.c.username_key == username_key, sign_ins.c.id > (last_ok or 0), sign_ins.c.reason == BAD_CREDENTIALS,
+        sign_ins.c.at >= max(since, locked_until(conn, username_key)))
     return int(conn.execute(query).scalar_one())
 
 
@@ -61,8 +80,19 @@ def sign_ins_of(conn: Connection, username_key: str, limit: int = 50) -> list[di
     return [dict(r) for r in rows]
 
 
-def set_locked_until(conn: Connection, user_id: str, until: int) -> None:
-    conn.execute(update(users).where(users.c.id == user_id).values(locked_until=until))
+def locked_until(conn: Connection, username_key: str) -> int:
+    """When the lock of a username ends (or ended); 0 when it was never locked."""
+    until = conn.execute(select(lockouts.c.locked_until).where(lockouts.c.username_key == username_key)).scalar()
+    return int(until or 0)
+
+
+def set_locked_until(conn: Connection, username_key: str, until: int) -> None:
+    """Lock a username until `until`, or lift its lock by passing the current time."""
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    statement = dialect_insert(lockouts).values(username_key=username_key, locked_until=until)
+    # An upsert, because two nodes may lock the same name at once.
+    conn.execute(statement.on_conflict_do_update(index_elements=[lockouts.c.username_key],
+                                                 set_={"locked_until": until}))
 
 
 def insert_oauth_session(conn: Connection, session: OAuthSession) -> None:

@@ -38,7 +38,6 @@ def insert_user(conn: Connection, **values: Any) -> None:
     values["username_key"] = values["username"].lower()
     values["tags"] = json.dumps(list(values.get("tags") or []))
     values.setdefault("disabled", False)
-    values.setdefault("locked_until", 0)
     values.setdefault("last_login", -1)
     values.setdefault("provider", "arcgis")
     conn.execute(insert(users).values(**values))

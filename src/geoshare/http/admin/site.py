@@ -6,22 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from geoshare.domain.portal import SERVER_FULL_VERSION, SERVER_VERSION
-from geoshare.errors import InvalidParameter
 from geoshare.http.context import Ctx
 from geoshare.http.operations import operation
 from geoshare.http.sharing.root import TOKEN_PARAMS, issue_for_credentials
 
 SHORT_TIMEOUT = 60
 LONG_TIMEOUT = 1440
-CREDENTIAL_NAMES = ("username", "password")
-
-
-def _refuse_query_credentials(ctx: Ctx) -> None:
-    """allowHttpPostQueryParams is off: credentials must travel in the body (§2.3)."""
-    present = {k.lower() for k in ctx.request.query_params}
-    if any(name in present for name in CREDENTIAL_NAMES):
-        raise InvalidParameter("Unable to generate token.",
-                               ["Credentials in the query string are not allowed; send them in the request body."])
 
 
 @operation("admin", "", name="Server Administrator Directory", permission="server_publisher",
@@ -43,13 +33,11 @@ async def admin_info(ctx: Ctx) -> dict[str, Any]:
            params=TOKEN_PARAMS, failure_message="Unable to generate token.",
            summary="A token for the administrator API (publishers and administrators only).")
 async def admin_generate_token(ctx: Ctx) -> dict[str, Any]:
-    _refuse_query_credentials(ctx)
     return await issue_for_credentials(ctx, kind="server", channel="admin-generateToken", default=SHORT_TIMEOUT,
                                        maximum=LONG_TIMEOUT, require_server_privilege=("ADMINISTER", "PUBLISH"))
 
 
 async def _server_token(ctx: Ctx) -> dict[str, Any]:
-    _refuse_query_credentials(ctx)
     return await issue_for_credentials(ctx, kind="server", channel="tokens-generateToken",
                                        default=SHORT_TIMEOUT, maximum=LONG_TIMEOUT)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 
-from geoshare.domain import oauth, tokens
+from geoshare.domain import oauth, oauth_grants, tokens
 from geoshare.errors import SignInFailed
 from geoshare.html import oauth_pages
 from geoshare.http.context import Ctx
@@ -61,7 +61,7 @@ async def signin(ctx: Ctx) -> Response:
         session = await oauth.session_for(ctx.svc, p["oauth_state"])
         return oauth_pages.sign_in_page(oauth_state=p["oauth_state"], client_id=session.client_id,
                                         expiration=session.expiration, action=_signin_action(ctx),
-                                        messages=[exc.reason])
+                                        messages=[exc.reason], redirect_uri=session.redirect_uri)
     if outcome.approval_code is not None:
         return oauth_pages.approval_page(outcome.approval_code)
     assert outcome.location is not None
@@ -81,7 +81,7 @@ async def signin(ctx: Ctx) -> Response:
            summary="Exchange a code, a refresh token or a password for an access token.")
 async def token(ctx: Ctx) -> dict[str, Any]:
     raw = {k: (str(v) if v is not None else None) for k, v in ctx.params.items()}
-    return await oauth.token(ctx.svc, ctx.params["grant_type"], raw, ctx.client_ip, ctx.is_https)
+    return await oauth_grants.token(ctx.svc, ctx.params["grant_type"], raw, ctx.client_ip, ctx.is_https)
 
 
 @operation("sharing", "oauth2/revokeToken", name="revokeToken", kind="operation", methods=("POST",),

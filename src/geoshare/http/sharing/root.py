@@ -15,6 +15,7 @@ from geoshare.storage.records import User
 
 PORTAL_DEFAULT_MINUTES = 120
 PORTAL_MAX_MINUTES = 20160
+CREDENTIAL_NAMES = ("username", "password")
 
 TOKEN_PARAMS = (
     Param("username", max_length=128, help="Account name."),
@@ -40,9 +41,20 @@ async def info(ctx: Ctx) -> dict[str, Any]:
                          "shortLivedTokenValidity": PORTAL_DEFAULT_MINUTES}}
 
 
+def _refuse_query_credentials(ctx: Ctx) -> None:
+    """Credentials travel in the body only, on every generateToken (the server's
+    allowHttpPostQueryParams off, server-admin-api.md §2): a query string ends up in proxy and
+    browser logs."""
+    present = {k.lower() for k in ctx.request.query_params}
+    if any(name in present for name in CREDENTIAL_NAMES):
+        raise InvalidParameter("Unable to generate token.",
+                               ["Credentials in the query string are not allowed; send them in the request body."])
+
+
 async def issue_for_credentials(ctx: Ctx, *, kind: str, channel: str, default: int, maximum: int,
                                 require_server_privilege: tuple[str, ...] = ()) -> dict[str, Any]:
     """Shared body of every generateToken: check the password, bind, and issue."""
+    _refuse_query_credentials(ctx)
     p = ctx.params
     binding = tokens.binding_for(p["client"], p["referer"] or p["referrer"], p["ip"], ctx.client_ip)
     minutes = tokens.clamp_minutes(p["expiration"], default, maximum)
