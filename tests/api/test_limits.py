@@ -191,7 +191,7 @@ async def call_asgi(app: Any, path: str, messages: list[dict[str, Any]]) -> list
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
              "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
              "headers": [(b"host", b"testserver"), (b"content-type", b"application/x-www-form-urlencoded"),
-                         (b"content-length", b"5000")],
+                         (b"content-length", b"5000"), (b"sec-fetch-site", b"same-origin")],
              "client": ("127.0.0.1", 50000), "server": ("testserver", 80), "state": {}}
     await app(scope, receive, send)
     return sent
