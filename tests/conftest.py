@@ -32,8 +32,8 @@ PG_URL = os.environ.get("GEOSHARE_TEST_DATABASE_URL", "")
 # Property tests: no per-example deadline (a shared 2-core machine, and mutmut's trampolines, make
 # timings noisy); in CI and under mutation testing the examples are derandomized, so a run is
 # repeatable and a mutant is killed or not, never by chance.
-hypothesis_settings.register_profile("geoshare", deadline=None, max_examples=200)
-hypothesis_settings.register_profile("repeatable", deadline=None, max_examples=200, derandomize=True,
+hypothesis_settings.register_profile("geoshare", deadline=None, max_examples=100)
+hypothesis_settings.register_profile("repeatable", deadline=None, max_examples=100, derandomize=True,
                                      database=None)
 _REPEATABLE = os.environ.get("CI", "").lower() in ("1", "true") or "MUTANT_UNDER_TEST" in os.environ
 hypothesis_settings.load_profile("repeatable" if _REPEATABLE else "geoshare")
