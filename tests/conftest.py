@@ -148,6 +148,12 @@ async def make_user(svc: Any, username: str, password: str = "Member12345", *, r
     return user
 
 
+async def disable_user(svc: Any, username: str) -> None:
+    """Disable an account (its tokens stop working); no operation does it yet."""
+    user = await svc.db.read(user_store.user_by_username, username)
+    await svc.db.write(lambda conn: user_store.update_user(conn, user.id, disabled=True))
+
+
 async def set_org_access(svc: Any, org_id: str, access: str) -> None:
     """Make an organization public or private (no operation does it yet)."""
     from geoshare.storage.tables import orgs

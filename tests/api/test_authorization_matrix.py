@@ -28,7 +28,15 @@ from geoshare.domain import accounts, tokens
 from geoshare.domain.privileges import VIEWER_ROLE_ID
 from geoshare.http.operations import ROUTER, Operation
 from tests.api.expected import FORBIDDEN, INVALID_TOKEN, TOKEN_REQUIRED, error_code
-from tests.conftest import ADMIN, ADMIN_PASSWORD, DEFAULT_ORG, get_token, make_user, set_org_access
+from tests.conftest import (
+    ADMIN,
+    ADMIN_PASSWORD,
+    DEFAULT_ORG,
+    disable_user,
+    get_token,
+    make_user,
+    set_org_access,
+)
 
 MINUTE = 60_000
 PASSWORD = "Member12345"
@@ -134,23 +142,9 @@ async def world(client, svc) -> World:
     for who in (VIEWER, USER, PUBLISHER, OTHER_ADMIN, DISABLED):
         found[who] = await get_token(client, USERNAMES[who], PASSWORD)
     found[ADMINISTRATOR] = await get_token(client, ADMIN, ADMIN_PASSWORD)
-    disabled = await make_user_id(svc, "m_disabled")
-    await svc.db.write(lambda conn: _disable(conn, disabled))
+    await disable_user(svc, "m_disabled")
     svc.clock.pin(issued_at + 2 * MINUTE)  # the one-minute token is now expired, the others are not
     return World(client, svc, found)
-
-
-async def make_user_id(svc: Any, username: str) -> str:
-    from geoshare.storage import users as user_store
-
-    user = await svc.db.read(user_store.user_by_username, username)
-    return str(user.id)
-
-
-def _disable(conn: Any, user_id: str) -> None:
-    from geoshare.storage import users as user_store
-
-    user_store.update_user(conn, user_id, disabled=True)
 
 
 # ---------------------------------------------------------------- one real call per operation
