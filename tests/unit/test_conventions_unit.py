@@ -70,7 +70,8 @@ def test_oauth_errors_carry_the_oauth_fields():
 
 
 def _headers(response):
-    return {k.decode().lower(): v.decode() for k, v in response.raw_headers}
+    """Header names exactly as sent (ASGI wants them lower-case)."""
+    return {k.decode(): v.decode() for k, v in response.raw_headers}
 
 
 def test_json_and_pjson_bytes_and_headers():
