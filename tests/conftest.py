@@ -11,17 +11,32 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, func, select, text
 
 from geoshare.app import build_app, build_services
 from geoshare.domain import accounts
 from geoshare.settings import load_settings
 from geoshare.storage import migrate
+from geoshare.storage import users as user_store
+from geoshare.storage.records import User
 from geoshare.storage.tables import metadata
+
+pytest_plugins = ("pytester",)  # tests/unit/test_client_requirements.py runs the e2e hooks on a scratch suite
 
 ADMIN = "admin"
 ADMIN_PASSWORD = "Admin12345"
+DEFAULT_ORG = "0123456789ABCDEF"
 PG_URL = os.environ.get("GEOSHARE_TEST_DATABASE_URL", "")
+
+# Property tests: no per-example deadline (a shared 2-core machine, and mutmut's trampolines, make
+# timings noisy); in CI and under mutation testing the examples are derandomized, so a run is
+# repeatable and a mutant is killed or not, never by chance.
+hypothesis_settings.register_profile("geoshare", deadline=None, max_examples=100)
+hypothesis_settings.register_profile("repeatable", deadline=None, max_examples=100, derandomize=True,
+                                     database=None)
+_REPEATABLE = os.environ.get("CI", "").lower() in ("1", "true") or "MUTANT_UNDER_TEST" in os.environ
+hypothesis_settings.load_profile("repeatable" if _REPEATABLE else "geoshare")
 
 
 @pytest.fixture(scope="session")
@@ -118,3 +133,31 @@ async def count_rows(svc: Any, table: str) -> int:
     table_obj = metadata.tables[table]
     query = select(func.count()).select_from(table_obj)
     return int(await svc.db.read(lambda conn: conn.execute(query).scalar_one()))
+
+
+async def make_user(svc: Any, username: str, password: str = "Member12345", *, role: str = "org_user",
+                    role_id: str | None = None, org_id: str = DEFAULT_ORG, access: str | None = None,
+                    disabled: bool = False) -> User:
+    """A member of `org_id`.  Built-in roles go through the domain; what the domain cannot set yet
+    (the viewer roleId, profile access, a disabled account) is written through storage."""
+    user = await accounts.create_user(svc, org_id, accounts.NewUser(username, password, role=role))
+    changes: dict[str, Any] = {"role_id": role_id} if role_id else {}
+    changes.update({"access": access} if access else {})
+    changes.update({"disabled": True} if disabled else {})
+    if changes:
+        await svc.db.write(lambda conn: user_store.update_user(conn, user.id, **changes))
+        user = await svc.db.read(user_store.user_by_id, user.id)
+    return user
+
+
+async def disable_user(svc: Any, username: str) -> None:
+    """Disable an account (its tokens stop working); no operation does it yet."""
+    user = await svc.db.read(user_store.user_by_username, username)
+    await svc.db.write(lambda conn: user_store.update_user(conn, user.id, disabled=True))
+
+
+async def set_org_access(svc: Any, org_id: str, access: str) -> None:
+    """Make an organization public or private (no operation does it yet)."""
+    from geoshare.storage.tables import orgs
+
+    await svc.db.write(lambda conn: conn.execute(orgs.update().where(orgs.c.id == org_id).values(access=access)))

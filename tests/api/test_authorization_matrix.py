@@ -1,75 +1,421 @@
-"""Authorization matrix: every declared operation, called by every kind of caller.
+"""Authorization matrix: every declared operation, called for real by every kind of caller.
 
-EXPECTED is written by hand, so a permission changed by accident in the table fails here, and
-a new operation without a row fails `test_every_operation_has_a_row`.
+EXPECTED is written by hand and is the source of truth: it never reads an operation's declared
+permission.  An admitted caller must get a real success (the body each operation answers on
+success, checked by CALLS; no error envelope), a refused one the exact envelope of its mount:
+499 without a token, 403 with a token that lacks the right, 498 with an expired token or the
+token of a disabled user.  A new operation without a row in EXPECTED and CALLS fails
+`test_every_operation_has_a_row`.
+
+The same table is checked in HTML (the operation's page, or the sign-in redirect), with the
+default organization private (anonymous callers refused where the portal requires a
+sign-in), and on every alias path (legacy `/sharing/` without `/rest`, mixed case, doubled
+slashes and a trailing slash).
 """
 
 from __future__ import annotations
 
+import itertools
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
 import pytest
 
-from geoshare.domain import accounts
-from geoshare.http.openapi import mount_prefix
-from geoshare.http.operations import ROUTER
-from geoshare.settings import Settings
-from tests.conftest import get_token, make_org
+from geoshare.domain import accounts, tokens
+from geoshare.domain.privileges import VIEWER_ROLE_ID
+from geoshare.http.operations import ROUTER, Operation
+from tests.api.expected import FORBIDDEN, INVALID_TOKEN, TOKEN_REQUIRED, error_code
+from tests.conftest import (
+    ADMIN,
+    ADMIN_PASSWORD,
+    DEFAULT_ORG,
+    disable_user,
+    get_token,
+    make_user,
+    set_org_access,
+)
 
-EXPECTED = {
-    ("sharing", ""): "public", ("sharing", "info"): "public", ("sharing", "generateToken"): "public",
-    ("sharing", "oauth2/authorize"): "public", ("sharing", "oauth2/signin"): "public",
-    ("sharing", "oauth2/token"): "public", ("sharing", "oauth2/revokeToken"): "public",
-    ("sharing", "oauth2/approval"): "public", ("sharing", "portals/{portal}"): "public",
-    ("sharing", "portals/languages"): "public", ("sharing", "portals/regions"): "public",
-    ("sharing", "community/self"): "user", ("sharing", "community/users/{user}"): "public",
-    ("portaladmin", ""): "org_admin", ("portaladmin", "orgs"): "default_org_admin",
-    ("portaladmin", "orgs/createOrg"): "default_org_admin",
-    ("admin", ""): "server_publisher", ("admin", "info"): "server_publisher",
-    ("admin", "generateToken"): "public", ("tokens", "generateToken"): "public", ("tokens", ""): "public",
-    ("rest", "info"): "public", ("rest", "info/healthCheck"): "public",
+MINUTE = 60_000
+PASSWORD = "Member12345"
+
+# ---------------------------------------------------------------- callers
+ANONYMOUS, VIEWER, USER, PUBLISHER = "anonymous", "viewer", "user", "publisher"
+ADMINISTRATOR, OTHER_ADMIN, EXPIRED, DISABLED = "administrator", "other_admin", "expired", "disabled"
+# Custom roles: once roles exist, add a caller per custom role here (e.g. "custom_publisher": an
+# org_user whose roleId grants publishing), create it in `world`, and add it to the rows below
+# that should admit it.  Until then there is no such caller.
+CUSTOM_ROLE_CALLERS: tuple[str, ...] = ()
+CALLERS = (ANONYMOUS, VIEWER, USER, PUBLISHER, ADMINISTRATOR, OTHER_ADMIN, EXPIRED, DISABLED, *CUSTOM_ROLE_CALLERS)
+USERNAMES = {VIEWER: "m_viewer", USER: "m_user", PUBLISHER: "m_publisher", ADMINISTRATOR: ADMIN,
+             OTHER_ADMIN: "m_other_admin", EXPIRED: "m_user", DISABLED: "m_disabled"}
+
+EVERYONE = frozenset({ANONYMOUS, VIEWER, USER, PUBLISHER, ADMINISTRATOR, OTHER_ADMIN})
+MEMBERS = EVERYONE - {ANONYMOUS}
+ORG_ADMINS = frozenset({ADMINISTRATOR, OTHER_ADMIN})
+DEFAULT_ORG_ADMIN = frozenset({ADMINISTRATOR})
+SITE_PUBLISHERS = frozenset({ADMINISTRATOR, PUBLISHER})  # publisher = org_publisher of the default org
+
+# ---------------------------------------------------------------- the expected table
+EXPECTED: dict[tuple[str, str], frozenset[str]] = {
+    ("sharing", ""): EVERYONE,
+    ("sharing", "info"): EVERYONE,
+    ("sharing", "generateToken"): EVERYONE,
+    ("sharing", "oauth2/authorize"): EVERYONE,
+    ("sharing", "oauth2/signin"): EVERYONE,
+    ("sharing", "oauth2/token"): EVERYONE,
+    ("sharing", "oauth2/revokeToken"): EVERYONE,
+    ("sharing", "oauth2/approval"): EVERYONE,
+    ("sharing", "portals/{portal}"): EVERYONE,
+    ("sharing", "portals/languages"): EVERYONE,
+    ("sharing", "portals/regions"): EVERYONE,
+    ("sharing", "community/self"): MEMBERS,
+    ("sharing", "community/users/{user}"): EVERYONE,
+    ("portaladmin", ""): ORG_ADMINS,
+    ("portaladmin", "orgs"): DEFAULT_ORG_ADMIN,
+    ("portaladmin", "orgs/createOrg"): DEFAULT_ORG_ADMIN,
+    ("admin", ""): SITE_PUBLISHERS,
+    ("admin", "info"): SITE_PUBLISHERS,
+    ("admin", "generateToken"): EVERYONE,
+    ("tokens", "generateToken"): EVERYONE,
+    ("tokens", ""): EVERYONE,
+    ("rest", "info"): EVERYONE,
+    ("rest", "info/healthCheck"): EVERYONE,
 }
-# Which callers each permission admits.
-ADMITS = {
-    "public": {"anonymous", "member", "other_admin", "admin"},
-    "user": {"member", "other_admin", "admin"},
-    "org_admin": {"other_admin", "admin"},
-    "default_org_admin": {"admin"},
-    "server_publisher": {"admin"},
-    "server_admin": {"admin"},
-}
-DENIAL = {"sharing": lambda b: b.get("error", {}).get("code"), "portaladmin": lambda b: b.get("error", {}).get("code"),
-          "rest": lambda b: b.get("error", {}).get("code"), "tokens": lambda b: b.get("error", {}).get("code"),
-          "admin": lambda b: b.get("code") if b.get("status") == "error" else None}
+# Sign-in operations never read the token they are sent: an expired or disabled caller's token
+# is ignored there, so the caller is simply anonymous.
+IGNORES_TOKEN = frozenset({
+    ("sharing", "generateToken"), ("sharing", "oauth2/authorize"), ("sharing", "oauth2/signin"),
+    ("sharing", "oauth2/token"), ("sharing", "oauth2/revokeToken"), ("sharing", "oauth2/approval"),
+    ("admin", "generateToken"), ("tokens", "generateToken"), ("tokens", ""),
+})
+# What an anonymous caller still reaches on the portal when the organization is private
+# (sharing-api.md §8: root, info, generateToken, oauth2/*, portals/self, languages, regions).
+PRIVATE_ANONYMOUS = frozenset({
+    ("sharing", ""), ("sharing", "info"), ("sharing", "generateToken"), ("sharing", "oauth2/authorize"),
+    ("sharing", "oauth2/signin"), ("sharing", "oauth2/token"), ("sharing", "oauth2/revokeToken"),
+    ("sharing", "oauth2/approval"), ("sharing", "portals/{portal}"), ("sharing", "portals/languages"),
+    ("sharing", "portals/regions"),
+})
+PORTAL_MOUNTS = ("sharing", "portaladmin")
+PREFIXES = {"sharing": "/portal/sharing/rest", "portaladmin": "/portal/portaladmin", "admin": "/arcgis/admin",
+            "rest": "/arcgis/rest", "tokens": "/arcgis/tokens"}
 
 
-def test_every_operation_has_a_row():
-    declared = {(op.mount, op.path): op.permission for op in ROUTER.operations}
-    assert declared == EXPECTED
+def expected(key: tuple[str, str], who: str, *, private: bool = False) -> str | int:
+    """"ok" or the error code `who` must get from operation `key`."""
+    if who in (EXPIRED, DISABLED):
+        if key not in IGNORES_TOKEN:
+            return 498
+        who = ANONYMOUS
+    if who == ANONYMOUS and private and key[0] in PORTAL_MOUNTS and key not in PRIVATE_ANONYMOUS:
+        return 499
+    if who in EXPECTED[key]:
+        return "ok"
+    return 499 if who == ANONYMOUS else 403
 
 
-def _url(op):
-    path = op.path.replace("{portal}", "self").replace("{user}", "admin")
-    return mount_prefix(Settings(), op.mount) + (f"/{path}" if path else "")
+# ---------------------------------------------------------------- the callers, for real
+@dataclass
+class World:
+    client: httpx.AsyncClient
+    svc: Any
+    tokens: dict[str, str | None]
+    counter: itertools.count[int] = field(default_factory=itertools.count)
+
+    def username(self, who: str) -> str | None:
+        return USERNAMES.get(who)
 
 
 @pytest.fixture
-async def callers(client, svc, admin_token):
-    await accounts.create_user(svc, "0123456789ABCDEF", accounts.NewUser("member1", "Member12345"))
-    await make_org(client, admin_token, "Other", "other_admin")
-    return {"anonymous": None, "member": await get_token(client, "member1", "Member12345"),
-            "other_admin": await get_token(client, "other_admin", "Other12345"), "admin": admin_token}
+async def world(client, svc) -> World:
+    await make_user(svc, "m_viewer", PASSWORD, role_id=VIEWER_ROLE_ID)
+    await make_user(svc, "m_user", PASSWORD, access="public")  # a public profile everyone may read
+    await make_user(svc, "m_publisher", PASSWORD, role="org_publisher")
+    await make_user(svc, "m_disabled", PASSWORD)
+    await accounts.create_org(svc, "Matrix Other", accounts.NewUser("m_other_admin", PASSWORD))
+    issued_at = svc.clock.pin()
+    found: dict[str, str | None] = {ANONYMOUS: None, EXPIRED: await get_token(client, "m_user", PASSWORD,
+                                                                              expiration="1")}
+    for who in (VIEWER, USER, PUBLISHER, OTHER_ADMIN, DISABLED):
+        found[who] = await get_token(client, USERNAMES[who], PASSWORD)
+    found[ADMINISTRATOR] = await get_token(client, ADMIN, ADMIN_PASSWORD)
+    await disable_user(svc, "m_disabled")
+    svc.clock.pin(issued_at + 2 * MINUTE)  # the one-minute token is now expired, the others are not
+    return World(client, svc, found)
 
 
-@pytest.mark.parametrize("op", ROUTER.operations, ids=lambda op: f"{op.mount}:{op.path or '/'}")
-async def test_matrix(client, callers, op):
-    for who, token in callers.items():
-        params = {"f": "json", **({"token": token} if token else {})}
-        method = "GET" if "GET" in op.methods else "POST"
-        reply = await (client.get(_url(op), params=params) if method == "GET"
-                       else client.post(_url(op), data=params))
-        body = reply.json() if reply.headers.get("content-type", "").startswith(("application/json", "text/plain")) \
-            else {}
-        code = DENIAL[op.mount](body) if isinstance(body, dict) else None
-        if who in ADMITS[op.permission]:
-            assert code not in (499, 403), (who, body)
+# ---------------------------------------------------------------- one real call per operation
+Params = Callable[[World], Awaitable[dict[str, Any]]]
+Check = Callable[[httpx.Response, World, str], None]
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    values: dict[str, str]  # path placeholders
+    params: Params
+    ok: Check
+    html: bool = True  # answers the directory page with f=html (False: a page of its own)
+
+
+async def _none(world: World) -> dict[str, Any]:
+    return {}
+
+
+def _fixed(**values: Any) -> Params:
+    async def params(world: World) -> dict[str, Any]:
+        return dict(values)
+    return params
+
+
+def _json(response: httpx.Response) -> Any:
+    assert response.status_code == 200, response.text[:300]
+    assert response.headers["content-type"].startswith("application/json"), response.headers
+    return response.json()
+
+
+def body_is(expected_body: Any) -> Check:
+    def check(response: httpx.Response, world: World, who: str) -> None:
+        assert _json(response) == expected_body
+    return check
+
+
+def body_has(predicate: Callable[[Any, World, str], bool]) -> Check:
+    def check(response: httpx.Response, world: World, who: str) -> None:
+        body = _json(response)
+        assert error_code("sharing", body) is None and error_code("admin", body) is None, body
+        assert predicate(body, world, who), body
+    return check
+
+
+def _new_token(body: Any, world: World, who: str) -> bool:
+    return isinstance(body.get("token"), str) and len(body["token"]) > 20 and isinstance(body["expires"], int)
+
+
+async def _user_credentials(world: World) -> dict[str, Any]:
+    return {"username": "m_user", "password": PASSWORD, "client": "requestip"}
+
+
+async def _admin_credentials(world: World) -> dict[str, Any]:
+    return {"username": ADMIN, "password": ADMIN_PASSWORD, "client": "requestip"}
+
+
+AUTHORIZE = {"client_id": "pythonapi", "response_type": "token", "redirect_uri": "https://testserver"}
+
+
+def _authorize_page(response: httpx.Response, world: World, who: str) -> None:
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert re.search(r'name="oauth_state" value="[^"]{20,}"', response.text), response.text[:500]
+    assert "Error:" not in response.text
+
+
+async def _signin_params(world: World) -> dict[str, Any]:
+    page = await world.client.get(f"{PREFIXES['sharing']}/oauth2/authorize", params=AUTHORIZE)
+    found = re.search(r'name="oauth_state" value="([^"]+)"', page.text)
+    assert found, page.text[:500]
+    return {"oauth_state": found.group(1), "username": "m_user", "password": PASSWORD}
+
+
+def _signed_in(response: httpx.Response, world: World, who: str) -> None:
+    assert response.status_code == 302, (response.status_code, response.text[:300])
+    assert re.match(r"https://testserver#access_token=[^&]{20,}&", response.headers["location"])
+
+
+async def _revoke_params(world: World) -> dict[str, Any]:
+    from geoshare.storage import users as user_store
+
+    user = await world.svc.db.read(user_store.user_by_username, "m_user")
+    issued = await tokens.issue(world.svc, user, kind="oauth", minutes=30, client_id="pythonapi")
+    world.tokens["_revoked"] = issued.token
+    return {"client_id": "pythonapi", "auth_token": issued.token}
+
+
+def _revoked(response: httpx.Response, world: World, who: str) -> None:
+    assert _json(response) == {"success": True}
+
+
+def _approval_page(response: httpx.Response, world: World, who: str) -> None:
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert "SUCCESS code=matrix-code-1" in response.text
+
+
+async def _create_org_params(world: World) -> dict[str, Any]:
+    n = next(world.counter)
+    return {"name": f"Matrix Org {n}", "adminUsername": f"m_new_admin_{n}", "adminPassword": PASSWORD}
+
+
+def _org_created(body: Any, world: World, who: str) -> bool:
+    return body.get("status") == "success" and body["org"]["name"].startswith("Matrix Org ") and \
+        body["adminUsername"].startswith("m_new_admin_")
+
+
+def _site_user(body: Any, world: World, who: str) -> bool:
+    privilege = {ADMINISTRATOR: "ADMINISTER", PUBLISHER: "PUBLISH"}[who]
+    return body["loggedInUser"] == world.username(who) and body["loggedInUserPrivilege"] == privilege
+
+
+CALLS: dict[tuple[str, str], Call] = {
+    ("sharing", ""): Call("GET", {}, _none, body_is({"currentVersion": "2024.1"})),
+    ("sharing", "info"): Call("GET", {}, _none, body_has(
+        lambda b, w, who: b["authInfo"]["tokenServicesUrl"] == "http://testserver/portal/sharing/rest/generateToken")),
+    ("sharing", "generateToken"): Call("POST", {}, _user_credentials, body_has(_new_token)),
+    ("sharing", "oauth2/authorize"): Call("GET", {}, _fixed(**AUTHORIZE), _authorize_page, html=False),
+    ("sharing", "oauth2/signin"): Call("POST", {}, _signin_params, _signed_in, html=False),
+    ("sharing", "oauth2/token"): Call("POST", {}, _fixed(grant_type="password", client_id="pythonapi",
+                                                         username="m_user", password=PASSWORD),
+                                      body_has(lambda b, w, who: len(b["access_token"]) > 20 and
+                                               b["username"] == "m_user" and b["refresh_token"])),
+    ("sharing", "oauth2/revokeToken"): Call("POST", {}, _revoke_params, _revoked),
+    ("sharing", "oauth2/approval"): Call("GET", {}, _fixed(code="matrix-code-1"), _approval_page, html=False),
+    ("sharing", "portals/{portal}"): Call("GET", {"portal": "self"}, _none, body_has(
+        lambda b, w, who: b["id"] != "" and b["isPortal"] is True and
+        (b["id"] == DEFAULT_ORG) == (who != OTHER_ADMIN) and
+        (b.get("user", {}).get("username") == w.username(who)))),
+    ("sharing", "portals/languages"): Call("GET", {}, _none, body_has(
+        lambda b, w, who: isinstance(b, list) and {"language", "culture"} <= set(b[0]))),
+    ("sharing", "portals/regions"): Call("GET", {}, _none, body_has(
+        lambda b, w, who: isinstance(b, list) and "region" in b[0])),
+    ("sharing", "community/self"): Call("GET", {}, _none, body_has(
+        lambda b, w, who: b["username"] == w.username(who))),
+    ("sharing", "community/users/{user}"): Call("GET", {"user": "m_user"}, _none, body_has(
+        lambda b, w, who: b["username"] == "m_user")),
+    ("portaladmin", ""): Call("GET", {}, _none, body_has(
+        lambda b, w, who: b["resources"] == ["orgs"] and b["isPortal"] is True)),
+    ("portaladmin", "orgs"): Call("GET", {}, _none, body_has(
+        lambda b, w, who: {"Test Org", "Matrix Other"} <= {o["name"] for o in b["orgs"]})),
+    ("portaladmin", "orgs/createOrg"): Call("POST", {}, _create_org_params, body_has(_org_created)),
+    ("admin", ""): Call("GET", {}, _none, body_has(
+        lambda b, w, who: "info" in b["resources"] and b["isServerLicensed"] is True)),
+    ("admin", "info"): Call("GET", {}, _none, body_has(_site_user)),
+    ("admin", "generateToken"): Call("POST", {}, _admin_credentials, body_has(_new_token)),
+    ("tokens", "generateToken"): Call("POST", {}, _user_credentials, body_has(_new_token)),
+    ("tokens", ""): Call("POST", {}, _user_credentials, body_has(_new_token)),
+    ("rest", "info"): Call("GET", {}, _none, body_has(
+        lambda b, w, who: b["authInfo"]["tokenServicesUrl"] == "http://testserver/arcgis/tokens/generateToken")),
+    ("rest", "info/healthCheck"): Call("GET", {}, _none, body_is({"success": True})),
+}
+
+KEYS = sorted(EXPECTED)
+OPERATIONS: dict[tuple[str, str], Operation] = {(op.mount, op.path): op for op in ROUTER.operations}
+
+
+def test_every_operation_has_a_row():
+    declared = set(OPERATIONS)
+    assert declared == set(EXPECTED), "add the operation to EXPECTED (who is admitted) and CALLS (a real call)"
+    assert declared == set(CALLS)
+    assert IGNORES_TOKEN <= declared and PRIVATE_ANONYMOUS <= declared
+
+
+# ---------------------------------------------------------------- URLs, plain and aliased
+def _segments(key: tuple[str, str], call: Call) -> list[tuple[str, bool]]:
+    """(segment, is_literal) of the operation's path with its placeholders filled in."""
+    out = []
+    for part in key[1].split("/") if key[1] else []:
+        if part.startswith("{"):
+            out.append((call.values[part[1:-1]], False))
         else:
-            assert code == (499 if who == "anonymous" else 403), (who, body)
+            out.append((part, True))
+    return out
+
+
+def _mixed(text: str) -> str:
+    return "".join(c.upper() if i % 2 else c.lower() for i, c in enumerate(text))
+
+
+def url(key: tuple[str, str], call: Call, variant: str = "canonical") -> str:
+    prefix = PREFIXES[key[0]].strip("/").split("/")
+    rest = _segments(key, call)
+    if variant == "legacy":  # /portal/sharing/... without /rest
+        prefix = prefix[:2]
+    if variant == "mixed case":
+        prefix = [_mixed(p) for p in prefix]
+        rest = [(_mixed(s) if literal else s, literal) for s, literal in rest]
+    parts = prefix + [s for s, _ in rest]
+    if variant == "doubled slashes":
+        return "/" + "//".join(parts) + "//"
+    return "/" + "/".join(parts)
+
+
+VARIANTS = {key: ("canonical", "mixed case", "doubled slashes", *(("legacy",) if key[0] == "sharing" else ()))
+            for key in EXPECTED}
+
+
+async def call(world: World, key: tuple[str, str], who: str, *, variant: str = "canonical",
+               fmt: str = "json") -> httpx.Response:
+    spec = CALLS[key]
+    params = {"f": fmt, **(await spec.params(world))}
+    token = world.tokens[who]
+    if token:
+        params["token"] = token
+    target = url(key, spec, variant)
+    if spec.method == "GET":
+        return await world.client.get(target, params=params)
+    return await world.client.post(target, data=params)
+
+
+def check(response: httpx.Response, world: World, key: tuple[str, str], who: str, outcome: str | int) -> None:
+    if outcome == "ok":
+        CALLS[key].ok(response, world, who)
+        return
+    body = _json(response)
+    expected_body = {499: TOKEN_REQUIRED, 403: FORBIDDEN, 498: INVALID_TOKEN}[int(outcome)][key[0]]
+    assert body == expected_body
+
+
+# ---------------------------------------------------------------- the matrix
+async def _rows(world: World, key: tuple[str, str], callers: tuple[str, ...], *, private: bool = False,
+                variant: str = "canonical") -> None:
+    for who in callers:
+        outcome = expected(key, who, private=private)
+        response = await call(world, key, who, variant=variant)
+        try:
+            check(response, world, key, who, outcome)
+        except AssertionError as exc:
+            raise AssertionError(f"{url(key, CALLS[key], variant)} as {who}: expected {outcome}, got "
+                                 f"{response.status_code} {response.text[:400]}") from exc
+
+
+async def _html_rows(world: World, key: tuple[str, str]) -> None:
+    op = OPERATIONS[key]
+    for who in (ANONYMOUS, VIEWER, ADMINISTRATOR, EXPIRED):
+        outcome = expected(key, who)
+        response = await call(world, key, who, fmt="html")
+        where = f"{who} expected {outcome}: {response.status_code} {response.text[:300]}"
+        if outcome == 499 and CALLS[key].method == "GET":  # a browser is sent to the sign-in page
+            assert response.status_code == 303, where
+            assert response.headers["location"].startswith("/-/login?next="), where
+            continue
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/html"), where
+        if outcome == "ok":
+            assert f"<h1>{op.name}</h1>" in response.text and 'class="error"' not in response.text, where
+            signed_in = world.username(who) if who in (VIEWER, ADMINISTRATOR) and key not in IGNORES_TOKEN else None
+            assert (f"Signed in as <b>{signed_in}</b>" in response.text) == (signed_in is not None), where
+        else:
+            assert f"<h2>Error {outcome}</h2>" in response.text, where
+
+
+@pytest.mark.parametrize("key", KEYS, ids=lambda k: f"{k[0]}:{k[1] or '/'}")
+async def test_matrix(world, key, subtests):
+    """One operation: every caller in JSON, then HTML, then each alias path, then a private org."""
+    with subtests.test("every caller, JSON"):
+        await _rows(world, key, CALLERS)
+    if CALLS[key].html:
+        with subtests.test("HTML"):
+            await _html_rows(world, key)
+    for variant in VARIANTS[key][1:]:
+        with subtests.test(variant):
+            await _rows(world, key, (ANONYMOUS, VIEWER, ADMINISTRATOR), variant=variant)
+    with subtests.test("private organization"):
+        await set_org_access(world.svc, DEFAULT_ORG, "private")
+        await _rows(world, key, (ANONYMOUS, USER, EXPIRED), private=True)
+
+
+async def test_revoked_token_is_refused_afterwards(world):
+    key = ("sharing", "oauth2/revokeToken")
+    check(await call(world, key, ANONYMOUS), world, key, ANONYMOUS, "ok")
+    revoked = world.tokens["_revoked"]
+    reply = await world.client.get(f"{PREFIXES['sharing']}/community/self", params={"f": "json", "token": revoked})
+    assert reply.json() == INVALID_TOKEN["sharing"]

@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,35 @@ NODE_DIR = Path(__file__).parent / "node"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
+
+
+# The suites that drive a real client, by file, and the client each one needs.
+CLIENT_SUITES = {"test_arcgis_python.py": "arcgis", "test_restjs.py": "REST JS", "test_browser.py": "Chromium"}
+REQUIRE_CLIENTS = "GEOSHARE_TEST_REQUIRE_CLIENTS"
+TRUE_WORDS = ("1", "true", "yes", "on")
+
+
+def clients_required(environ: Mapping[str, str]) -> bool:
+    """Whether a real client that is missing fails the run instead of skipping its suite.
+
+    GEOSHARE_TEST_REQUIRE_CLIENTS decides when it is set (scripts/test-all sets it to 1);
+    otherwise CI=true does, so a CI machine without a client can never pass by skipping."""
+    explicit = environ.get(REQUIRE_CLIENTS, "").strip().lower()
+    if explicit:
+        return explicit in TRUE_WORDS
+    return environ.get("CI", "").strip().lower() in TRUE_WORDS
+
+
+def client_suite(path: str | os.PathLike[str]) -> str | None:
+    """The real client a test file drives (arcgis, REST JS, Chromium), or None."""
+    return CLIENT_SUITES.get(Path(path).name)
+
+
+def required_client_missing(path: str | os.PathLike[str], environ: Mapping[str, str]) -> str | None:
+    """For a skip in `path`: the client whose absence must fail the run, or None when the skip
+    may stand (not a client suite, or clients are not required here)."""
+    suite = client_suite(path)
+    return suite if suite is not None and clients_required(environ) else None
 
 
 def insecure_context() -> ssl.SSLContext:
