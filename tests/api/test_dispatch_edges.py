@@ -106,8 +106,8 @@ async def test_a_streamed_body_over_the_limit_names_the_limit(client, svc):
 
 
 async def _post_with_a_file_named(client, name):
-    """A multipart POST where `name` is a file.  Uploaded files are never closed today, so their
-    ResourceWarning is kept out of the way here (test_uploaded_files_are_closed tracks that)."""
+    """A multipart POST where `name` is a file; returns the answer and any ResourceWarning of a
+    temporary file left to the garbage collector."""
     files = {"username": (None, ADMIN), "password": (None, ADMIN_PASSWORD), name: ("x.txt", b"cb", "text/plain")}
     if name != "f":
         files["f"] = (None, "json")
@@ -127,8 +127,6 @@ async def test_a_file_where_text_is_expected_is_ignored_by_the_conventions(clien
         assert reply.headers["content-type"].startswith("application/json") and "token" in reply.json()
 
 
-@pytest.mark.xfail(strict=True, reason="dispatch.read_raw_params never closes the form: each uploaded file's "
-                                       "temporary file is left to the garbage collector (ResourceWarning)")
 async def test_uploaded_files_are_closed(client):
     _, leaked = await _post_with_a_file_named(client, "callback")
     assert leaked == []

@@ -162,8 +162,6 @@ async def test_jsonp_error_answers_are_wrapped_too(client):
 
 
 # ---------------------------------------------------------------- OAuth authorize with a malformed redirect
-@pytest.mark.xfail(strict=True, reason="oauth.redirect_allowed lets urlsplit's ValueError escape: a 500 envelope "
-                                       "instead of the Invalid redirect_uri page")
 async def test_malformed_redirect_uri_is_an_error_page(client):
     reply = await client.get(f"{SHARING}/oauth2/authorize", params={
         "client_id": "pythonapi", "response_type": "token", "redirect_uri": "https://testserver[", "f": "json"})

@@ -8,10 +8,9 @@ OAuth redirect URIs (domain/oauth.py) and path normalisation (http/dispatch.py).
 
 from __future__ import annotations
 
-import inspect
 import json
 import string
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pytest
 from hypothesis import assume, example, given
@@ -23,6 +22,7 @@ from geoshare.errors import InvalidParameter
 from geoshare.http import conventions
 from geoshare.http.dispatch import Mounts, _parse_query_uncached, _split_path
 from geoshare.http.operations import ROUTER
+from geoshare.http.origins import origin_of
 
 # ---------------------------------------------------------------- JSONP callback
 IDENT_FIRST = string.ascii_letters + "_$"
@@ -54,10 +54,6 @@ callbacks = st.one_of(
     st.builds(lambda a, b, c: a + b + c, identifier_paths, hostile_pieces, st.text(IDENT_REST, max_size=10)),
     st.lists(st.one_of(identifier_paths, hostile_pieces), min_size=1, max_size=6).map("".join),
 )
-# A value ending in one newline passes today: the pattern ends in `$`, which also matches before
-# a final "\n".  Reflected, it is still only a call (`/**/cb\n({...});`), so it stays inert, but it
-# is outside the grammar; test_callback_with_a_trailing_newline_is_refused tracks the fix.
-TRAILING_NEWLINE_ACCEPTED = True
 
 
 @example("alert(document.cookie)")
@@ -66,8 +62,6 @@ TRAILING_NEWLINE_ACCEPTED = True
 @example("cb\u2028")
 @given(callbacks)
 def test_accepted_callbacks_match_the_grammar_and_are_inert(name):
-    if TRAILING_NEWLINE_ACCEPTED:
-        assume(not name.endswith("\n"))
     if not accepted_callback(name) or name == "":  # an empty callback is no callback: plain JSON
         return
     assert in_callback_grammar(name), name
@@ -81,8 +75,6 @@ def test_every_identifier_path_is_accepted(name):
     assert accepted_callback(name)
 
 
-@pytest.mark.xfail(strict=True, reason="CALLBACK_RE and TAG_RE end in `$`, which matches before a final newline; "
-                                       "when fixed (\\Z or fullmatch), drop TRAILING_NEWLINE_ACCEPTED and this mark")
 def test_callback_with_a_trailing_newline_is_refused():
     with pytest.raises(InvalidParameter):
         conventions.check_callback("cb\n", None)
@@ -115,8 +107,6 @@ tags = st.one_of(st.text(max_size=12), st.sampled_from(["textarea", "TEXTAREA", 
 @example("pre\n")
 @given(tags)
 def test_callback_html_accepts_only_the_two_wrappers(tag):
-    if TRAILING_NEWLINE_ACCEPTED:
-        assume(not tag.endswith("\n"))
     try:
         conventions.check_callback(None, tag)
     except InvalidParameter:
@@ -198,15 +188,9 @@ PORTAL_ORIGINS = ("https://testserver", "http://testserver")
 
 
 def redirect_accepted(client_id: str, uri: str, origins: tuple[str, ...] = PORTAL_ORIGINS) -> bool:
-    """Today redirect_allowed takes the request's host (either scheme); it is due to take the
-    portal's own origins instead.  The property is the same for both."""
-    try:
-        if "request_host" in inspect.signature(oauth.redirect_allowed).parameters:
-            (host,) = {urlsplit(o).netloc for o in origins}
-            return oauth.redirect_allowed(client_id, uri, host)
-        return oauth.redirect_allowed(client_id, uri, origins)  # type: ignore[arg-type]
-    except ValueError:  # urlsplit refuses some malformed URIs (e.g. an unclosed "["): never allowed;
-        return False    # test_regressions.py::test_malformed_redirect_uri_is_an_error_page tracks the 500
+    """redirect_allowed with the portal's own origins (what http/origins.py builds from settings)."""
+    own = {o.lower() for o in origins}
+    return oauth.redirect_allowed(client_id, uri, lambda value: origin_of(value) in own)
 
 
 def browser_origin(uri: str) -> str | None:
@@ -246,10 +230,11 @@ def test_out_of_band_is_always_allowed(client_id):
     assert redirect_accepted(client_id, oauth.OOB)
 
 
-@given(st.sampled_from(["https://testserver"]), st.sampled_from(["", "/", "/cb", "/a?b=c", "#x"]))
+@given(st.sampled_from(["https://testserver"]), st.sampled_from(["", "/", "/cb", "/a?b=c"]))
 def test_redirects_to_the_portal_itself_are_allowed(origin, tail):
     assert redirect_accepted("pythonapi", origin + tail) and redirect_accepted("arcgisonline", origin + tail)
     assert not redirect_accepted("arcgispro", origin + tail)
+    assert not redirect_accepted("pythonapi", origin + tail + "#x")  # a redirect URI never has a fragment
 
 
 # ---------------------------------------------------------------- path normalisation

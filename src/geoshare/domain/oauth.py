@@ -75,7 +75,11 @@ def redirect_allowed(client_id: str, redirect_uri: str, is_own_origin: Callable[
         return True
     if client_id in OOB_ONLY_CLIENTS:
         return False
-    parts = urlsplit(redirect_uri)
+    try:
+        parts = urlsplit(redirect_uri)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:  # e.g. an unclosed "[": not a URI at all
+        return False
     if parts.scheme.lower() not in ("https", "http") or not parts.hostname or parts.fragment or "@" in parts.netloc:
         return False
     return is_own_origin(redirect_uri) or any(_listed(redirect_uri, entry) for entry in allowed_uris)

@@ -20,8 +20,9 @@ from geoshare.errors import GeoshareError, InvalidParameter, InvalidToken, Token
 from geoshare.html import policy
 
 FORMATS = ("html", "json", "pjson")
-CALLBACK_RE = re.compile(r"^[A-Za-z_$][\w$.\[\]]{0,127}$")
-TAG_RE = re.compile(r"^(?i:textarea|pre)$")  # the legacy iframe-upload wrappers; nothing executable
+# \Z, not $: `$` also matches before a final newline, which would let "cb\n" through.
+CALLBACK_RE = re.compile(r"[A-Za-z_$][\w$.\[\]]{0,127}\Z")
+TAG_RE = re.compile(r"(?i:textarea|pre)\Z")  # the legacy iframe-upload wrappers; nothing executable
 
 TOKEN_TEXTS = {
     "sharing": ("Invalid token.", "Token Required"),

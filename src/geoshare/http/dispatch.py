@@ -230,6 +230,7 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
         exc500 = GeoshareError("Unable to complete operation.", ["An unexpected error occurred on the server."])
         return _error_response(svc, request, mount, exc500, fmt, callback, callback_html, op)
     finally:
+        await request.close()  # uploaded files' temporary files go now, not when collected
         if svc.settings.access_log:
             shown = redacted_query(query) if query else ""
             ACCESS_LOG.write(request.method, printable(f"{path}?{shown}" if shown else path), status_note,
