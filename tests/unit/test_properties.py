@@ -204,7 +204,9 @@ def browser_origin(uri: str) -> str | None:
     authority = rest[:end]
     if "@" in authority or not authority:
         return None
-    return f"{scheme.lower()}://{authority.lower()}"
+    default_port = {"http": ":80", "https": ":443"}[scheme.lower()]
+    authority = authority.lower().removesuffix(default_port)  # a browser drops the default port
+    return f"{scheme.lower()}://{authority}"
 
 
 redirect_hosts = st.sampled_from(["testserver", "TESTSERVER", "testserver.evil.net", "evil.net", "testserver:443",
