@@ -230,3 +230,82 @@ async def test_access_log_line(client, access_lines):
 
 async def test_token_required_body_on_the_portal(client):
     assert (await client.get(f"{SHARING}/community/self", params={"f": "json"})).json() == TOKEN_REQUIRED["sharing"]
+
+
+# ---------------------------------------------------------------- more edges the mutation run found
+async def test_a_directory_in_pjson_is_indented(client):
+    reply = await client.get(f"{SHARING}/community", params={"f": "pjson"})
+    assert reply.headers["content-type"].startswith("text/plain")
+    assert reply.text == '{\n  "resources": [\n    "self",\n    "users"\n  ]\n}'
+
+
+async def test_a_very_long_path_is_an_invalid_url_not_a_crash(client):
+    for path in (f"{SHARING}/community/" + "x" * 1100, "/" + "y" * 1100):
+        body = (await client.get(path, params={"f": "json"})).json()
+        assert body["error"]["code"] == 400 and body["error"]["message"] == "Invalid URL", path
+
+
+async def test_error_pages_before_an_operation_is_found(client):
+    missing = await client.get(f"{SHARING}/community/nothing")  # HTML by default
+    assert missing.status_code == 200 and "<h2>Error 400</h2>" in missing.text
+    assert "geoshare · Portal Directory" in missing.text
+    unreadable = await client.post(f"{GEN}?f=html", content=b"x", headers={"content-type": "multipart/form-data"})
+    assert unreadable.json()["error"]["code"] == 400  # f is not known before the body is read: JSON
+    admin = await client.post("/arcgis/admin/info", data={"f": "html"})
+    assert "<h2>Error 499</h2>" in admin.text and "geoshare · Server Administrator Directory" in admin.text
+
+
+@pytest.fixture
+def failing_sign_in(monkeypatch):
+    from geoshare.domain import tokens
+
+    async def boom(*args, **kwargs):
+        raise RuntimeError("internal detail")
+
+    monkeypatch.setattr(tokens, "sign_in", boom)
+
+
+async def test_an_unexpected_failure_in_every_envelope_and_format(client, failing_sign_in):
+    credentials = {"username": ADMIN, "password": ADMIN_PASSWORD}
+    admin = (await client.post("/arcgis/admin/generateToken", data={**credentials, "f": "json"})).json()
+    assert admin == {"status": "error", "code": 500,
+                     "messages": ["Unable to complete operation.", "An unexpected error occurred on the server."]}
+    jsonp = await client.post(GEN, data={**credentials, "f": "json", "callback": "cb"})
+    assert jsonp.text == '/**/cb({"error":{"code":500,"message":"Unable to complete operation.",' \
+                         '"details":["An unexpected error occurred on the server."]}});'
+    wrapped = await client.post(GEN, data={**credentials, "f": "json", "callback.html": "pre"})
+    assert wrapped.text.startswith('<html><body><pre>{"error":{"code":500,')
+    page = await client.post(GEN, data={**credentials, "f": "html"})
+    assert "<h2>Error 500</h2>" in page.text and 'name="password"' in page.text  # the form, to try again
+    assert "internal detail" not in jsonp.text + wrapped.text + page.text
+
+
+async def test_access_log_line_of_an_unexpected_failure(client, failing_sign_in, access_lines):
+    await client.post(GEN, data={"username": ADMIN, "password": ADMIN_PASSWORD, "f": "json"})
+    (line,) = access_lines()
+    assert line.startswith(f"POST {GEN} error 500 ")
+
+
+async def test_server_admin_permission(svc):
+    """No operation asks for server_admin yet; the rule is checked on its own."""
+    import dataclasses
+
+    from geoshare.domain.principal import ANONYMOUS, Principal
+    from geoshare.errors import Forbidden, TokenRequired
+    from geoshare.http.operations import Operation
+    from geoshare.storage import orgs as org_store
+    from geoshare.storage import users as user_store
+
+    async def handler(ctx):
+        return {}
+
+    op = Operation(mount="admin", path="security", handler=handler, name="security", permission="server_admin")
+    admin = await svc.db.read(user_store.user_by_username, ADMIN)
+    org = await svc.db.read(org_store.org_by_id, admin.org_id)
+    dispatch._permission(op, Principal(user=admin, org=org))
+    publisher = Principal(user=dataclasses.replace(admin, role="org_publisher"), org=org)
+    assert publisher.server_privilege == "PUBLISH"
+    with pytest.raises(Forbidden):
+        dispatch._permission(op, publisher)
+    with pytest.raises(TokenRequired):
+        dispatch._permission(op, ANONYMOUS)

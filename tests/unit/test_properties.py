@@ -274,6 +274,13 @@ def test_paths_split_on_any_run_of_slashes_and_find_the_mount(segments, slashes,
     assert found == model_mount(segments)
 
 
+@pytest.mark.parametrize(("portal", "server"), [("/portal/", "/arcgis/"), ("PORTAL", "ArcGIS"), ("//portal", "arcgis//")])
+def test_context_paths_are_read_without_slashes_or_case(portal, server):
+    mounts = Mounts(portal, server)
+    for prefix, mount in PREFIX_TABLE:
+        assert mounts.find([*prefix, "x"]) == (mount, len(prefix))
+
+
 @given(segment_lists)
 def test_an_operation_matches_only_its_own_literal_segments(segments):
     """Case-insensitive, same length, every literal segment equal: nothing else reaches a handler."""
