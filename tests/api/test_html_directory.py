@@ -65,10 +65,14 @@ async def test_login_cookie_session(client):
     page = (await client.get(f"{SHARING}/portals/self")).text
     assert "Signed in as <b>admin</b>" in page
     assert (await client.get(f"{SHARING}/community/self?f=json")).json()["username"] == "admin"
+    token = client.cookies["agstoken"]
     out = await client.post("/-/logout", headers=SAME_ORIGIN)
     assert out.status_code == 303 and 'agstoken=""' in out.headers["set-cookie"]
     client.cookies.clear()
     assert (await client.get(f"{SHARING}/community/self?f=json")).json()["error"]["code"] == 499
+    # Signing out revoked the session on the server, not only in the browser.
+    again = await client.get(f"{SHARING}/community/self", params={"f": "json", "token": token})
+    assert again.json()["error"]["code"] == 498
 
 
 async def test_login_refuses_open_redirect(client):

@@ -62,7 +62,8 @@ async def test_implicit_flow(client):
 async def test_oauth_state_is_single_use(client):
     info = oauth_info_like_arcgis((await authorize(client)).text)
     data = {"oauth_state": info["oauth_state"], "username": "admin", "password": ADMIN_PASSWORD}
-    assert (await client.post("/portal/sharing/oauth2/signin", data=data)).status_code == 302
+    first = await client.post("/portal/sharing/oauth2/signin", data=data)
+    assert first.status_code == 302 and "#access_token=" in first.headers["location"]
     again = await client.post("/portal/sharing/oauth2/signin", data=data)
     assert again.status_code == 200 and "location" not in again.headers
 

@@ -55,7 +55,9 @@ def quick_server(tmp_path) -> Iterator[int]:
 
 
 def _get(port: int) -> int:
+    """GET the portal root; its status, once the body is the real answer (errors ride on 200)."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/portal/sharing/rest?f=json", timeout=3) as reply:
+        assert "currentVersion" in json.loads(reply.read()), "the portal root answered an error"
         return int(reply.status)
 
 
