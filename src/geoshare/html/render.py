@@ -13,7 +13,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from geoshare.domain.principal import Principal
-from geoshare.domain.services import Services
 from geoshare.errors import GeoshareError
 from geoshare.html import policy
 from geoshare.http.context import Ctx
@@ -102,14 +101,14 @@ def render_result(ctx: Ctx, data: Any, children: list[tuple[str, Operation | Non
                  json_link=None if is_op else f"{here}?f=pjson")
 
 
-def render_operation_form(svc: Services, request: Request, op: Operation, prefix: str, rest: list[str],
+def render_operation_form(request: Request, op: Operation, prefix: str, rest: list[str],
                           principal: Principal) -> Response:
     here = prefix + "/" + "/".join(quote(s, safe="@") for s in rest)
     return _page(request, op.mount, prefix, rest, principal, title=op.name, summary=op.summary,
                  form=_form(op, here), json_link=None, is_operation=True)
 
 
-def render_directory(svc: Services, request: Request, mount: str, prefix: str, rest: list[str], data: Any,
+def render_directory(request: Request, mount: str, prefix: str, rest: list[str],
                      children: list[tuple[str, Operation | None]], principal: Principal) -> Response:
     goto = request.query_params.get("_goto")
     here = prefix + ("/" + "/".join(quote(s, safe="@") for s in rest) if rest else "")
@@ -120,7 +119,7 @@ def render_directory(svc: Services, request: Request, mount: str, prefix: str, r
                  templated=_templated(mount, rest, principal))
 
 
-def render_error(svc: Services, request: Request, mount: str, exc: GeoshareError, body: dict[str, Any],
+def render_error(request: Request, mount: str, exc: GeoshareError, body: dict[str, Any],
                  op: Operation | None, principal: Principal | None = None) -> Response:
     segments = [s for s in request.url.path.split("/") if s]
     error = {"code": exc.code, "message": exc.message, "details": exc.details}

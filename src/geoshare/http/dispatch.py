@@ -80,9 +80,9 @@ def _parse_query(raw: bytes) -> tuple[tuple[str, str], ...]:
 def _parse_query_uncached(raw: bytes) -> list[tuple[str, str]]:
     if not raw:
         return []
-    text = raw.decode("latin-1")
-    if "%" in text or "+" in text or ";" in text:
-        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace")
+    text = raw.decode("latin-1")  # pragma: no mutate (codec names ignore case)
+    if "%" in text or "+" in text:  # UTF-8, undecodable bytes replaced: parse_qsl's defaults
+        return parse_qsl(text, keep_blank_values=True)
     pairs = []
     for part in text.split("&"):  # the common case: nothing to unquote
         if part:
@@ -183,8 +183,8 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
     try:
         raw = await read_raw_params(request, svc.settings.max_body_bytes, query)
         if found is None:
-            raise Unsupported("Invalid URL", ["The URL does not name a resource of this server."],
-                              code=404 if mount != "sharing" else 400)
+            # outside every mount: answered in the portal's envelope, with its 400
+            raise Unsupported("Invalid URL", ["The URL does not name a resource of this server."])
         rest = segments[found[1]:]
         matched = ROUTER.match(mount, rest)
         fmt = conventions.pick_format(raw.get("f") if isinstance(raw.get("f"), str) else None,
@@ -205,7 +205,7 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
             if request.method == "GET" and fmt == "html":
                 from geoshare.html.render import render_operation_form
 
-                return render_operation_form(svc, request, op, prefix, rest, principal)
+                return render_operation_form(request, op, prefix, rest, principal)
             raise Unsupported("Method not supported.", [f"{op.name} accepts {', '.join(op.methods)}."])
         _permission(op, principal)
         await _private_portal_check(svc, op, principal)
@@ -242,31 +242,29 @@ def _error_response(svc: Services, request: Request, mount: str, exc: GeoshareEr
                     who: Principal | None = None) -> Response:
     body = conventions.error_body(mount, exc)
     if fmt == "html" and isinstance(exc, TokenRequired) and request.method == "GET":
-        query = request.scope.get("query_string", b"").decode("latin-1")
+        query = request.scope["query_string"].decode("latin-1")  # pragma: no mutate (codec names ignore case)
         target = request.scope["path"] + (f"?{query}" if query else "")
         return RedirectResponse(f"/-/login?{urlencode({'next': target})}", status_code=303)
     if fmt == "html":
         from geoshare.html.render import render_error
 
-        return render_error(svc, request, mount, exc, body, op, who)
-    return conventions.json_response(body, fmt if fmt in ("json", "pjson") else "json",
+        return render_error(request, mount, exc, body, op, who)
+    return conventions.json_response(body, fmt,
                                      callback if callback and conventions.CALLBACK_RE.match(callback) else None,
                                      callback_html if callback_html and conventions.TAG_RE.match(callback_html) else None)
 
 
 async def _directory_or_missing(svc: Services, mount: str, prefix: str, rest: list[str], request: Request, fmt: str,
-                                callback: str | None, callback_html: str | None,
-                                raw: dict[str, Any] | None = None) -> Response:
+                                callback: str | None, callback_html: str | None, raw: dict[str, Any]) -> Response:
     """A path with no operation of its own but declared children (e.g. `community`) is a directory."""
     children = ROUTER.children(mount, rest)
     if not children:
         raise Unsupported("Invalid URL", [f"'{request.scope['path']}' does not name a resource."],
                           code=400 if mount in ("sharing", "portaladmin") else 404)
-    principal = await _display_principal(svc, request, raw or {}) if fmt == "html" else ANONYMOUS
-    data = {"resources": [name for name, _ in children]}
     if fmt == "html":
         from geoshare.html.render import render_directory
 
-        return render_directory(svc, request, mount, prefix, rest, data, children, principal)
-    return conventions.json_response(data, fmt, callback, callback_html)
+        principal = await _display_principal(svc, request, raw)
+        return render_directory(request, mount, prefix, rest, children, principal)
+    return conventions.json_response({"resources": [name for name, _ in children]}, fmt, callback, callback_html)
 
