@@ -4,6 +4,7 @@ and callback.html, the HTML answers of refusals, unexpected failures and the acc
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import io
 import logging
@@ -309,3 +310,27 @@ async def test_server_admin_permission(svc):
         dispatch._permission(op, publisher)
     with pytest.raises(TokenRequired):
         dispatch._permission(op, ANONYMOUS)
+
+
+@pytest.mark.parametrize(("mount", "refused"), [("sharing", True), ("portaladmin", True), ("admin", False),
+                                                 ("rest", False), ("tokens", False)])
+async def test_a_private_portal_refuses_anonymous_callers_on_the_portal_mounts_only(svc, mount, refused):
+    """Every portaladmin operation asks for an administrator today, so the private-portal rule of
+    that mount is checked on its own, with a public operation."""
+    from geoshare.domain.principal import ANONYMOUS
+    from geoshare.errors import TokenRequired
+    from geoshare.http.operations import Operation
+    from tests.conftest import DEFAULT_ORG, set_org_access
+
+    async def handler(ctx):
+        return {}
+
+    op = Operation(mount=mount, path="x", handler=handler, name="x", permission="public")
+    await dispatch._private_portal_check(svc, op, ANONYMOUS)  # the organization is public
+    await set_org_access(svc, DEFAULT_ORG, "private")
+    if refused:
+        with pytest.raises(TokenRequired):
+            await dispatch._private_portal_check(svc, op, ANONYMOUS)
+    else:
+        await dispatch._private_portal_check(svc, op, ANONYMOUS)
+    await dispatch._private_portal_check(svc, dataclasses.replace(op, private_ok=True), ANONYMOUS)

@@ -44,7 +44,7 @@ class JSONBytes(Response):
              (b"cache-control", b"no-store")]
     _TEXT = [(b"content-type", b"text/plain; charset=utf-8"), *_JSON[1:]]
 
-    def __init__(self, body: bytes, pretty: bool = False) -> None:
+    def __init__(self, body: bytes, pretty: bool) -> None:
         self.status_code = 200
         self.background = None
         self.body = body
