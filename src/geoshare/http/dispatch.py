@@ -66,7 +66,7 @@ CACHE_INPUT_LIMIT = 1024  # only short paths and query strings are cached, so th
 def query_items(request: Request) -> list[tuple[str, str]]:
     """The query string's pairs, parsed once per request (cheaper than Starlette's QueryParams)."""
     raw = request.scope.get("query_string", b"")
-    if len(raw) > CACHE_INPUT_LIMIT:
+    if len(raw) > CACHE_INPUT_LIMIT:  # pragma: no mutate (cached or not, the same pairs)
         return _parse_query_uncached(raw)
     return list(_parse_query(raw))
 
@@ -156,7 +156,7 @@ async def _private_portal_check(svc: Services, op: Operation, principal: Princip
 
 
 def _split_path(mounts: Mounts, path: str) -> tuple[list[str], tuple[str, int] | None]:
-    if len(path) > CACHE_INPUT_LIMIT:
+    if len(path) > CACHE_INPUT_LIMIT:  # pragma: no mutate (cached or not, the same split)
         return _split_path_uncached(mounts, path)
     return _split_path_cached(mounts, path)
 
@@ -211,7 +211,7 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
         await _private_portal_check(svc, op, principal)
         params = coerce_all(op.params, raw, message=op.failure_message, default_max=svc.settings.max_param_chars)
         ctx = Ctx(request=request, svc=svc, op=op, params=params, path_params=path_params, principal=principal,
-                  fmt=fmt, mount_prefix=prefix)
+                  mount_prefix=prefix)
         result = await op.handler(ctx)
         if isinstance(result, Response):
             return result
