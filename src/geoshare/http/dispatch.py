@@ -179,10 +179,14 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
     segments, found = _split_path(mounts, path)
     segments = list(segments)
     mount = found[0] if found else OUTSIDE_MOUNTS
-    fmt, callback, callback_html = "json", None, None
+    # no mutate: until `f` is read, any format but html and pjson answers the same compact JSON
+    fmt = "json"  # pragma: no mutate
+    callback: str | None = None
+    callback_html: str | None = None
     op: Operation | None = None
     status_note = "ok"
-    raw: dict[str, Any] = {}
+    # no mutate: only an HTML error reads it, and the format is known only after the parameters are read
+    raw: dict[str, Any] = {}  # pragma: no mutate
     try:
         raw = await read_raw_params(request, svc.settings.max_body_bytes, query)
         if found is None:
