@@ -345,3 +345,41 @@ async def test_a_declared_length_over_the_limit_is_refused_whatever_the_body_typ
     within = await client.post(f"{SHARING}/info?f=json", content=b"{}", headers={
         "content-type": "application/json", "content-length": "2"})
     assert "error" not in within.json()
+
+
+@pytest.fixture
+def declare():
+    """Registers operations for one test (the table has none of these shapes today)."""
+    from geoshare.http.operations import ROUTER, Operation
+
+    async def handler(ctx):
+        return {"by": ctx.principal.username, "anonymous": ctx.principal.is_anonymous}
+
+    saved = (list(ROUTER.operations), {key: list(entries) for key, entries in ROUTER._by_len.items()})
+
+    def add(path, **kwargs):
+        ROUTER.add(Operation(mount="sharing", path=path, handler=handler, name=path, **kwargs))
+        return f"{SHARING}/{path}"
+
+    yield add
+    ROUTER.operations, ROUTER._by_len = saved
+    ROUTER._match_cached.cache_clear()
+
+
+async def test_the_session_cookie_never_runs_an_operation_on_get(client, admin_token, declare):
+    """Dispatch hands the operation to the token lookup: a link must not run it with the cookie."""
+    touch = declare("community/touch", kind="operation", permission="user")
+    client.cookies.set("agstoken", admin_token)
+    try:
+        assert (await client.get(SHARING + "/community/self", params={"f": "json"})).json()["username"] == ADMIN
+        assert (await client.get(touch, params={"f": "json"})).json() == TOKEN_REQUIRED["sharing"]
+        ran = (await client.get(touch, params={"f": "json", "token": admin_token})).json()
+        assert ran == {"by": ADMIN, "anonymous": False}
+    finally:
+        client.cookies.clear()
+
+
+async def test_an_operation_that_ignores_tokens_sees_an_anonymous_caller(client, admin_token, declare):
+    sign_in = declare("community/signin", kind="operation", resolve_token=False)
+    assert (await client.post(sign_in, data={"f": "json", "token": admin_token})).json() == \
+        {"by": None, "anonymous": True}
