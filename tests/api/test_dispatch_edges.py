@@ -55,6 +55,12 @@ async def test_get_on_a_post_only_operation_names_the_methods(client):
                               "details": ["generateToken accepts POST."]}}
 
 
+async def test_an_unsupported_method_names_every_accepted_one(client):
+    body = (await client.delete(f"{SHARING}/community/self", params={"f": "json"})).json()
+    assert body == {"error": {"code": 400, "message": "Method not supported.",
+                              "details": ["Self accepts GET, POST."]}}
+
+
 async def test_get_in_html_on_a_post_only_operation_shows_its_form(client, admin_token):
     page = await client.get("/portal/portaladmin/orgs/createOrg", params={"token": admin_token})
     assert page.status_code == 200 and "<h1>createOrg</h1>" in page.text

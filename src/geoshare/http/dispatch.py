@@ -212,7 +212,7 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
             if request.method == "GET" and fmt == "html":
                 from geoshare.html.render import render_operation_form
 
-                return render_operation_form(request, op, prefix, rest, principal)
+                return render_operation_form(op, prefix, rest, principal)
             raise Unsupported("Method not supported.", [f"{op.name} accepts {', '.join(op.methods)}."])
         _permission(op, principal)
         await _private_portal_check(svc, op, principal)
