@@ -229,13 +229,14 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
         return conventions.json_response(result, fmt, callback, callback_html)
     except GeoshareError as exc:
         status_note = f"error {exc.code}"
-        who = await _display_principal(svc, request, raw) if fmt == "html" else None
-        return _error_response(svc, request, mount, exc, fmt, callback, callback_html, op, who)
+        # no mutate: only a page names the caller; looking them up for JSON too would only cost time
+        who = await _display_principal(svc, request, raw) if fmt == "html" else None  # pragma: no mutate
+        return _error_response(request, mount, exc, fmt, callback, callback_html, op, who)
     except Exception:
         status_note = "error 500"
         log.exception("unexpected failure in %s %s", request.method, path)
-        exc500 = GeoshareError("Unable to complete operation.", ["An unexpected error occurred on the server."])
-        return _error_response(svc, request, mount, exc500, fmt, callback, callback_html, op)
+        exc500 = GeoshareError(details=["An unexpected error occurred on the server."])  # the default message
+        return _error_response(request, mount, exc500, fmt, callback, callback_html, op)
     finally:
         await request.close()  # uploaded files' temporary files go now, not when collected
         if svc.settings.access_log:
@@ -244,7 +245,7 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
                              (time.perf_counter() - started) * 1000)
 
 
-def _error_response(svc: Services, request: Request, mount: str, exc: GeoshareError, fmt: str,
+def _error_response(request: Request, mount: str, exc: GeoshareError, fmt: str,
                     callback: str | None, callback_html: str | None, op: Operation | None,
                     who: Principal | None = None) -> Response:
     body = conventions.error_body(mount, exc)
