@@ -235,6 +235,15 @@ async def test_access_log_line(client, access_lines):
         third.startswith(f"GET {SHARING}/community/self error 303 ")
 
 
+async def test_access_log_line_gives_the_time_taken_in_milliseconds(client, access_lines, monkeypatch):
+    import types
+
+    readings = iter([10.0, 10.25])  # when the request came in, when its answer was ready
+    monkeypatch.setattr(dispatch, "time", types.SimpleNamespace(perf_counter=lambda: next(readings)))
+    await client.get(f"{SHARING}/info", params={"f": "json"})
+    assert access_lines() == [f"GET {SHARING}/info?f=json ok 250.0ms"]
+
+
 async def test_token_required_body_on_the_portal(client):
     assert (await client.get(f"{SHARING}/community/self", params={"f": "json"})).json() == TOKEN_REQUIRED["sharing"]
 

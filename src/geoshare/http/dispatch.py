@@ -240,7 +240,7 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
     finally:
         await request.close()  # uploaded files' temporary files go now, not when collected
         if svc.settings.access_log:
-            shown = redacted_query(query) if query else ""
+            shown = redacted_query(query)
             ACCESS_LOG.write(request.method, printable(f"{path}?{shown}" if shown else path), status_note,
                              (time.perf_counter() - started) * 1000)
 
