@@ -159,6 +159,13 @@ def test_query_parsing(raw, pairs):
     assert dispatch.query_items(Fake()) == pairs  # type: ignore[arg-type]
 
 
+def test_context_paths_lose_their_slashes_only():
+    mounts = dispatch.Mounts("/Xportal/", "/serverX/")
+    assert mounts.find(["xportal", "sharing", "rest", "info"]) == ("sharing", 3)
+    assert mounts.find(["SERVERX", "admin"]) == ("admin", 2)
+    assert mounts.find(["portal", "sharing"]) is None
+
+
 # ---------------------------------------------------------------- errors in every format
 async def test_errors_wrapped_for_jsonp_and_callback_html(client):
     jsonp = await client.get(f"{SHARING}/community/self", params={"f": "pjson", "callback": "cb"})

@@ -66,7 +66,7 @@ CACHE_INPUT_LIMIT = 1024  # only short paths and query strings are cached, so th
 
 def query_items(request: Request) -> list[tuple[str, str]]:
     """The query string's pairs, parsed once per request (cheaper than Starlette's QueryParams)."""
-    raw = request.scope.get("query_string", b"")
+    raw: bytes = request.scope["query_string"]  # always there in ASGI (Starlette reads it so too)
     if len(raw) > CACHE_INPUT_LIMIT:  # pragma: no mutate (cached or not, the same pairs)
         return _parse_query_uncached(raw)
     return list(_parse_query(raw))
