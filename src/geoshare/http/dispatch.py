@@ -181,8 +181,9 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
     mount = found[0] if found else OUTSIDE_MOUNTS
     # no mutate: until `f` is read, any format but html and pjson answers the same compact JSON
     fmt = "json"  # pragma: no mutate
-    callback: str | None = None
-    callback_html: str | None = None
+    # no mutate: an empty callback is no callback, everywhere one is looked at
+    callback: str | None = None  # pragma: no mutate
+    callback_html: str | None = None  # pragma: no mutate
     op: Operation | None = None
     status_note = "ok"
     # no mutate: only an HTML error reads it, and the format is known only after the parameters are read
