@@ -13,7 +13,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from geoshare.domain.principal import Principal
-from geoshare.domain.services import Services
 from geoshare.errors import GeoshareError
 from geoshare.html import policy
 from geoshare.http.context import Ctx
@@ -75,7 +74,7 @@ def _templated(mount: str, rest: list[str], principal: Principal) -> list[tuple[
     return list(found.values())
 
 
-def _page(request: Request, mount: str, prefix: str, rest: list[str], principal: Principal | None,
+def _page(mount: str, prefix: str, rest: list[str], principal: Principal | None,
           **values: Any) -> HTMLResponse:
     here = prefix + ("/" + "/".join(quote(s, safe="@") for s in rest) if rest else "")
     context = {"directory": DIRECTORY_NAMES.get(mount, "geoshare"), "crumbs": _crumbs(prefix, rest), "here": here,
@@ -94,7 +93,7 @@ def render_result(ctx: Ctx, data: Any, children: list[tuple[str, Operation | Non
     here = ctx.mount_prefix + ("/" + "/".join(quote(s, safe="@") for s in rest) if rest else "")
     resources, operations = _links(here, children)
     is_op = ctx.op.kind == "operation"
-    return _page(ctx.request, ctx.op.mount, ctx.mount_prefix, rest, ctx.principal, title=ctx.op.name,
+    return _page(ctx.op.mount, ctx.mount_prefix, rest, ctx.principal, title=ctx.op.name,
                  summary=ctx.op.summary, properties=_properties(data),
                  raw_json=json.dumps(data, indent=2, ensure_ascii=False), resources=resources,
                  operations=operations, templated=_templated(ctx.op.mount, rest, ctx.principal),
@@ -102,25 +101,24 @@ def render_result(ctx: Ctx, data: Any, children: list[tuple[str, Operation | Non
                  json_link=None if is_op else f"{here}?f=pjson")
 
 
-def render_operation_form(svc: Services, request: Request, op: Operation, prefix: str, rest: list[str],
-                          principal: Principal) -> Response:
+def render_operation_form(op: Operation, prefix: str, rest: list[str], principal: Principal) -> Response:
     here = prefix + "/" + "/".join(quote(s, safe="@") for s in rest)
-    return _page(request, op.mount, prefix, rest, principal, title=op.name, summary=op.summary,
+    return _page(op.mount, prefix, rest, principal, title=op.name, summary=op.summary,
                  form=_form(op, here), json_link=None, is_operation=True)
 
 
-def render_directory(svc: Services, request: Request, mount: str, prefix: str, rest: list[str], data: Any,
+def render_directory(request: Request, mount: str, prefix: str, rest: list[str],
                      children: list[tuple[str, Operation | None]], principal: Principal) -> Response:
     goto = request.query_params.get("_goto")
     here = prefix + ("/" + "/".join(quote(s, safe="@") for s in rest) if rest else "")
     if goto:
         return RedirectResponse(f"{here}/{quote(goto.strip(), safe='@')}", status_code=302)
     resources, operations = _links(here, children)
-    return _page(request, mount, prefix, rest, principal, resources=resources, operations=operations,
+    return _page(mount, prefix, rest, principal, resources=resources, operations=operations,
                  templated=_templated(mount, rest, principal))
 
 
-def render_error(svc: Services, request: Request, mount: str, exc: GeoshareError, body: dict[str, Any],
+def render_error(request: Request, mount: str, exc: GeoshareError, body: dict[str, Any],
                  op: Operation | None, principal: Principal | None = None) -> Response:
     segments = [s for s in request.url.path.split("/") if s]
     error = {"code": exc.code, "message": exc.message, "details": exc.details}
@@ -128,5 +126,5 @@ def render_error(svc: Services, request: Request, mount: str, exc: GeoshareError
         error = {"code": body["error"]["code"], "message": body["error"]["message"],
                  "details": body["error"].get("details", [])}
     form = _form(op, request.url.path) if op is not None and op.kind == "operation" else None
-    return _page(request, mount, "/" + "/".join(segments[:1]), segments[1:], principal, title=f"Error {exc.code}",
+    return _page(mount, "/" + "/".join(segments[:1]), segments[1:], principal, title=f"Error {exc.code}",
                  error=error, form=form, json_link=None)

@@ -22,7 +22,6 @@ class Ctx:
     params: dict[str, Any]
     path_params: dict[str, str]
     principal: Principal
-    fmt: str
     mount_prefix: str  # e.g. /portal/sharing/rest, as the request spelled it
 
     @property

@@ -44,7 +44,7 @@ class JSONBytes(Response):
              (b"cache-control", b"no-store")]
     _TEXT = [(b"content-type", b"text/plain; charset=utf-8"), *_JSON[1:]]
 
-    def __init__(self, body: bytes, pretty: bool = False) -> None:
+    def __init__(self, body: bytes, pretty: bool) -> None:
         self.status_code = 200
         self.background = None
         self.body = body
@@ -97,7 +97,7 @@ def json_response(data: Any, fmt: str, callback: str | None = None, callback_htm
     body = _dumps(data, fmt == "pjson")
     if not callback and not callback_html:
         return JSONBytes(body, pretty=fmt == "pjson")
-    text = body.decode("utf-8")
+    text = body.decode("utf-8")  # pragma: no mutate (codec names ignore case)
     if callback:
         safe = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("<", "\\u003c")
         return Response(f"/**/{callback}({safe});", media_type="application/javascript; charset=utf-8",

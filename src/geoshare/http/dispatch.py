@@ -60,13 +60,14 @@ class Mounts:
         return None
 
 
+OUTSIDE_MOUNTS = "sharing"  # a URL outside every mount is answered in the portal's envelope
 CACHE_INPUT_LIMIT = 1024  # only short paths and query strings are cached, so the caches stay small
 
 
 def query_items(request: Request) -> list[tuple[str, str]]:
     """The query string's pairs, parsed once per request (cheaper than Starlette's QueryParams)."""
-    raw = request.scope.get("query_string", b"")
-    if len(raw) > CACHE_INPUT_LIMIT:
+    raw: bytes = request.scope["query_string"]  # always there in ASGI (Starlette reads it so too)
+    if len(raw) > CACHE_INPUT_LIMIT:  # pragma: no mutate (cached or not, the same pairs)
         return _parse_query_uncached(raw)
     return list(_parse_query(raw))
 
@@ -80,9 +81,9 @@ def _parse_query(raw: bytes) -> tuple[tuple[str, str], ...]:
 def _parse_query_uncached(raw: bytes) -> list[tuple[str, str]]:
     if not raw:
         return []
-    text = raw.decode("latin-1")
-    if "%" in text or "+" in text or ";" in text:
-        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace")
+    text = raw.decode("latin-1")  # pragma: no mutate (codec names ignore case)
+    if "%" in text or "+" in text:  # UTF-8, undecodable bytes replaced: parse_qsl's defaults
+        return parse_qsl(text, keep_blank_values=True)
     pairs = []
     for part in text.split("&"):  # the common case: nothing to unquote
         if part:
@@ -104,17 +105,19 @@ async def read_raw_params(request: Request, max_body: int, query: list[tuple[str
         raw.setdefault(key.lower(), text_value)
     if request.method != "POST":
         return raw
-    length = request.headers.get("content-length")
+    length = request.headers.get("content-length")  # pragma: no mutate (header names ignore case)
     if length and length.isdigit() and int(length) > max_body:
         raise body_too_large(max_body)
-    ctype = request.headers.get("content-type", "").lower()
+    # no mutate: header names ignore case, and any default that names no form reads the same
+    ctype = request.headers.get("content-type", "").lower()  # pragma: no mutate
     if ctype.startswith("multipart/form-data") or ctype.startswith("application/x-www-form-urlencoded"):
         try:
             form = await request.form(max_fields=MAX_FIELDS, max_part_size=max_body)
         except GeoshareError:
             raise
         except Exception as exc:  # malformed bodies are the caller's fault, never a 500
-            raise InvalidParameter("Unable to read the request body.", [str(exc)[:200]]) from None
+            # no mutate: Starlette's messages stay far below the cut, which only guards against a long one
+            raise InvalidParameter("Unable to read the request body.", [str(exc)[:200]]) from None  # pragma: no mutate
         for key, value in form.multi_items():
             raw[key.lower()] = value
     return raw
@@ -156,7 +159,7 @@ async def _private_portal_check(svc: Services, op: Operation, principal: Princip
 
 
 def _split_path(mounts: Mounts, path: str) -> tuple[list[str], tuple[str, int] | None]:
-    if len(path) > CACHE_INPUT_LIMIT:
+    if len(path) > CACHE_INPUT_LIMIT:  # pragma: no mutate (cached or not, the same split)
         return _split_path_uncached(mounts, path)
     return _split_path_cached(mounts, path)
 
@@ -175,16 +178,21 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
     query = query_items(request)
     segments, found = _split_path(mounts, path)
     segments = list(segments)
-    mount = found[0] if found else "sharing"
-    fmt, callback, callback_html = "json", None, None
+    mount = found[0] if found else OUTSIDE_MOUNTS
+    # no mutate: until `f` is read, any format but html and pjson answers the same compact JSON
+    fmt = "json"  # pragma: no mutate
+    # no mutate: an empty callback is no callback, everywhere one is looked at
+    callback: str | None = None  # pragma: no mutate
+    callback_html: str | None = None  # pragma: no mutate
     op: Operation | None = None
     status_note = "ok"
-    raw: dict[str, Any] = {}
+    # no mutate: only an HTML error reads it, and the format is known only after the parameters are read
+    raw: dict[str, Any] = {}  # pragma: no mutate
     try:
         raw = await read_raw_params(request, svc.settings.max_body_bytes, query)
         if found is None:
-            raise Unsupported("Invalid URL", ["The URL does not name a resource of this server."],
-                              code=404 if mount != "sharing" else 400)
+            # outside every mount: answered in the portal's envelope, with its 400
+            raise Unsupported("Invalid URL", ["The URL does not name a resource of this server."])
         rest = segments[found[1]:]
         matched = ROUTER.match(mount, rest)
         fmt = conventions.pick_format(raw.get("f") if isinstance(raw.get("f"), str) else None,
@@ -205,13 +213,13 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
             if request.method == "GET" and fmt == "html":
                 from geoshare.html.render import render_operation_form
 
-                return render_operation_form(svc, request, op, prefix, rest, principal)
+                return render_operation_form(op, prefix, rest, principal)
             raise Unsupported("Method not supported.", [f"{op.name} accepts {', '.join(op.methods)}."])
         _permission(op, principal)
         await _private_portal_check(svc, op, principal)
         params = coerce_all(op.params, raw, message=op.failure_message, default_max=svc.settings.max_param_chars)
         ctx = Ctx(request=request, svc=svc, op=op, params=params, path_params=path_params, principal=principal,
-                  fmt=fmt, mount_prefix=prefix)
+                  mount_prefix=prefix)
         result = await op.handler(ctx)
         if isinstance(result, Response):
             return result
@@ -222,51 +230,50 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
         return conventions.json_response(result, fmt, callback, callback_html)
     except GeoshareError as exc:
         status_note = f"error {exc.code}"
-        who = await _display_principal(svc, request, raw) if fmt == "html" else None
-        return _error_response(svc, request, mount, exc, fmt, callback, callback_html, op, who)
+        # no mutate: only a page names the caller; looking them up for JSON too would only cost time
+        who = await _display_principal(svc, request, raw) if fmt == "html" else None  # pragma: no mutate
+        return _error_response(request, mount, exc, fmt, callback, callback_html, op, who)
     except Exception:
         status_note = "error 500"
         log.exception("unexpected failure in %s %s", request.method, path)
-        exc500 = GeoshareError("Unable to complete operation.", ["An unexpected error occurred on the server."])
-        return _error_response(svc, request, mount, exc500, fmt, callback, callback_html, op)
+        exc500 = GeoshareError(details=["An unexpected error occurred on the server."])  # the default message
+        return _error_response(request, mount, exc500, fmt, callback, callback_html, op)
     finally:
         await request.close()  # uploaded files' temporary files go now, not when collected
         if svc.settings.access_log:
-            shown = redacted_query(query) if query else ""
+            shown = redacted_query(query)
             ACCESS_LOG.write(request.method, printable(f"{path}?{shown}" if shown else path), status_note,
                              (time.perf_counter() - started) * 1000)
 
 
-def _error_response(svc: Services, request: Request, mount: str, exc: GeoshareError, fmt: str,
+def _error_response(request: Request, mount: str, exc: GeoshareError, fmt: str,
                     callback: str | None, callback_html: str | None, op: Operation | None,
                     who: Principal | None = None) -> Response:
     body = conventions.error_body(mount, exc)
     if fmt == "html" and isinstance(exc, TokenRequired) and request.method == "GET":
-        query = request.scope.get("query_string", b"").decode("latin-1")
+        query = request.scope["query_string"].decode("latin-1")  # pragma: no mutate (codec names ignore case)
         target = request.scope["path"] + (f"?{query}" if query else "")
         return RedirectResponse(f"/-/login?{urlencode({'next': target})}", status_code=303)
     if fmt == "html":
         from geoshare.html.render import render_error
 
-        return render_error(svc, request, mount, exc, body, op, who)
-    return conventions.json_response(body, fmt if fmt in ("json", "pjson") else "json",
+        return render_error(request, mount, exc, body, op, who)
+    return conventions.json_response(body, fmt,
                                      callback if callback and conventions.CALLBACK_RE.match(callback) else None,
                                      callback_html if callback_html and conventions.TAG_RE.match(callback_html) else None)
 
 
 async def _directory_or_missing(svc: Services, mount: str, prefix: str, rest: list[str], request: Request, fmt: str,
-                                callback: str | None, callback_html: str | None,
-                                raw: dict[str, Any] | None = None) -> Response:
+                                callback: str | None, callback_html: str | None, raw: dict[str, Any]) -> Response:
     """A path with no operation of its own but declared children (e.g. `community`) is a directory."""
     children = ROUTER.children(mount, rest)
     if not children:
         raise Unsupported("Invalid URL", [f"'{request.scope['path']}' does not name a resource."],
                           code=400 if mount in ("sharing", "portaladmin") else 404)
-    principal = await _display_principal(svc, request, raw or {}) if fmt == "html" else ANONYMOUS
-    data = {"resources": [name for name, _ in children]}
     if fmt == "html":
         from geoshare.html.render import render_directory
 
-        return render_directory(svc, request, mount, prefix, rest, data, children, principal)
-    return conventions.json_response(data, fmt, callback, callback_html)
+        principal = await _display_principal(svc, request, raw)
+        return render_directory(request, mount, prefix, rest, children, principal)
+    return conventions.json_response({"resources": [name for name, _ in children]}, fmt, callback, callback_html)
 

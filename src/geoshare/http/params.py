@@ -90,8 +90,6 @@ def coerce(param: Param, raw: Any, *, message: str, default_max: int) -> Any:
                 items = json.loads(text)
             except ValueError:
                 raise _fail(message, f"'{name}' is not a valid JSON array.") from None
-            if not isinstance(items, list):
-                raise _fail(message, f"'{name}' must be a list.")
             return [str(i).strip() for i in items if str(i).strip()]
         return [part.strip() for part in text.split(",") if part.strip()]
     try:  # json
