@@ -32,8 +32,9 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def host_literal(host: str) -> str:
-    """A host as it appears in a URL: lower case, IPv6 addresses in brackets."""
-    host = host.strip().lower().strip("[]")
+    """A host as it appears in a URL: lower case, IPv6 addresses in brackets.  Callers pass
+    host names as urlsplit gives them (`hostname`, never bracketed) or as `_names_for` strips them."""
+    host = host.strip().lower()
     try:
         if ipaddress.ip_address(host).version == 6:
             return f"[{host}]"
@@ -87,7 +88,7 @@ class Origins:
 
 def _names_for(listen_host: str) -> list[str]:
     """Host names and addresses by which the listening socket is reached."""
-    host = listen_host.strip().lower().strip("[]")
+    host = listen_host.strip().strip("[]").lower()
     if host in LOOPBACK:
         return [host, *(name for name in LOOPBACK if name != host)]
     if host not in WILDCARD:
@@ -120,7 +121,7 @@ def _allowed_hosts(raw: str, port: int) -> list[tuple[str, int | None]]:
         try:
             given = parts.port
         except ValueError:
-            given = None
+            given = None  # pragma: no mutate (any false value: only `if given` reads it)
         if parts.hostname:
             entries += [(parts.hostname, given)] if given else [(parts.hostname, None), (parts.hostname, port)]
     return entries
