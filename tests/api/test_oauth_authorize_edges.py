@@ -179,7 +179,12 @@ def test_only_web_schemes_with_a_host_are_admitted_even_when_listed():
     assert not redirect_allowed("pythonapi", "https://apps.example.com/cb#x", _never, ["https://apps.example.com/"])
 
 
-async def test_a_redirect_with_user_info_is_refused(client):
+def test_a_redirect_with_user_info_is_refused_even_when_listed():
+    for entry in ("https://someone@apps.example.com/cb", "https://someone@apps.example.com/"):
+        assert not redirect_allowed("pythonapi", "https://someone@apps.example.com/cb", _never, [entry])
+
+
+async def test_a_redirect_with_user_info_to_an_own_origin_is_refused(client):
     for uri in ("https://someone@testserver", "https://someone@testserver/cb"):
         page = await authorize(client, redirect_uri=uri)
         assert '<p class="error">Error: Invalid redirect_uri</p>' in page.text, uri
