@@ -37,8 +37,8 @@ class OAuthError(GeoshareError):
 
     code = 400
 
-    def __init__(self, message: str, oauth_error: str = "invalid_request", *, code: int = 400) -> None:
-        super().__init__(message, [], code=code)
+    def __init__(self, message: str, oauth_error: str, *, code: int = 400) -> None:
+        super().__init__(message, code=code)
         self.oauth_error = oauth_error
 
 
@@ -59,7 +59,6 @@ class SignInOutcome:
 
     location: str | None = None
     approval_code: str | None = None
-    username: str | None = None
 
 
 OOB_ONLY_CLIENTS = ("arcgisnotebook", "arcgispro")
@@ -129,7 +128,8 @@ async def begin(svc: Services, req: AuthorizeRequest,
 
 
 async def session_for(svc: Services, oauth_state: str) -> OAuthSession:
-    session = await svc.db.read(token_store.oauth_session_by_hash, tokens.hash_token(oauth_state or ""))
+    state_hash = tokens.hash_token(oauth_state or "")  # pragma: no mutate - any text no sign-in session has
+    session = await svc.db.read(token_store.oauth_session_by_hash, state_hash)
     if session is None or session.expires <= svc.clock.now_ms():
         raise OAuthPageError("Error: Invalid or expired oauth_state", ["The sign-in page has expired. Start again."])
     return session
@@ -141,13 +141,13 @@ async def sign_in(svc: Services, oauth_state: str, username: str, password: str,
     session = await session_for(svc, oauth_state)
     user = await tokens.authenticate(svc, username, password, channel="oauth", client_ip=client_ip)
     await svc.db.write(token_store.delete_oauth_session, session.state_hash)
-    asked = expiration if expiration and expiration > 0 else session.expiration
+    asked = expiration if (expiration or 0) > 0 else session.expiration
     if session.response_type == "token":
         minutes = tokens.clamp_minutes(asked, 120, 20160)
         issued = await tokens.issue(svc, user, kind="oauth", minutes=minutes, client_id=session.client_id)
         fragment = urlencode({"access_token": issued.token, "expires_in": minutes * 60, "username": user.username,
                               "ssl": "true" if ssl else "false", **({"state": session.state} if session.state else {})})
-        return SignInOutcome(location=f"{session.redirect_uri}#{fragment}", username=user.username)
+        return SignInOutcome(location=f"{session.redirect_uri}#{fragment}")
     code = new_secret()
     now = svc.clock.now_ms()
     record = OAuthCode(code_hash=tokens.hash_token(code), user_id=user.id, client_id=session.client_id,
@@ -157,7 +157,7 @@ async def sign_in(svc: Services, oauth_state: str, username: str, password: str,
                        created=now, expires=now + CODE_MINUTES * tokens.MINUTE, used=False)
     await svc.db.write(token_store.insert_oauth_code, record)
     if session.redirect_uri == OOB:
-        return SignInOutcome(approval_code=code, username=user.username)
+        return SignInOutcome(approval_code=code)
     query = urlencode({"code": code, **({"state": session.state} if session.state else {})})
     sep = "&" if "?" in session.redirect_uri else "?"
-    return SignInOutcome(location=f"{session.redirect_uri}{sep}{query}", username=user.username)
+    return SignInOutcome(location=f"{session.redirect_uri}{sep}{query}")
