@@ -43,10 +43,9 @@ class SignInFailed(GeoshareError):
     code = 400
     default_message = "Unable to generate token."
 
-    def __init__(self, reason: str, *, locked: bool = False) -> None:
+    def __init__(self, reason: str) -> None:
         super().__init__("Unable to generate token.", [reason])
         self.reason = reason
-        self.locked = locked
 
 
 class NotFound(GeoshareError):

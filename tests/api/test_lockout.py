@@ -210,3 +210,23 @@ async def test_a_saturated_address_is_busy_without_a_password_check(app, svc):
         await asyncio.gather(*flood)
     async with _client_at(app, "203.0.113.66") as attacker:  # and once they finish, it may sign in again
         assert _detail(await _sign_in(attacker, "admin", ADMIN_PASSWORD)) == "token"
+
+
+async def test_every_sign_in_channel_counts_against_its_address(app, svc):
+    """The OAuth grant and the sign-in pages share an address's allowance with generateToken."""
+    gated = _gate(svc)
+    async with _client_at(app, "203.0.113.66") as attacker:
+        flood = [asyncio.create_task(_sign_in(attacker, f"name{i}", "guess")) for i in range(8)]
+        try:
+            await _until(lambda: gated.pending == 8)
+            grant = await asyncio.wait_for(attacker.post(f"{SHARING}/oauth2/token", data={
+                "grant_type": "password", "client_id": "pythonapi", "username": "admin",
+                "password": ADMIN_PASSWORD}), 5)
+            assert grant.json()["error"]["message"] == tokens.BUSY
+            page = await asyncio.wait_for(attacker.post("/-/login", data={
+                "username": "admin", "password": ADMIN_PASSWORD, "next": "/"}, headers={"Origin": "http://testserver"}), 5)
+            assert page.status_code == 200 and tokens.BUSY in page.text
+            assert gated.checks == 8
+        finally:
+            gated.gate.set()
+        await asyncio.gather(*flood)

@@ -175,3 +175,35 @@ def test_loopback_names_are_interchangeable(settings):
     assert not any("7444" in o or "evil" in o for o in own)
     specific = origins_for(dataclasses.replace(settings, host="192.0.2.7", allowed_hosts="")).own
     assert specific == {"http://192.0.2.7:7443", "https://192.0.2.7:7443"}
+
+
+def test_bracketed_loopback_listening_address(settings):
+    own = origins_for(dataclasses.replace(settings, host="[::1]", allowed_hosts="")).own
+    assert {"http://[::1]:7443", "https://localhost:7443", "https://127.0.0.1:7443"} <= own
+    assert origins_for(dataclasses.replace(settings, host="[::1]", allowed_hosts="")).canonical_host == "[::1]:7443"
+
+
+def test_allowed_hosts_skip_empty_entries(settings):
+    own = origins_for(dataclasses.replace(settings, allowed_hosts=" ,gis.internal,, proxy.example:8443,:,x:y")).own
+    assert {"https://gis.internal", "http://gis.internal:7443", "https://proxy.example:8443",
+            "http://x", "https://x:7443"} <= own
+    assert "https://proxy.example" not in own and not any(o.endswith("://") for o in own)
+
+
+def test_is_own_of_nothing(settings):
+    origins = origins_for(settings)
+    assert not origins.is_own(None) and not origins.is_own("")
+    assert origins.is_own("http://testserver/anything") and origins.is_own("HTTP://TestServer:80")
+
+
+def test_urls_name_the_public_host_whatever_the_request_says(settings):
+    origins = origins_for(dataclasses.replace(settings, public_url="https://gis.example.org:8443/geo/"))
+    for host in ("evil.example", "gis.example.org:8443", None):
+        assert origins.host("http", host) == "gis.example.org:8443"
+        assert origins.base_url("http", host) == "https://gis.example.org:8443/geo"
+
+
+async def test_portal_hostname_behind_a_public_url(settings):
+    async with portal(settings, public_url="https://gis.example.org/", allowed_hosts="") as client:
+        me = (await client.get(f"{SHARING}/portals/self?f=json", headers={"Host": "evil.example"})).json()
+        assert me["portalHostname"] == "gis.example.org/portal"

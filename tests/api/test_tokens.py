@@ -361,3 +361,89 @@ async def test_without_its_listen_connection_a_node_serves_nothing_from_the_cach
         assert (await _self(client, kept))["username"] == "admin"
     finally:
         silent.dispose()
+
+
+async def _store_token(svc, value, **changes):
+    """Store a token whose value the test chooses (issued ones are random)."""
+    import dataclasses
+
+    from geoshare.domain import tokens
+    from geoshare.storage import tokens as token_store
+    from geoshare.storage import users as user_store
+
+    user = await svc.db.read(user_store.user_by_username, "admin")
+    now = svc.clock.now_ms()
+    _, record = tokens.new_record(user.id, "generate", now + 60_000, now)
+    record = dataclasses.replace(record, token_hash=tokens.hash_token(value), **changes)
+    await svc.db.write(token_store.insert_token, record)
+
+
+async def test_a_token_may_have_2048_characters_not_more(client, svc):
+    await _store_token(svc, "t" * 2048)
+    await _store_token(svc, "u" * 2049)
+    assert (await _self(client, "t" * 2048))["username"] == "admin"
+    assert (await _self(client, "u" * 2049))["error"]["code"] == 498
+
+
+async def test_strict_referer_refuses_a_bound_token_without_referer(settings):
+    from tests.api.test_origins import portal
+
+    async with portal(settings, strict_referer=True) as client:
+        token = await get_token(client, client="referer", referer="https://app.example.org")
+        assert (await _self(client, token, Referer="https://app.example.org/x"))["username"] == "admin"
+        assert (await _self(client, token))["error"]["code"] == 498
+        unbound = await get_token(client, client="requestip")
+        assert (await _self(client, unbound))["username"] == "admin"
+
+
+async def test_an_ip_bound_token_from_a_peer_without_an_address_is_refused(app, svc):
+    """A peer that is not an IP address (a Unix socket, a test transport) matches no bound address."""
+    import httpx
+
+    await _store_token(svc, "bound-token", bind_type="ip", bind_value="127.0.0.1")
+    named = httpx.ASGITransport(app=app, client=("not-an-address", 1))
+    async with httpx.AsyncClient(transport=named, base_url="http://testserver") as other:
+        assert (await _self(other, "bound-token"))["error"]["code"] == 498
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 1)),
+                                 base_url="http://testserver") as local:
+        assert (await _self(local, "bound-token"))["username"] == "admin"
+
+
+async def test_issue_stores_what_it_is_asked_and_says_when_it_ends(svc):
+    from geoshare.domain import tokens
+    from geoshare.storage import tokens as token_store
+    from geoshare.storage import users as user_store
+
+    user = await svc.db.read(user_store.user_by_username, "admin")
+    now = svc.clock.pin()
+    issued = await tokens.issue(svc, user, kind="oauth", minutes=7, binding=tokens.Binding("ip", "192.0.2.9"),
+                                client_id="pythonapi")
+    assert issued.expires == now + 7 * 60_000 and issued.user == user
+    record = await svc.db.read(token_store.token_by_hash, tokens.hash_token(issued.token))
+    assert (record.kind, record.client_id, record.bind_type, record.bind_value, record.created, record.expires) == (
+        "oauth", "pythonapi", "ip", "192.0.2.9", now, now + 7 * 60_000)
+
+
+async def test_sign_in_stores_the_requested_token(svc):
+    from geoshare.domain import tokens
+    from geoshare.storage import tokens as token_store
+
+    now = svc.clock.pin()
+    request = tokens.TokenRequest("server", 5, tokens.Binding("referer", "https://app.example.org"), "arcgispro")
+    issued = await tokens.sign_in(svc, "ADMIN", ADMIN_PASSWORD, request, channel="test", client_ip="192.0.2.1")
+    assert issued.expires == now + 5 * 60_000 and issued.user.username == "admin"
+    record = await svc.db.read(token_store.token_by_hash, tokens.hash_token(issued.token))
+    assert (record.kind, record.client_id, record.bind_type, record.bind_value, record.user_id, record.expires) == (
+        "server", "arcgispro", "referer", "https://app.example.org", issued.user.id, now + 5 * 60_000)
+
+
+async def test_revoke_all_ends_every_token_of_one_user(client, svc):
+    from geoshare.domain import tokens
+    from tests.conftest import make_user
+
+    member = await make_user(svc, "member")
+    mine = [await get_token(client) for _ in range(2)]
+    theirs = await get_token(client, "member", "Member12345")
+    assert await tokens.revoke_all(svc, member.id) == 1
+    assert (await _self(client, theirs))["error"]["code"] == 498
+    assert [(await _self(client, t))["username"] for t in mine] == ["admin", "admin"]

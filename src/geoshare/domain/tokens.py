@@ -36,7 +36,7 @@ MAX_PENDING_CHECKS = 64
 
 
 def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ async def authenticate(svc: Services, username: str, password: str, *, channel: 
     async with _admitted(svc, client_ip), _account_lock(svc, username):
         user = await _verified_user(svc, username, password, channel, client_ip)
         await svc.db.write(_succeed, username.lower(), user.id, svc.clock.now_ms(), channel, client_ip)
-    log.info("sign-in succeeded for %s via %s from %s", printable(username, 200), channel, client_ip)
+    log.info("sign-in succeeded for %s via %s from %s", _shown(username), channel, client_ip)
     return user
 
 
@@ -116,8 +116,13 @@ async def sign_in(svc: Services, username: str, password: str, request: TokenReq
         token, record = new_record(user.id, request.kind, now + request.minutes * MINUTE, now,
                                    client_id=request.client_id, binding=request.binding)
         await svc.db.write(_succeed_and_store, username.lower(), user.id, now, channel, client_ip, record)
-    log.info("sign-in succeeded for %s via %s from %s", printable(username, 200), channel, client_ip)
+    log.info("sign-in succeeded for %s via %s from %s", _shown(username), channel, client_ip)
     return IssuedToken(token=token, expires=record.expires, user=user)
+
+
+def _shown(username: str) -> str:
+    """A typed username as a log line shows it: escaped, and cut however long it was sent."""
+    return printable(username, 200)
 
 
 def _require_credentials(username: str, password: str) -> None:
@@ -183,14 +188,14 @@ async def _verified_user(svc: Services, username: str, password: str, channel: s
     ok = await svc.hasher.verify(user.password_hash if user else None, password)
     if locked_until > now:
         await svc.db.write(_record, key, user_id, now, False, channel, client_ip, "locked")
-        log.warning("sign-in refused for %s via %s from %s: locked", printable(username, 200), channel, client_ip)
-        raise SignInFailed(LOCKED, locked=True)
+        log.warning("sign-in refused for %s via %s from %s: locked", _shown(username), channel, client_ip)
+        raise SignInFailed(LOCKED)
     if not ok:
         locked = await svc.db.write(_fail, key, user_id, now, channel, client_ip, svc.settings.lockout_attempts,
                                     svc.settings.lockout_minutes * MINUTE)
-        log.warning("sign-in failed for %s via %s from %s%s", printable(username, 200), channel, client_ip,
+        log.warning("sign-in failed for %s via %s from %s%s", _shown(username), channel, client_ip,
                     " (now locked)" if locked else "")
-        raise SignInFailed(LOCKED if locked else BAD_CREDENTIALS, locked=locked)
+        raise SignInFailed(LOCKED if locked else BAD_CREDENTIALS)
     assert user is not None
     if user.disabled:  # told only to whoever knows the password
         await svc.db.write(_record, key, user.id, now, False, channel, client_ip, "disabled")
@@ -249,16 +254,18 @@ async def validate(svc: Services, token: str, *, referer: str | None, client_ip:
     if not token or len(token) > 2048:
         raise InvalidToken()
     token_hash = hash_token(token)
-    loaded = await svc.db.read_cached(("token", token_hash), token_store.token_with_owner, token_hash)
+    key = ("token", token_hash)  # pragma: no mutate - a cache key: any value unlike the other keys does
+    loaded = await svc.db.read_cached(key, token_store.token_with_owner, token_hash)
     if loaded is None:
         raise InvalidToken()
     record, user, org = loaded
     now = svc.clock.now_ms()
     if record.revoked or record.expires <= now or record.kind not in kinds or user.disabled:
         raise InvalidToken()
-    if record.bind_type == "referer" and not _referer_ok(record.bind_value or "", referer, svc.settings.strict_referer):
+    bound = record.bind_value or ""  # pragma: no mutate - set whenever bind_type is; "" only satisfies the type
+    if record.bind_type == "referer" and not _referer_ok(bound, referer, svc.settings.strict_referer):
         raise InvalidToken()
-    if record.bind_type == "ip" and not _ip_ok(record.bind_value or "", client_ip):
+    if record.bind_type == "ip" and not _ip_ok(bound, client_ip):
         raise InvalidToken()
     return Principal(user=user, org=org, token=record)
 
