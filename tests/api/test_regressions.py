@@ -214,3 +214,12 @@ async def test_body_one_byte_over_the_limit_is_413(small_body_client):
     streamed = await http.post(GEN, content=chunked(), headers={"content-type": "application/x-www-form-urlencoded"})
     assert streamed.json()["error"]["code"] == 413
     assert await count_rows(svc, "tokens") == 0
+
+
+# (Spaces around a value are trimmed by the parameter layer; inside, they refuse the URI.)
+@pytest.mark.parametrize("uri", ["https://test\tserver/", "https://testserver/a b", "https://testserver/\ncb",
+                                 "https://testserver/\x7f"])
+async def test_a_redirect_uri_with_spaces_or_controls_is_refused(client, uri):
+    page = await client.get(f"{SHARING}/oauth2/authorize", params={
+        "client_id": "pythonapi", "response_type": "token", "redirect_uri": uri})
+    assert "Invalid redirect_uri" in page.text and "oAuthInfo" not in page.text

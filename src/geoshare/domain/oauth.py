@@ -72,8 +72,8 @@ def redirect_allowed(client_id: str, redirect_uri: str, is_own_origin: Callable[
     own-origin test built from configuration."""
     if redirect_uri == OOB:
         return True
-    if client_id in OOB_ONLY_CLIENTS:
-        return False
+    if client_id in OOB_ONLY_CLIENTS or _has_space_or_control(redirect_uri):
+        return False  # the redirect goes out as written: no character a browser would drop or read differently
     try:
         parts = urlsplit(redirect_uri)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
@@ -82,6 +82,10 @@ def redirect_allowed(client_id: str, redirect_uri: str, is_own_origin: Callable[
     if parts.scheme.lower() not in ("https", "http") or not parts.hostname or parts.fragment or "@" in parts.netloc:
         return False
     return is_own_origin(redirect_uri) or any(_listed(redirect_uri, entry) for entry in allowed_uris)
+
+
+def _has_space_or_control(value: str) -> bool:
+    return any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value)
 
 
 def _listed(redirect_uri: str, entry: str) -> bool:
