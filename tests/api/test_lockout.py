@@ -230,3 +230,15 @@ async def test_every_sign_in_channel_counts_against_its_address(app, svc):
         finally:
             gated.gate.set()
         await asyncio.gather(*flood)
+
+
+async def test_a_name_longer_than_any_account_is_refused_and_locked_like_others(client, svc):
+    name = "n" * 300
+    key = tokens.username_key(name)
+    assert len(key) == 128 and "~" in key and key == tokens.username_key(name.upper())
+    assert tokens.username_key("a" * 128) == "a" * 128
+    for attempt in range(6):
+        reply = await client.post("/-/login", data={"username": name, "password": "Wrong12345"},
+                                  headers={"Sec-Fetch-Site": "same-origin"})
+        expected = "Too many invalid attempts." if attempt >= 4 else "Invalid username or password."
+        assert reply.status_code == 200 and expected in reply.text, (attempt, reply.text[:200])

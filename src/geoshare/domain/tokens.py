@@ -94,12 +94,25 @@ class TokenRequest:
     client_id: str | None = None
 
 
+KEY_LENGTH = 128  # the sign-in records' username column; no account name is longer
+
+
+def username_key(username: str) -> str:
+    """The key failures and locks are kept under: the name in lower case.  A name longer than
+    any account's is shortened to a key no account can have (`~` is not allowed in usernames),
+    so it fits the records and is still counted and locked like any other name."""
+    key = username.lower()
+    if len(key) <= KEY_LENGTH:
+        return key
+    return key[: KEY_LENGTH - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
 async def authenticate(svc: Services, username: str, password: str, *, channel: str, client_ip: str | None) -> User:
     """Check a username and password, with lockout; records every attempt (never the password)."""
     _require_credentials(username, password)
     async with _admitted(svc, client_ip), _account_lock(svc, username):
         user = await _verified_user(svc, username, password, channel, client_ip)
-        await svc.db.write(_succeed, username.lower(), user.id, svc.clock.now_ms(), channel, client_ip)
+        await svc.db.write(_succeed, username_key(username), user.id, svc.clock.now_ms(), channel, client_ip)
     log.info("sign-in succeeded for %s via %s from %s", _shown(username), channel, client_ip)
     return user
 
@@ -115,7 +128,7 @@ async def sign_in(svc: Services, username: str, password: str, request: TokenReq
         now = svc.clock.now_ms()
         token, record = new_record(user.id, request.kind, now + request.minutes * MINUTE, now,
                                    client_id=request.client_id, binding=request.binding)
-        await svc.db.write(_succeed_and_store, username.lower(), user.id, now, channel, client_ip, record)
+        await svc.db.write(_succeed_and_store, username_key(username), user.id, now, channel, client_ip, record)
     log.info("sign-in succeeded for %s via %s from %s", _shown(username), channel, client_ip)
     return IssuedToken(token=token, expires=record.expires, user=user)
 
@@ -153,7 +166,7 @@ async def _admitted(svc: Services, client_ip: str | None) -> AsyncIterator[None]
 async def _account_lock(svc: Services, username: str) -> AsyncIterator[None]:
     """Sign-ins for one username run one at a time on this node, so concurrent guesses cannot
     all be checked before the failures that lock it are recorded."""
-    key = username.lower()
+    key = username_key(username)
     entry = svc.sign_in_locks.get(key)
     if entry is None:
         entry = svc.sign_in_locks[key] = [asyncio.Lock(), 0]
@@ -172,14 +185,14 @@ def password_checks_allowed(svc: Services) -> bool:
 
 
 def _account_state(conn: Connection, username: str) -> tuple[User | None, int]:
-    return user_store.user_by_username(conn, username), token_store.locked_until(conn, username.lower())
+    return user_store.user_by_username(conn, username), token_store.locked_until(conn, username_key(username))
 
 
 async def _verified_user(svc: Services, username: str, password: str, channel: str, client_ip: str | None) -> User:
     """The user, if the password is right and the name not locked.  An unknown name, a wrong
     password and a locked name cost the same (one read, one password check, one write) and
     answer the same: unknown names are counted and locked exactly as accounts are."""
-    key = username.lower()
+    key = username_key(username)
     now = svc.clock.now_ms()
     user, locked_until = await svc.db.read(_account_state, username)
     user_id = user.id if user else None
