@@ -29,6 +29,8 @@ from typing import Any
 import pytest
 
 from .support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
     CLIENT_SUITES,
     NODE_DIR,
     LiveServer,
@@ -76,6 +78,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                           f"skipped: {_skip_reason(report.longrepr)}"
     if report.failed and _RUNNING and item.get_closest_marker("e2e") is not None:
         report.sections.append(("geoshare server output (tail)", _RUNNING[0].log_tail()))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium for one browser test module (which calls
+    `support.require_chromium()` first); Playwright gives it a new empty profile."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 @pytest.fixture(scope="session")

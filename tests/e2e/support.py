@@ -306,3 +306,17 @@ def stop_server(server: LiveServer, grace: float = STOP_GRACE_SECONDS) -> float:
             process.kill()
             process.wait(timeout=15)
     return time.monotonic() - started
+
+
+def require_chromium() -> None:
+    """At the top of a browser test module: skip the module (a failure where real clients are
+    required, see conftest) when Playwright or Debian's Chromium is missing."""
+    import pytest
+
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"playwright does not import: {exc}; run scripts/install-test-deps", allow_module_level=True)
+    if not os.access(CHROMIUM, os.X_OK):  # pragma: no cover - depends on the machine
+        pytest.skip(f"{CHROMIUM} is missing: run scripts/install-test-deps (Debian package chromium)",
+                    allow_module_level=True)

@@ -5,7 +5,6 @@ operation form.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,32 +12,16 @@ from typing import Any
 
 import pytest
 
-from .support import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from .support import LiveServer, require_chromium
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
-except ImportError as exc:  # pragma: no cover - depends on the machine
-    pytest.skip(f"playwright does not import: {exc}; run scripts/install-test-deps", allow_module_level=True)
+require_chromium()
 
-if not os.access(CHROMIUM, os.X_OK):  # pragma: no cover - depends on the machine
-    pytest.skip(f"{CHROMIUM} is missing: run scripts/install-test-deps (Debian package chromium)",
-                allow_module_level=True)
+from playwright.sync_api import Browser, Page, expect  # noqa: E402 - after the check
 
 TIMEOUT_MS = 15_000
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    # Playwright gives the browser a new empty profile of its own (no --user-data-dir here).
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ attacker and loads /-/logout.  Each must fail; the portal's own forms must still
 from __future__ import annotations
 
 import http.server
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -17,18 +16,13 @@ from typing import Any
 
 import pytest
 
-from .support import CHROMIUM, CHROMIUM_ARGS, LiveServer, free_port
+from .support import LiveServer, free_port, require_chromium
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-try:
-    from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
-except ImportError as exc:  # pragma: no cover - depends on the machine
-    pytest.skip(f"playwright does not import: {exc}; run scripts/install-test-deps", allow_module_level=True)
+require_chromium()
 
-if not os.access(CHROMIUM, os.X_OK):  # pragma: no cover - depends on the machine
-    pytest.skip(f"{CHROMIUM} is missing: run scripts/install-test-deps (Debian package chromium)",
-                allow_module_level=True)
+from playwright.sync_api import Browser, BrowserContext, Page, expect  # noqa: E402 - after the check
 
 TIMEOUT_MS = 15_000
 
@@ -74,16 +68,6 @@ def attacker() -> Iterator[AttackerSite]:
         yield site
     finally:
         site.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture

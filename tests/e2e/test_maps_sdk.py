@@ -10,7 +10,6 @@ outside this machine: the SDK's assets come from the page's own origin.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -18,35 +17,20 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .support import CHROMIUM, CHROMIUM_ARGS, LiveServer, start_server, stop_server
+from .support import LiveServer, require_chromium, start_server, stop_server
 from .webapp_server import NODE_MODULES, serve_webapp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-try:
-    from playwright.sync_api import Browser, ConsoleMessage, Page, Route, sync_playwright
-except ImportError as exc:  # pragma: no cover - depends on the machine
-    pytest.skip(f"playwright does not import: {exc}; run scripts/install-test-deps", allow_module_level=True)
+require_chromium()
 
-if not os.access(CHROMIUM, os.X_OK):  # pragma: no cover - depends on the machine
-    pytest.skip(f"{CHROMIUM} is missing: run scripts/install-test-deps (Debian package chromium)",
-                allow_module_level=True)
+from playwright.sync_api import Browser, ConsoleMessage, Page, Route  # noqa: E402 - after the check
 
 if not (NODE_MODULES / "@arcgis" / "core" / "portal" / "Portal.js").is_file():  # pragma: no cover
     pytest.skip(f"{NODE_MODULES} lacks @arcgis/core: run scripts/install-test-deps", allow_module_level=True)
 
 TIMEOUT_MS = 30_000
 LOOPBACK = "127.0.0.1"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture(scope="module")
