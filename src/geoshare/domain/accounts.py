@@ -141,8 +141,7 @@ async def get_org(svc: Services, org_id: str) -> Org | None:
 
 async def default_org(svc: Services) -> Org:
     """The organization anonymous callers see (read on many requests, so cached)."""
-    key = ("default_org",)  # pragma: no mutate - a cache key: any value unlike the other keys does
-    org = await svc.db.read_cached(key, org_store.default_org)
+    org = await svc.db.read_cached(("default_org",), org_store.default_org)  # pragma: no mutate - any key unlike the others does
     assert org is not None, "the portal has not been bootstrapped"  # pragma: no mutate - the text of an assertion
     return org
 

@@ -87,7 +87,7 @@ class Origins:
 
 def _names_for(listen_host: str) -> list[str]:
     """Host names and addresses by which the listening socket is reached."""
-    host = listen_host.strip().lower().strip("[]")
+    host = listen_host.strip().lower().strip("[]")  # pragma: no mutate - lowered first: no X to strip
     if host in LOOPBACK:
         return [host, *(name for name in LOOPBACK if name != host)]
     if host not in WILDCARD:
