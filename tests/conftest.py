@@ -3,6 +3,8 @@ GEOSHARE_TEST_DATABASE_URL names one) and the ASGI app driven in-process through
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -103,6 +105,22 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+@contextlib.asynccontextmanager
+async def portal(settings: Any, **changes: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a second app built with `changes` to the test settings (its Services as
+    `client.svc`), for tests of one setting."""
+    changed = dataclasses.replace(settings, **changes)
+    svc = build_services(changed)
+    application = build_app(changed, svc)
+    async with application.router.lifespan_context(application):
+        await accounts.bootstrap(svc, ADMIN, ADMIN_PASSWORD, "Test Org")
+        transport = httpx.ASGITransport(app=application, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            client.svc = svc  # type: ignore[attr-defined]
+            yield client
+    svc.hasher.close()
 
 
 SHARING = "/portal/sharing/rest"

@@ -182,7 +182,7 @@ async def test_directory_pages_sign_out_with_a_post_form(client):
 
 
 async def test_cookie_is_secure_behind_a_proxy_that_ends_tls(settings):
-    from tests.api.test_origins import portal
+    from tests.conftest import portal
 
     async with portal(settings, public_url="https://gis.example.org", allowed_hosts="") as client:
         reply = await client.post("/-/login", data={"username": "admin", "password": ADMIN_PASSWORD, "next": "/"},
@@ -196,7 +196,7 @@ async def test_cookie_is_secure_behind_a_proxy_that_ends_tls(settings):
 
 
 async def _login_over_plain_http(settings) -> str:
-    from tests.api.test_origins import portal
+    from tests.conftest import portal
 
     async with portal(settings) as client:
         reply = await client.post("/-/login", data={"username": "admin", "password": ADMIN_PASSWORD, "next": "/"},

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.conftest import ADMIN_PASSWORD, SHARING
+from tests.conftest import ADMIN_PASSWORD, SHARING, portal
 
 HOST = "testserver"
 
@@ -224,22 +224,8 @@ async def test_refresh_with_another_client_is_refused_without_spending(client):
 @pytest.fixture
 async def rotating(settings):
     """A portal with oauth_rotate_refresh_tokens on."""
-    import dataclasses
-
-    import httpx
-
-    from geoshare.app import build_app, build_services
-    from geoshare.domain import accounts
-
-    changed = dataclasses.replace(settings, oauth_rotate_refresh_tokens=True)
-    svc = build_services(changed)
-    app = build_app(changed, svc)
-    async with app.router.lifespan_context(app):
-        await accounts.bootstrap(svc, "admin", ADMIN_PASSWORD, "Rotating")
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            yield http, svc
-    svc.hasher.close()
+    async with portal(settings, oauth_rotate_refresh_tokens=True) as http:
+        yield http, http.svc
 
 
 async def test_rotation_on_issues_a_new_refresh_token_each_time(rotating):
@@ -285,25 +271,11 @@ async def test_plain_pkce_is_refused_by_default(client):
 
 
 async def test_plain_pkce_when_allowed(settings):
-    import dataclasses
-
-    import httpx
-
-    from geoshare.app import build_app, build_services
-    from geoshare.domain import accounts
-
-    allowed = dataclasses.replace(settings, oauth_allow_plain_pkce=True)
-    svc = build_services(allowed)
-    app = build_app(allowed, svc)
-    async with app.router.lifespan_context(app):
-        await accounts.bootstrap(svc, "admin", ADMIN_PASSWORD, "Plain")
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            code = await _code_flow(http, code_challenge="v" * 50, code_challenge_method="plain")
-            assert (await _redeem(http, code, code_verifier="w" * 50))["error"]["error"] == "invalid_grant"
-            code = await _code_flow(http, code_challenge="v" * 50, code_challenge_method="plain")
-            assert (await _redeem(http, code, code_verifier="v" * 50))["username"] == "admin"
-    svc.hasher.close()
+    async with portal(settings, oauth_allow_plain_pkce=True) as http:
+        code = await _code_flow(http, code_challenge="v" * 50, code_challenge_method="plain")
+        assert (await _redeem(http, code, code_verifier="w" * 50))["error"]["error"] == "invalid_grant"
+        code = await _code_flow(http, code_challenge="v" * 50, code_challenge_method="plain")
+        assert (await _redeem(http, code, code_verifier="v" * 50))["username"] == "admin"
 
 
 async def test_password_grant_and_revoke(client):
@@ -339,31 +311,19 @@ async def test_native_clients_are_out_of_band_only_and_token_is_post_only(client
 
 
 async def test_pkce_values_never_reach_the_access_log(settings, monkeypatch):
-    import dataclasses
     import io
 
-    import httpx
-
-    from geoshare.app import build_app, build_services
-    from geoshare.domain import accounts
     from geoshare.http import dispatch
     from geoshare.http.access_log import AccessLog
 
     out = io.StringIO()
     monkeypatch.setattr(dispatch, "ACCESS_LOG", AccessLog(out))
-    logged = dataclasses.replace(settings, access_log=True)
-    svc = build_services(logged)
-    app = build_app(logged, svc)
     challenge, verifier = _s256("secret-verifier-" * 3), "secret-verifier-" * 3
-    async with app.router.lifespan_context(app):
-        await accounts.bootstrap(svc, "admin", ADMIN_PASSWORD, "Logged")
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            code = await _code_flow(http, code_challenge=challenge, code_challenge_method="S256")
-            await http.post(f"{SHARING}/oauth2/token?code_verifier={verifier}", data={
-                "grant_type": "authorization_code", "client_id": "pythonapi", "code": code,
-                "redirect_uri": "urn:ietf:wg:oauth:2.0:oob"})
-    svc.hasher.close()
+    async with portal(settings, access_log=True) as http:
+        code = await _code_flow(http, code_challenge=challenge, code_challenge_method="S256")
+        await http.post(f"{SHARING}/oauth2/token?code_verifier={verifier}", data={
+            "grant_type": "authorization_code", "client_id": "pythonapi", "code": code,
+            "redirect_uri": "urn:ietf:wg:oauth:2.0:oob"})
     dispatch.ACCESS_LOG.flush()
     text = out.getvalue()
     assert "oauth2/authorize?" in text and "code_challenge=%2A%2A%2A" in text and "code_verifier=%2A%2A%2A" in text

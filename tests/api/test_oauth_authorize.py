@@ -66,7 +66,7 @@ async def test_the_session_keeps_the_request(svc, challenge, method, kept):
 
 
 async def test_plain_pkce_is_kept_when_allowed(settings):
-    from tests.api.test_origins import portal
+    from tests.conftest import portal
 
     async with portal(settings, oauth_allow_plain_pkce=True) as client:
         _, session = await oauth.begin(client.svc, _request(code_challenge="v" * 43, code_challenge_method="plain"),

@@ -7,37 +7,18 @@ and rewrote owningSystemUrl in `info`.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import socket
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import text
 
-from geoshare.app import build_app, build_services
-from geoshare.domain import accounts
 from geoshare.http.origins import origin_of, origins_for
 from tests.api.test_oauth import oauth_info_like_arcgis
-from tests.conftest import ADMIN_PASSWORD, SHARING, count_rows, get_token
-
-
-@contextlib.asynccontextmanager
-async def portal(settings: Any, **changes: Any) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of an app built with `changes` to the test settings."""
-    changed = dataclasses.replace(settings, **changes)
-    svc = build_services(changed)
-    app = build_app(changed, svc)
-    async with app.router.lifespan_context(app):
-        await accounts.bootstrap(svc, "admin", ADMIN_PASSWORD, "Origins")
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            client.svc = svc  # type: ignore[attr-defined]
-            yield client
-    svc.hasher.close()
+from tests.conftest import ADMIN_PASSWORD, SHARING, count_rows, get_token, portal
 
 
 async def authorize_page(client: httpx.AsyncClient, redirect_uri: str, **headers: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from tests.conftest import ADMIN_PASSWORD, SHARING, count_rows, get_token, make_org
+from tests.conftest import ADMIN_PASSWORD, SHARING, count_rows, get_token, make_org, portal
 
 GEN = f"{SHARING}/generateToken"
 
@@ -225,29 +225,15 @@ async def test_stale_session_cookie_means_anonymous_but_a_sent_token_is_strict(c
 
 
 async def test_trusted_proxy_forwarded_address(settings):
-    import dataclasses
-
-    import httpx
-
-    from geoshare.app import build_app, build_services
-    from geoshare.domain import accounts
-
-    proxied = dataclasses.replace(settings, trusted_proxies="127.0.0.1")
-    svc = build_services(proxied)
-    app = build_app(proxied, svc)
-    async with app.router.lifespan_context(app):
-        await accounts.bootstrap(svc, "admin", ADMIN_PASSWORD, "Proxied")
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            forwarded = {"X-Forwarded-For": "203.0.113.7, 127.0.0.1"}
-            reply = (await http.post(GEN, data={"username": "admin", "password": ADMIN_PASSWORD, "client": "requestip",
-                                                "f": "json"}, headers=forwarded)).json()
-            token = reply["token"]
-            ok = await http.get(f"{SHARING}/community/self", params={"f": "json", "token": token}, headers=forwarded)
-            assert ok.json()["username"] == "admin"
-            direct = await http.get(f"{SHARING}/community/self", params={"f": "json", "token": token})
-            assert direct.json()["error"]["code"] == 498  # bound to 203.0.113.7, not to the proxy
-    svc.hasher.close()
+    async with portal(settings, trusted_proxies="127.0.0.1") as http:
+        forwarded = {"X-Forwarded-For": "203.0.113.7, 127.0.0.1"}
+        reply = (await http.post(GEN, data={"username": "admin", "password": ADMIN_PASSWORD, "client": "requestip",
+                                            "f": "json"}, headers=forwarded)).json()
+        token = reply["token"]
+        ok = await http.get(f"{SHARING}/community/self", params={"f": "json", "token": token}, headers=forwarded)
+        assert ok.json()["username"] == "admin"
+        direct = await http.get(f"{SHARING}/community/self", params={"f": "json", "token": token})
+        assert direct.json()["error"]["code"] == 498  # bound to 203.0.113.7, not to the proxy
 
 
 async def _other_process(settings):
@@ -386,7 +372,7 @@ async def test_a_token_may_have_2048_characters_not_more(client, svc):
 
 
 async def test_strict_referer_refuses_a_bound_token_without_referer(settings):
-    from tests.api.test_origins import portal
+    from tests.conftest import portal
 
     async with portal(settings, strict_referer=True) as client:
         token = await get_token(client, client="referer", referer="https://app.example.org")
