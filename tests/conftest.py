@@ -108,7 +108,7 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @contextlib.asynccontextmanager
-async def portal(settings: Any, **changes: Any) -> AsyncIterator[httpx.AsyncClient]:
+async def portal(settings: Any, scheme: str = "http", **changes: Any) -> AsyncIterator[httpx.AsyncClient]:
     """A client of a second app built with `changes` to the test settings (its Services as
     `client.svc`), for tests of one setting."""
     changed = dataclasses.replace(settings, **changes)
@@ -117,7 +117,7 @@ async def portal(settings: Any, **changes: Any) -> AsyncIterator[httpx.AsyncClie
     async with application.router.lifespan_context(application):
         await accounts.bootstrap(svc, ADMIN, ADMIN_PASSWORD, "Test Org")
         transport = httpx.ASGITransport(app=application, client=("127.0.0.1", 50000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with httpx.AsyncClient(transport=transport, base_url=f"{scheme}://testserver") as client:
             client.svc = svc  # type: ignore[attr-defined]
             yield client
     svc.hasher.close()

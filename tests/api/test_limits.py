@@ -6,8 +6,6 @@ through the ASGI interface where a client has to vanish mid-body."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -16,28 +14,13 @@ from typing import Any
 import httpx
 import pytest
 
-from geoshare.app import build_app, build_services
-from geoshare.domain import accounts
 from geoshare.http.limits import MAX_FIELDS, PAGE_MAX_BODY
-from tests.conftest import ADMIN, ADMIN_PASSWORD, SHARING
+from tests.conftest import SHARING, portal
 
 GEN = f"{SHARING}/generateToken"
 GEN_JSON = f"{GEN}?f=json"
 FORM = {"Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin"}  # as a browser posts the sign-in form
 SMALL = 4096
-
-
-@contextlib.asynccontextmanager
-async def serving(settings: Any, scheme: str = "http", **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
-    settings = dataclasses.replace(settings, **overrides)
-    svc = build_services(settings)
-    app = build_app(settings, svc)
-    async with app.router.lifespan_context(app):
-        await accounts.bootstrap(svc, ADMIN, ADMIN_PASSWORD, "Test Org")
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
-        async with httpx.AsyncClient(transport=transport, base_url=f"{scheme}://testserver") as client:
-            yield client
-    svc.hasher.close()
 
 
 def padded(size: int, *fields: str) -> bytes:
@@ -62,7 +45,7 @@ async def chunks(body: bytes, size: int = 1000) -> AsyncIterator[bytes]:
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["content-length", "chunked"])
 async def test_api_body_at_the_limit_is_read_and_one_byte_over_is_refused(settings, streamed):
-    async with serving(settings, max_body_bytes=SMALL) as client:
+    async with portal(settings, max_body_bytes=SMALL) as client:
         for size, refused in ((SMALL, False), (SMALL + 1, True)):
             body = padded(size, "f=json", "username=nobody")
             reply = await client.post(GEN, content=chunks(body) if streamed else body, headers=FORM)
@@ -95,7 +78,7 @@ async def test_a_declared_length_over_the_limit_is_refused_before_reading(settin
         read.append(1)
         yield b"f=json"
 
-    async with serving(settings, max_body_bytes=SMALL) as client:
+    async with portal(settings, max_body_bytes=SMALL) as client:
         reply = await client.post(GEN, content=body(), headers={**FORM, "Content-Length": str(SMALL + 1)})
     assert reply.json()["error"]["code"] == 413
     assert read == []
@@ -161,7 +144,7 @@ async def test_read_deadline(settings):
     answer on the pages) and the connection is closed; a body that pauses less is read; a
     trickle that never pauses long but averages under 1 KiB/s is cut off once body_timeout
     seconds have passed.  The four run at once, so the test takes one deadline's time."""
-    async with serving(settings, body_timeout=1) as client:
+    async with portal(settings, body_timeout=1) as client:
         (slow_api, _), (slow_page, _), (in_time, _), (trickled, took) = await asyncio.gather(
             timed(client.post(GEN, content=trickle(b"f=json&username=x", 1.5, b"&password=y"), headers=FORM)),
             timed(client.post("/-/login", content=trickle(b"username=x", 1.5, b"&password=y"), headers=FORM)),
@@ -216,7 +199,7 @@ HSTS_PATHS = ["/-/ping", "/", "/-/login", f"{SHARING}?f=json", "/arcgis/rest/inf
 
 
 async def test_hsts_on_https_with_a_configured_certificate(settings):
-    async with serving(settings, "https", cert="/etc/geoshare/cert.pem", key="/etc/geoshare/key.pem",
+    async with portal(settings, "https", cert="/etc/geoshare/cert.pem", key="/etc/geoshare/key.pem",
                        hsts_seconds=600) as client:
         for path in HSTS_PATHS:
             reply = await client.get(path)
@@ -231,6 +214,6 @@ async def test_hsts_on_https_with_a_configured_certificate(settings):
     ("https", {"cert": "/etc/geoshare/cert.pem", "key": "/etc/geoshare/key.pem", "hsts_seconds": 0}),
 ], ids=["http", "self-signed", "hsts-off"])
 async def test_no_hsts_otherwise(settings, scheme, overrides):
-    async with serving(settings, scheme, **overrides) as client:
+    async with portal(settings, scheme, **overrides) as client:
         for path in HSTS_PATHS:
             assert "strict-transport-security" not in (await client.get(path)).headers, path

@@ -4,15 +4,11 @@ to the exact maximum, IP binding with no known client address, JSONP names that 
 
 from __future__ import annotations
 
-import dataclasses
-
 import httpx
 import pytest
 
-from geoshare.app import build_app, build_services
-from geoshare.domain import accounts
 from tests.api.expected import ADMIN_499_TEXT, INVALID_TOKEN, TOKEN_REQUIRED
-from tests.conftest import ADMIN, ADMIN_PASSWORD, SHARING, count_rows, get_token, make_user
+from tests.conftest import ADMIN, ADMIN_PASSWORD, SHARING, count_rows, get_token, make_user, portal
 
 MINUTE = 60_000
 GEN = f"{SHARING}/generateToken"
@@ -171,15 +167,8 @@ async def test_malformed_redirect_uri_is_an_error_page(client):
 # ---------------------------------------------------------------- body limit, both sides
 @pytest.fixture
 async def small_body_client(settings):
-    limited = dataclasses.replace(settings, max_body_bytes=1000)
-    svc = build_services(limited)
-    app = build_app(limited, svc)
-    async with app.router.lifespan_context(app):
-        await accounts.bootstrap(svc, ADMIN, ADMIN_PASSWORD, "Small")
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            yield http, svc
-    svc.hasher.close()
+    async with portal(settings, max_body_bytes=1000) as http:
+        yield http, http.svc
 
 
 def _form_of_size(size: int) -> bytes:
