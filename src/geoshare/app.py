@@ -20,6 +20,7 @@ from geoshare.domain.services import Services
 from geoshare.http import cors, limits, pages, register  # noqa: F401  (register fills the operation table)
 from geoshare.http.dispatch import Mounts, dispatch
 from geoshare.settings import Settings
+from geoshare.storage.blobs import LocalBlobStore
 from geoshare.storage.engine import Database
 
 log = logging.getLogger("geoshare")
@@ -27,7 +28,8 @@ log = logging.getLogger("geoshare")
 
 def build_services(settings: Settings) -> Services:
     return Services(settings=settings, db=Database(settings.effective_database_url),
-                    hasher=PasswordHasher(settings.argon2_time_cost, settings.argon2_memory_kib))
+                    hasher=PasswordHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
+                    blobs=LocalBlobStore(settings.data_path / "blobs"))
 
 
 class GeoshareApp:

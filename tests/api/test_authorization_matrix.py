@@ -15,48 +15,53 @@ slashes and a trailing slash).
 
 from __future__ import annotations
 
-import itertools
-import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
-
 import httpx
 import pytest
 
-from geoshare.domain import accounts, tokens
-from geoshare.domain.privileges import VIEWER_ROLE_ID
 from geoshare.http.operations import ROUTER, Operation
-from tests.api.expected import FORBIDDEN, INVALID_TOKEN, TOKEN_REQUIRED, error_code
-from tests.conftest import (
-    ADMIN,
-    ADMIN_PASSWORD,
-    DEFAULT_ORG,
-    disable_user,
-    get_token,
-    make_user,
-    set_org_access,
+from tests.api import matrix_members, matrix_org, matrix_roles, matrix_users
+from tests.api.expected import FORBIDDEN, INVALID_TOKEN, TOKEN_REQUIRED
+from tests.api.matrix_support import (  # noqa: F401 - world is a fixture
+    ADMINISTRATOR,
+    ANONYMOUS,
+    ANY_ADMINS,
+    AUTHORIZE,
+    CALLERS,
+    DEFAULT_ORG_ADMIN,
+    DISABLED,
+    EVERYONE,
+    EXPIRED,
+    MEMBERS,
+    OTHER_ADMIN,
+    PASSWORD,
+    PORTAL_MOUNTS,
+    PREFIXES,
+    SITE_PUBLISHERS,
+    USER,
+    VIEWER,
+    Call,
+    World,
+    _admin_credentials,
+    _approval_page,
+    _authorize_page,
+    _create_org_params,
+    _fixed,
+    _json,
+    _new_token,
+    _none,
+    _org_created,
+    _revoke_params,
+    _revoked,
+    _signed_in,
+    _signin_params,
+    _site_user,
+    _user_credentials,
+    body_has,
+    body_is,
 )
+from tests.conftest import DEFAULT_ORG, set_org_access
 
-MINUTE = 60_000
-PASSWORD = "Member12345"
-
-# ---------------------------------------------------------------- callers
-ANONYMOUS, VIEWER, USER, PUBLISHER = "anonymous", "viewer", "user", "publisher"
-ADMINISTRATOR, OTHER_ADMIN, EXPIRED, DISABLED = "administrator", "other_admin", "expired", "disabled"
-# Custom roles: once roles exist, add a caller per custom role here (e.g. "custom_publisher": an
-# org_user whose roleId grants publishing), create it in `world`, and add it to the rows below
-# that should admit it.  Until then there is no such caller.
-CUSTOM_ROLE_CALLERS: tuple[str, ...] = ()
-CALLERS = (ANONYMOUS, VIEWER, USER, PUBLISHER, ADMINISTRATOR, OTHER_ADMIN, EXPIRED, DISABLED, *CUSTOM_ROLE_CALLERS)
-USERNAMES = {VIEWER: "m_viewer", USER: "m_user", PUBLISHER: "m_publisher", ADMINISTRATOR: ADMIN,
-             OTHER_ADMIN: "m_other_admin", EXPIRED: "m_user", DISABLED: "m_disabled"}
-
-EVERYONE = frozenset({ANONYMOUS, VIEWER, USER, PUBLISHER, ADMINISTRATOR, OTHER_ADMIN})
-MEMBERS = EVERYONE - {ANONYMOUS}
-ORG_ADMINS = frozenset({ADMINISTRATOR, OTHER_ADMIN})
-DEFAULT_ORG_ADMIN = frozenset({ADMINISTRATOR})
-SITE_PUBLISHERS = frozenset({ADMINISTRATOR, PUBLISHER})  # publisher = org_publisher of the default org
+AREAS = (matrix_users, matrix_members, matrix_org, matrix_roles)
 
 # ---------------------------------------------------------------- the expected table
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
@@ -73,7 +78,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("sharing", "portals/regions"): EVERYONE,
     ("sharing", "community/self"): MEMBERS,
     ("sharing", "community/users/{user}"): EVERYONE,
-    ("portaladmin", ""): ORG_ADMINS,
+    ("portaladmin", ""): ANY_ADMINS,
     ("portaladmin", "orgs"): DEFAULT_ORG_ADMIN,
     ("portaladmin", "orgs/createOrg"): DEFAULT_ORG_ADMIN,
     ("admin", ""): SITE_PUBLISHERS,
@@ -99,11 +104,6 @@ PRIVATE_ANONYMOUS = frozenset({
     ("sharing", "oauth2/approval"), ("sharing", "portals/{portal}"), ("sharing", "portals/languages"),
     ("sharing", "portals/regions"),
 })
-PORTAL_MOUNTS = ("sharing", "portaladmin")
-PREFIXES = {"sharing": "/portal/sharing/rest", "portaladmin": "/portal/portaladmin", "admin": "/arcgis/admin",
-            "rest": "/arcgis/rest", "tokens": "/arcgis/tokens"}
-
-
 def expected(key: tuple[str, str], who: str, *, private: bool = False) -> str | int:
     """"ok" or the error code `who` must get from operation `key`."""
     if who in (EXPIRED, DISABLED):
@@ -115,146 +115,6 @@ def expected(key: tuple[str, str], who: str, *, private: bool = False) -> str | 
     if who in EXPECTED[key]:
         return "ok"
     return 499 if who == ANONYMOUS else 403
-
-
-# ---------------------------------------------------------------- the callers, for real
-@dataclass
-class World:
-    client: httpx.AsyncClient
-    svc: Any
-    tokens: dict[str, str | None]
-    counter: itertools.count[int] = field(default_factory=itertools.count)
-
-    def username(self, who: str) -> str | None:
-        return USERNAMES.get(who)
-
-
-@pytest.fixture
-async def world(client, svc) -> World:
-    await make_user(svc, "m_viewer", PASSWORD, role_id=VIEWER_ROLE_ID)
-    await make_user(svc, "m_user", PASSWORD, access="public")  # a public profile everyone may read
-    await make_user(svc, "m_publisher", PASSWORD, role="org_publisher")
-    await make_user(svc, "m_disabled", PASSWORD)
-    await accounts.create_org(svc, "Matrix Other", accounts.NewUser("m_other_admin", PASSWORD))
-    issued_at = svc.clock.pin()
-    found: dict[str, str | None] = {ANONYMOUS: None, EXPIRED: await get_token(client, "m_user", PASSWORD,
-                                                                              expiration="1")}
-    for who in (VIEWER, USER, PUBLISHER, OTHER_ADMIN, DISABLED):
-        found[who] = await get_token(client, USERNAMES[who], PASSWORD)
-    found[ADMINISTRATOR] = await get_token(client, ADMIN, ADMIN_PASSWORD)
-    await disable_user(svc, "m_disabled")
-    svc.clock.pin(issued_at + 2 * MINUTE)  # the one-minute token is now expired, the others are not
-    return World(client, svc, found)
-
-
-# ---------------------------------------------------------------- one real call per operation
-Params = Callable[[World], Awaitable[dict[str, Any]]]
-Check = Callable[[httpx.Response, World, str], None]
-
-
-@dataclass(frozen=True)
-class Call:
-    method: str
-    values: dict[str, str]  # path placeholders
-    params: Params
-    ok: Check
-    html: bool = True  # answers the directory page with f=html (False: a page of its own)
-
-
-async def _none(world: World) -> dict[str, Any]:
-    return {}
-
-
-def _fixed(**values: Any) -> Params:
-    async def params(world: World) -> dict[str, Any]:
-        return dict(values)
-    return params
-
-
-def _json(response: httpx.Response) -> Any:
-    assert response.status_code == 200, response.text[:300]
-    assert response.headers["content-type"].startswith("application/json"), response.headers
-    return response.json()
-
-
-def body_is(expected_body: Any) -> Check:
-    def check(response: httpx.Response, world: World, who: str) -> None:
-        assert _json(response) == expected_body
-    return check
-
-
-def body_has(predicate: Callable[[Any, World, str], bool]) -> Check:
-    def check(response: httpx.Response, world: World, who: str) -> None:
-        body = _json(response)
-        assert error_code("sharing", body) is None and error_code("admin", body) is None, body
-        assert predicate(body, world, who), body
-    return check
-
-
-def _new_token(body: Any, world: World, who: str) -> bool:
-    return isinstance(body.get("token"), str) and len(body["token"]) > 20 and isinstance(body["expires"], int)
-
-
-async def _user_credentials(world: World) -> dict[str, Any]:
-    return {"username": "m_user", "password": PASSWORD, "client": "requestip"}
-
-
-async def _admin_credentials(world: World) -> dict[str, Any]:
-    return {"username": ADMIN, "password": ADMIN_PASSWORD, "client": "requestip"}
-
-
-AUTHORIZE = {"client_id": "pythonapi", "response_type": "token", "redirect_uri": "https://testserver"}
-
-
-def _authorize_page(response: httpx.Response, world: World, who: str) -> None:
-    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
-    assert re.search(r'name="oauth_state" value="[^"]{20,}"', response.text), response.text[:500]
-    assert "Error:" not in response.text
-
-
-async def _signin_params(world: World) -> dict[str, Any]:
-    page = await world.client.get(f"{PREFIXES['sharing']}/oauth2/authorize", params=AUTHORIZE)
-    found = re.search(r'name="oauth_state" value="([^"]+)"', page.text)
-    assert found, page.text[:500]
-    return {"oauth_state": found.group(1), "username": "m_user", "password": PASSWORD}
-
-
-def _signed_in(response: httpx.Response, world: World, who: str) -> None:
-    assert response.status_code == 302, (response.status_code, response.text[:300])
-    assert re.match(r"https://testserver#access_token=[^&]{20,}&", response.headers["location"])
-
-
-async def _revoke_params(world: World) -> dict[str, Any]:
-    from geoshare.storage import users as user_store
-
-    user = await world.svc.db.read(user_store.user_by_username, "m_user")
-    issued = await tokens.issue(world.svc, user, kind="oauth", minutes=30, client_id="pythonapi")
-    world.tokens["_revoked"] = issued.token
-    return {"client_id": "pythonapi", "auth_token": issued.token}
-
-
-def _revoked(response: httpx.Response, world: World, who: str) -> None:
-    assert _json(response) == {"success": True}
-
-
-def _approval_page(response: httpx.Response, world: World, who: str) -> None:
-    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
-    assert "SUCCESS code=matrix-code-1" in response.text
-
-
-async def _create_org_params(world: World) -> dict[str, Any]:
-    n = next(world.counter)
-    return {"name": f"Matrix Org {n}", "adminUsername": f"m_new_admin_{n}", "adminPassword": PASSWORD}
-
-
-def _org_created(body: Any, world: World, who: str) -> bool:
-    return body.get("status") == "success" and body["org"]["name"].startswith("Matrix Org ") and \
-        body["adminUsername"].startswith("m_new_admin_")
-
-
-def _site_user(body: Any, world: World, who: str) -> bool:
-    privilege = {ADMINISTRATOR: "ADMINISTER", PUBLISHER: "PUBLISH"}[who]
-    return body["loggedInUser"] == world.username(who) and body["loggedInUserPrivilege"] == privilege
 
 
 CALLS: dict[tuple[str, str], Call] = {
@@ -297,6 +157,13 @@ CALLS: dict[tuple[str, str], Call] = {
         lambda b, w, who: b["authInfo"]["tokenServicesUrl"] == "http://testserver/arcgis/tokens/generateToken")),
     ("rest", "info/healthCheck"): Call("GET", {}, _none, body_is({"success": True})),
 }
+
+for _area in AREAS:
+    assert not set(_area.EXPECTED) & set(EXPECTED), _area.__name__
+    EXPECTED.update(_area.EXPECTED)
+    CALLS.update(_area.CALLS)
+    IGNORES_TOKEN |= getattr(_area, "IGNORES_TOKEN", frozenset())
+    PRIVATE_ANONYMOUS |= getattr(_area, "PRIVATE_ANONYMOUS", frozenset())
 
 KEYS = sorted(EXPECTED)
 OPERATIONS: dict[tuple[str, str], Operation] = {(op.mount, op.path): op for op in ROUTER.operations}

@@ -322,7 +322,7 @@ async def test_server_admin_permission(svc):
     async def handler(ctx):
         return {}
 
-    op = Operation(mount="admin", path="security", handler=handler, name="security", permission="server_admin")
+    op = Operation(mount="admin", path="security", handler=handler, name="security", permission="server-admin")
     admin = await svc.db.read(user_store.user_by_username, ADMIN)
     org = await svc.db.read(org_store.org_by_id, admin.org_id)
     dispatch._permission(op, Principal(user=admin, org=org))

@@ -165,8 +165,19 @@ async def set_password(svc: Services, username: str, password: str) -> None:
     await svc.db.write(change)
 
 
+async def principal_for_user(svc: Services, user: User) -> Principal:
+    """The principal `user` would be with a token: their organization and role privileges."""
+    from geoshare.storage import roles as role_store
+
+    def load(conn: Connection) -> Principal:
+        role = role_store.role_by_id(conn, user.org_id, user.role_id) if user.role_id else None
+        return Principal(user=user, org=org_store.org_by_id(conn, user.org_id),
+                         role_privileges=role.privileges if role else None)
+
+    return await svc.db.read(load)
+
+
 async def require_site_privilege(svc: Services, user: User, levels: tuple[str, ...]) -> None:
     """The admin generateToken is only for users with one of `levels` on the server site."""
-    org = await get_org(svc, user.org_id)
-    if Principal(user=user, org=org).server_privilege not in levels:
+    if (await principal_for_user(svc, user)).server_privilege not in levels:
         raise Forbidden("User does not have administrative privileges on this site.")

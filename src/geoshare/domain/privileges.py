@@ -1,6 +1,15 @@
-"""Built-in roles and the privileges they grant (sharing-api.md §4.9)."""
+"""Privileges, the built-in roles that grant them, and the requirements operations declare
+(sharing-api.md §4.9, portal-admin-api.md §1.5).
+
+Nothing in geoshare asks which role a caller holds: every check asks for privileges.  A "full
+administrator" is whoever holds every administrative privilege, which the built-in
+Administrator role grants; a custom role holding some of them is a partial administrator.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 VIEWER = (
     "portal:user:joinGroup", "portal:user:viewOrgGroups", "portal:user:viewOrgItems", "portal:user:viewOrgUsers",
@@ -38,15 +47,95 @@ ADMIN_ONLY = (
     "marketplace:admin:manage", "opendata:user:openDataAdmin", "opendata:user:designateGroup",
 )
 ADMIN = (*PUBLISHER, *ADMIN_ONLY)
+# Every privilege geoshare knows by name (setPrivileges also stores unknown ones verbatim).
+KNOWN = frozenset((*ADMIN, "portal:user:invitePartneredCollaborationMembers", "portal:publisher:createDataPipelines"))
+# The administrative privileges proper: holding all of them is what makes a full administrator.
+ADMIN_PRIVILEGES = frozenset(p for p in ADMIN if ":admin:" in p)
 
 BUILT_IN_ROLES = {"org_admin": ADMIN, "org_publisher": PUBLISHER, "org_user": USER}
 VIEWER_ROLE_ID = "iAAAAAAAAAAAAAAA"
 DATA_EDITOR_ROLE_ID = "iBBBBBBBBBBBBBBB"
+BUILT_IN_ROLE_IDS = {VIEWER_ROLE_ID: VIEWER, DATA_EDITOR_ROLE_ID: DATA_EDITOR}
 
 
-def privileges_for(role: str, role_id: str | None) -> list[str]:
-    if role_id == VIEWER_ROLE_ID:
-        return list(VIEWER)
-    if role_id == DATA_EDITOR_ROLE_ID:
-        return list(DATA_EDITOR)
+def privileges_for(role: str, role_id: str | None, custom: Iterable[str] | None = None) -> list[str]:
+    """A user's privileges: a custom role's own list, a built-in role id's, else the role's."""
+    if custom is not None:
+        return list(custom)
+    if role_id in BUILT_IN_ROLE_IDS:
+        return list(BUILT_IN_ROLE_IDS[role_id])
     return list(BUILT_IN_ROLES.get(role, USER))
+
+
+def is_custom_role_id(role_id: str | None) -> bool:
+    return role_id is not None and role_id not in BUILT_IN_ROLE_IDS
+
+
+def base_role(privileges: Iterable[str]) -> str:
+    """The built-in role a custom role reports as `role` (sharing-api.md §4.1): administrative
+    privileges make it org_admin, publishing ones org_publisher, anything else org_user."""
+    held = set(privileges)
+    if any(":admin:" in p for p in held):
+        return "org_admin"
+    if any(p.startswith("portal:publisher:") for p in held):
+        return "org_publisher"
+    return "org_user"
+
+
+def is_full_admin(privileges: Iterable[str]) -> bool:
+    return ADMIN_PRIVILEGES <= set(privileges)
+
+
+# ------------------------------------------------------------------ declared requirements
+SPECIAL = {
+    "public": "anyone, signed in or not",
+    "user": "any signed-in member",
+    "any-admin": "any administrative privilege (portal:admin:*)",
+    "full-admin": "every administrative privilege (a full administrator)",
+    "site-admin": "a full administrator of the default organization",
+    "server-publisher": "ADMINISTER or PUBLISH on the server site",
+    "server-admin": "ADMINISTER on the server site",
+}
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What an operation demands of its caller, parsed from the table's `permission` text:
+    one of SPECIAL, a privilege, `a & b` (all of them) or `a | b` (any of them)."""
+
+    text: str
+    all_of: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> Requirement:
+        text = " ".join(text.split())
+        if text in SPECIAL:
+            return cls(text)
+        if "&" in text and "|" in text:
+            raise ValueError(f"mixed & and | in {text!r}")
+        parts = tuple(p.strip() for p in text.replace("&", "|").split("|"))
+        unknown = [p for p in parts if p not in KNOWN]
+        if unknown:
+            raise ValueError(f"unknown privileges {unknown}")
+        return cls(text, all_of=parts) if "&" in text else cls(text, any_of=parts)
+
+    @property
+    def signed_in(self) -> bool:
+        return self.text != "public"
+
+    @property
+    def privileges(self) -> tuple[str, ...]:
+        return self.all_of or self.any_of
+
+    def describe(self) -> str:
+        if self.text in SPECIAL:
+            return SPECIAL[self.text]
+        joiner = " and " if self.all_of else " or "
+        return joiner.join(self.privileges)
+
+    def admits_privileges(self, held: frozenset[str]) -> bool:
+        """For the privilege forms only; SPECIAL forms are decided by the caller's Principal."""
+        if self.all_of:
+            return all(p in held for p in self.all_of)
+        return any(p in held for p in self.any_of)

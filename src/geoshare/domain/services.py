@@ -9,6 +9,7 @@ from typing import Any
 
 from geoshare.domain.passwords import PasswordHasher
 from geoshare.settings import Settings
+from geoshare.storage.blobs import LocalBlobStore
 from geoshare.storage.engine import Database
 
 
@@ -49,6 +50,7 @@ class Services:
     settings: Settings
     db: Database
     hasher: PasswordHasher
+    blobs: LocalBlobStore
     clock: Clock = field(default_factory=Clock)
     sign_in_locks: dict[str, list[Any]] = field(default_factory=dict)  # username -> [Lock, users]
 

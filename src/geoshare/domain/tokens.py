@@ -271,7 +271,7 @@ async def validate(svc: Services, token: str, *, referer: str | None, client_ip:
     loaded = await svc.db.read_cached(key, token_store.token_with_owner, token_hash)
     if loaded is None:
         raise InvalidToken()
-    record, user, org = loaded
+    record, user, org, role_privileges = loaded
     now = svc.clock.now_ms()
     if record.revoked or record.expires <= now or record.kind not in kinds or user.disabled:
         raise InvalidToken()
@@ -280,7 +280,7 @@ async def validate(svc: Services, token: str, *, referer: str | None, client_ip:
         raise InvalidToken()
     if record.bind_type == "ip" and not _ip_ok(bound, client_ip):
         raise InvalidToken()
-    return Principal(user=user, org=org, token=record)
+    return Principal(user=user, org=org, token=record, role_privileges=role_privileges)
 
 
 def _referer_ok(bound: str, referer: str | None, strict: bool) -> bool:

@@ -81,8 +81,14 @@ def _page(mount: str, prefix: str, rest: list[str], principal: Principal | None,
                "username": principal.username if principal else None, "json_link": f"{here}?f=pjson",
                "title": rest[-1] if rest else DIRECTORY_NAMES.get(mount, "geoshare"), "summary": "",
                "properties": [], "raw_json": None, "resources": [], "operations": [], "templated": [],
-               "form": None, "error": None, "is_operation": False, **values}
+               "form": None, "error": None, "is_operation": False, "requires": None, **values}
     return HTMLResponse(_env.get_template("page.html").render(**context), headers=HEADERS)
+
+
+def _requires(op: Operation) -> str:
+    """The operation's declared requirement, in words and as declared."""
+    text = op.requirement.describe()
+    return text if text == op.permission else f"{text} ({op.permission})"
 
 
 def _form(op: Operation, action: str) -> dict[str, Any]:
@@ -94,7 +100,7 @@ def render_result(ctx: Ctx, data: Any, children: list[tuple[str, Operation | Non
     resources, operations = _links(here, children)
     is_op = ctx.op.kind == "operation"
     return _page(ctx.op.mount, ctx.mount_prefix, rest, ctx.principal, title=ctx.op.name,
-                 summary=ctx.op.summary, properties=_properties(data),
+                 summary=ctx.op.summary, requires=_requires(ctx.op), properties=_properties(data),
                  raw_json=json.dumps(data, indent=2, ensure_ascii=False), resources=resources,
                  operations=operations, templated=_templated(ctx.op.mount, rest, ctx.principal),
                  form=_form(ctx.op, here) if is_op else None, is_operation=is_op,
@@ -103,7 +109,7 @@ def render_result(ctx: Ctx, data: Any, children: list[tuple[str, Operation | Non
 
 def render_operation_form(op: Operation, prefix: str, rest: list[str], principal: Principal) -> Response:
     here = prefix + "/" + "/".join(quote(s, safe="@") for s in rest)
-    return _page(op.mount, prefix, rest, principal, title=op.name, summary=op.summary,
+    return _page(op.mount, prefix, rest, principal, title=op.name, summary=op.summary, requires=_requires(op),
                  form=_form(op, here), json_link=None, is_operation=True)
 
 
@@ -127,4 +133,4 @@ def render_error(request: Request, mount: str, exc: GeoshareError, body: dict[st
                  "details": body["error"].get("details", [])}
     form = _form(op, request.url.path) if op is not None and op.kind == "operation" else None
     return _page(mount, "/" + "/".join(segments[:1]), segments[1:], principal, title=f"Error {exc.code}",
-                 error=error, form=form, json_link=None)
+                 error=error, form=form, json_link=None, requires=_requires(op) if op is not None else None)

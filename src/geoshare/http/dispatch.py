@@ -132,21 +132,10 @@ async def _display_principal(svc: Services, request: Request, raw: dict[str, Any
 
 
 def _permission(op: Operation, principal: Principal) -> None:
-    perm = op.permission
-    if perm == "public":
+    if principal.admits(op.requirement):
         return
     if principal.is_anonymous:
         raise TokenRequired()
-    if perm == "user":
-        return
-    if perm == "org_admin" and principal.is_full_admin:
-        return
-    if perm == "default_org_admin" and principal.is_full_admin and principal.org is not None and principal.org.is_default:
-        return
-    if perm == "server_admin" and principal.server_privilege == "ADMINISTER":
-        return
-    if perm == "server_publisher" and principal.server_privilege in ("ADMINISTER", "PUBLISH"):
-        return
     raise Forbidden()
 
 

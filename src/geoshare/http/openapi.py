@@ -46,8 +46,12 @@ def _operation(op: Operation, method: str) -> dict[str, Any]:
                            "summary": op.summary or op.name, "tags": [op.mount],
                            "responses": {"200": {"description": "JSON result or the ArcGIS error envelope",
                                                  "content": {"application/json": {"schema": {"type": ["object", "array"]}}}}}}
-    if op.permission != "public":
+    if op.requirement.signed_in:
         doc["security"] = [{"token": []}, {"esriBearer": []}]
+    doc["x-geoshare-permission"] = op.permission
+    doc["description"] = f"Requires: {op.requirement.describe()}."
+    if op.requirement.privileges:
+        doc["x-geoshare-privileges"] = {"allOf" if op.requirement.all_of else "anyOf": list(op.requirement.privileges)}
     path_params = [seg[1:-1] for seg in op.path.split("/") if seg.startswith("{")]
     doc["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in path_params]
     if method == "GET":

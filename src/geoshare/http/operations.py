@@ -13,11 +13,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from geoshare.domain.privileges import Requirement
 from geoshare.http.params import Param
 
 # Mount name -> how errors are shaped (see conventions.error_body).
 MOUNTS = ("sharing", "portaladmin", "admin", "rest", "tokens")
-PERMISSIONS = ("public", "user", "org_admin", "default_org_admin", "server_publisher", "server_admin")
 
 Handler = Callable[..., Awaitable[Any]]
 
@@ -31,6 +31,8 @@ class Operation:
     kind: str = "resource"  # resource (read) | operation (changes state)
     methods: tuple[str, ...] = ("GET", "POST")
     params: tuple[Param, ...] = ()
+    # Who may call it: "public", "user", "any-admin", "full-admin", "site-admin",
+    # "server-publisher", "server-admin", a privilege, or privileges joined by & (all) or | (any).
     permission: str = "public"
     summary: str = ""
     resolve_token: bool = True  # sign-in operations ignore tokens they are sent
@@ -39,10 +41,11 @@ class Operation:
     failure_message: str = "Unable to complete operation."
     aliases: tuple[str, ...] = ()
     segments: tuple[str, ...] = field(default=(), compare=False)
+    requirement: Requirement = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         assert self.mount in MOUNTS, self.mount
-        assert self.permission in PERMISSIONS, self.permission
+        object.__setattr__(self, "requirement", Requirement.parse(self.permission))
         assert self.kind in ("resource", "operation")
 
     @property

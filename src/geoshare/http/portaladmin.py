@@ -12,7 +12,7 @@ from geoshare.http.operations import operation
 from geoshare.http.params import Param
 
 
-@operation("portaladmin", "", name="Portal Admin", permission="org_admin",
+@operation("portaladmin", "", name="Portal Admin", permission="any-admin",
            summary="The portal administrator directory.")
 async def portaladmin_root(ctx: Ctx) -> dict[str, Any]:
     return {"resources": ["orgs"], "currentVersion": CURRENT_VERSION, "isPortal": True}
@@ -23,7 +23,7 @@ def _org_summary(org: Any) -> dict[str, Any]:
             "created": org.created}
 
 
-@operation("portaladmin", "orgs", name="Organizations", permission="default_org_admin",
+@operation("portaladmin", "orgs", name="Organizations", permission="site-admin",
            summary="Every organization hosted by this portal (geoshare extension).")
 async def list_orgs(ctx: Ctx) -> dict[str, Any]:
     orgs = await accounts.list_orgs(ctx.svc)
@@ -31,7 +31,7 @@ async def list_orgs(ctx: Ctx) -> dict[str, Any]:
 
 
 @operation("portaladmin", "orgs/createOrg", name="createOrg", kind="operation", methods=("POST",),
-           permission="default_org_admin", failure_message="Unable to create organization.",
+           permission="site-admin", failure_message="Unable to create organization.",
            params=(Param("name", required=True, max_length=250, help="Organization name (unique)."),
                    Param("access", choices=("public", "private"), default="public"),
                    Param("adminUsername", required=True, max_length=128, help="Its first administrator."),

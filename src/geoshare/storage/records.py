@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import RowMapping
@@ -20,12 +20,18 @@ class Org:
     settings: dict[str, Any]
     created: int
     modified: int
+    can_share_public: bool = True
+    can_search_public: bool = True
+    url_hostname: str | None = None
+    thumbnail: str | None = None
 
     @classmethod
     def from_row(cls, row: RowMapping) -> Org:
         return cls(id=row["id"], name=row["name"], is_default=bool(row["is_default"]), access=row["access"],
                    url_key=row["url_key"], description=row["description"], settings=json.loads(row["settings"] or "{}"),
-                   created=row["created"], modified=row["modified"])
+                   created=row["created"], modified=row["modified"],
+                   can_share_public=bool(row["can_share_public"]), can_search_public=bool(row["can_search_public"]),
+                   url_hostname=row["url_hostname"], thumbnail=row["thumbnail"])
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,14 @@ class User:
     last_login: int
     created: int
     modified: int
+    culture_format: str | None = None
+    preferred_view: str | None = None
+    security_question_idx: int | None = None
+    security_answer_hash: str | None = None
+    idp_username: str | None = None
+    properties: dict[str, Any] = field(default_factory=dict)
+    categories: tuple[str, ...] = ()
+    password_changed: int = 0
 
     @classmethod
     def from_row(cls, row: RowMapping) -> User:
@@ -64,7 +78,10 @@ class User:
             region=row["region"], units=row["units"], thumbnail=row["thumbnail"],
             tags=tuple(json.loads(row["tags"] or "[]")), provider=row["provider"], disabled=bool(row["disabled"]),
             last_login=row["last_login"], created=row["created"],
-            modified=row["modified"],
+            modified=row["modified"], culture_format=row["culture_format"], preferred_view=row["preferred_view"],
+            security_question_idx=row["security_question_idx"], security_answer_hash=row["security_answer_hash"],
+            idp_username=row["idp_username"], properties=json.loads(row["properties"] or "{}"),
+            categories=tuple(json.loads(row["categories"] or "[]")), password_changed=row["password_changed"] or 0,
         )
 
 
@@ -124,3 +141,72 @@ class OAuthCode:
         values = {k: row[k] for k in cls.__dataclass_fields__}
         values["used"] = bool(values["used"])
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class Role:
+    """A custom role of an organization (the built-in roles are not stored)."""
+
+    id: str
+    org_id: str
+    name: str
+    description: str | None
+    privileges: tuple[str, ...]
+    created: int
+    modified: int
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> Role:
+        return cls(id=row["id"], org_id=row["org_id"], name=row["name"], description=row["description"],
+                   privileges=tuple(json.loads(row["privileges"] or "[]")), created=row["created"],
+                   modified=row["modified"])
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: str
+    user_id: str
+    type: str
+    target: str | None
+    target_type: str
+    received: int
+    data: dict[str, Any]
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> Notification:
+        return cls(id=row["id"], user_id=row["user_id"], type=row["type"], target=row["target"],
+                   target_type=row["target_type"], received=row["received"], data=json.loads(row["data"] or "{}"))
+
+
+@dataclass(frozen=True)
+class Invitation:
+    id: str
+    user_id: str
+    target_type: str
+    target_id: str
+    from_user_id: str | None
+    role: str
+    must_approve: bool
+    email: str | None
+    created: int
+    expiration: int
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> Invitation:
+        values = {k: row[k] for k in cls.__dataclass_fields__}
+        values["must_approve"] = bool(values["must_approve"])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class OrgResource:
+    org_id: str
+    key: str
+    access: str
+    size: int
+    blob: str
+    created: int
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> OrgResource:
+        return cls(**{k: row[k] for k in cls.__dataclass_fields__})

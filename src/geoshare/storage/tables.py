@@ -7,7 +7,19 @@ stored as text so both databases treat them the same way.  The Alembic migration
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
 
@@ -21,9 +33,16 @@ orgs = Table(
     Column("url_key", String(64), nullable=True, unique=True),
     Column("description", Text, nullable=True),
     Column("settings", Text, nullable=False, default="{}"),  # JSON: portal properties stored verbatim
+    # Columns (not settings) because access predicates in SQL read them.
+    Column("can_share_public", Boolean, nullable=False, default=True),
+    Column("can_search_public", Boolean, nullable=False, default=True),
+    Column("url_hostname", String(255), nullable=True),
+    Column("thumbnail", String(255), nullable=True),
     Column("created", BigInteger, nullable=False),
     Column("modified", BigInteger, nullable=False),
 )
+
+Index("ix_orgs_url_hostname", orgs.c.url_hostname, unique=True)
 
 users = Table(
     "users",
@@ -52,8 +71,88 @@ users = Table(
     Column("last_login", BigInteger, nullable=False, default=-1),
     Column("created", BigInteger, nullable=False),
     Column("modified", BigInteger, nullable=False),
+    Column("culture_format", String(16), nullable=True),
+    Column("preferred_view", String(16), nullable=True),
+    Column("security_question_idx", Integer, nullable=True),
+    Column("security_answer_hash", String(255), nullable=True),  # argon2, like passwords; never returned
+    Column("idp_username", String(255), nullable=True),
+    Column("properties", Text, nullable=False, default="{}"),  # JSON: community/users/{u}/properties
+    Column("categories", Text, nullable=False, default="[]"),  # JSON: member categories
+    Column("password_changed", BigInteger, nullable=False, default=0),  # for the policy's expirationInDays
 )
 Index("ix_users_org", users.c.org_id)
+# Member listings page through one organization in username / created / full-name order.
+Index("ix_users_org_username", users.c.org_id, users.c.username_key)
+Index("ix_users_org_created", users.c.org_id, users.c.created)
+Index("ix_users_org_fullname", users.c.org_id, users.c.full_name)
+
+# Custom roles of an organization; the built-in roles are not rows (domain/privileges.py).
+roles = Table(
+    "roles",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("org_id", String(16), ForeignKey("orgs.id"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("name_key", String(128), nullable=False),  # lower-cased name: unique per organization
+    Column("description", Text, nullable=True),
+    Column("privileges", Text, nullable=False, default="[]"),  # JSON array of privilege strings
+    Column("created", BigInteger, nullable=False),
+    Column("modified", BigInteger, nullable=False),
+    UniqueConstraint("org_id", "name_key", name="uq_roles_org_name"),
+)
+
+# Earlier password hashes, for the security policy's historySize.
+password_history = Table(
+    "password_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("changed", BigInteger, nullable=False),
+)
+Index("ix_password_history_user", password_history.c.user_id, password_history.c.changed)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("target", String(255), nullable=True),
+    Column("target_type", String(32), nullable=False, default="user"),
+    Column("received", BigInteger, nullable=False),
+    Column("data", Text, nullable=False, default="{}"),  # JSON
+)
+Index("ix_notifications_user", notifications.c.user_id, notifications.c.received)
+
+# Invitations addressed to a user (group invitations; sharing-api.md §4.10).
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("id", String(33), primary_key=True),  # "G" + 32 hex
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("target_type", String(16), nullable=False, default="group"),
+    Column("target_id", String(32), nullable=False),
+    Column("from_user_id", String(32), nullable=True),
+    Column("role", String(32), nullable=False, default="group_member"),
+    Column("must_approve", Boolean, nullable=False, default=False),
+    Column("email", String(320), nullable=True),
+    Column("created", BigInteger, nullable=False),
+    Column("expiration", BigInteger, nullable=False),
+)
+Index("ix_invitations_user", invitations.c.user_id)
+
+# Files an organization keeps (logos, custom files): the bytes live in the blob store.
+org_resources = Table(
+    "org_resources",
+    metadata,
+    Column("org_id", String(16), ForeignKey("orgs.id"), primary_key=True),
+    Column("key", String(512), primary_key=True),
+    Column("access", String(16), nullable=False, default="public"),
+    Column("size", BigInteger, nullable=False),
+    Column("blob", String(255), nullable=False),  # blob store key
+    Column("created", BigInteger, nullable=False),
+)
 
 tokens = Table(
     "tokens",

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from geoshare.storage.records import OAuthCode, OAuthSession, Org, Token, User
-from geoshare.storage.tables import lockouts, oauth_codes, oauth_sessions, orgs, sign_ins, tokens, users
+from geoshare.storage.tables import (
+    lockouts,
+    oauth_codes,
+    oauth_sessions,
+    orgs,
+    roles,
+    sign_ins,
+    tokens,
+    users,
+)
 
 SIGN_IN_RECORD_DAYS = 90  # how long sign-in records are kept
 BAD_CREDENTIALS = "bad-credentials"  # the reason recorded for a wrong password or unknown username
@@ -126,8 +137,9 @@ def take_oauth_code(conn: Connection, code_hash: str) -> OAuthCode | None:
 
 _OWNER_TABLES = (tokens, users, orgs)
 _OWNER_QUERY = (
-    select(*[c for table in _OWNER_TABLES for c in table.c])
-    .select_from(tokens.join(users, users.c.id == tokens.c.user_id).join(orgs, orgs.c.id == users.c.org_id))
+    select(*[c for table in _OWNER_TABLES for c in table.c], roles.c.privileges)
+    .select_from(tokens.join(users, users.c.id == tokens.c.user_id).join(orgs, orgs.c.id == users.c.org_id)
+                 .outerjoin(roles, roles.c.id == users.c.role_id))
     .where(tokens.c.token_hash == bindparam("token_hash"))
 )
 _OWNER_SLICES = []
@@ -138,8 +150,9 @@ for _table in _OWNER_TABLES:
     _start += len(_names)
 
 
-def token_with_owner(conn: Connection, token_hash: str) -> tuple[Token, User, Org] | None:
-    """One round trip for every authenticated request: the token, its user and their organization.
+def token_with_owner(conn: Connection, token_hash: str) -> tuple[Token, User, Org, tuple[str, ...] | None] | None:
+    """One round trip for every authenticated request: the token, its user, their organization
+    and, when the user holds a custom role, that role's privileges.
 
     The statement is built once; the row is cut apart by position (both measured: building
     the select and matching labels per request cost more than the query itself)."""
@@ -147,4 +160,6 @@ def token_with_owner(conn: Connection, token_hash: str) -> tuple[Token, User, Or
     if row is None:
         return None
     token_part, user_part, org_part = (dict(zip(names, row[a:b], strict=True)) for a, b, names in _OWNER_SLICES)
-    return Token.from_row(token_part), User.from_row(user_part), Org.from_row(org_part)  # type: ignore[arg-type]
+    role_privileges = tuple(json.loads(row[-1])) if row[-1] is not None else None
+    return (Token.from_row(token_part), User.from_row(user_part), Org.from_row(org_part),  # type: ignore[arg-type]
+            role_privileges)

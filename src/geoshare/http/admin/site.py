@@ -14,14 +14,14 @@ SHORT_TIMEOUT = 60
 LONG_TIMEOUT = 1440
 
 
-@operation("admin", "", name="Server Administrator Directory", permission="server_publisher",
+@operation("admin", "", name="Server Administrator Directory", permission="server-publisher",
            summary="The site root: resources and version.")
 async def admin_root(ctx: Ctx) -> dict[str, Any]:
     return {"resources": ["info"], "currentVersion": SERVER_VERSION, "fullVersion": SERVER_FULL_VERSION,
             "isServerLicensed": True, "acceptLanguage": ctx.request.headers.get("accept-language")}
 
 
-@operation("admin", "info", permission="server_publisher", summary="Server version and the signed-in user.")
+@operation("admin", "info", permission="server-publisher", summary="Server version and the signed-in user.")
 async def admin_info(ctx: Ctx) -> dict[str, Any]:
     return {"currentversion": str(SERVER_VERSION), "fullVersion": SERVER_FULL_VERSION, "currentbuild": "geoshare",
             "timezone": {"displayname": "(UTC) Coordinated Universal Time", "windowsid": "UTC",
