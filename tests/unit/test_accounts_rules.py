@@ -15,7 +15,8 @@ from tests.conftest import DEFAULT_ORG
 
 USERNAME_RULE = "A username has 1 to 128 characters: letters, digits and _ . @ -, starting with a letter or digit."
 LENGTH = "The password must have at least 8 characters."
-MIX = "The password must contain at least one letter and one digit."
+LETTER = "The password must contain at least 1 letter."
+DIGIT = "The password must contain at least 1 digit."
 DIFFER = "The password must differ from the username."
 
 
@@ -46,9 +47,9 @@ def test_password_length_boundary():
 def test_password_needs_a_letter_and_a_digit():
     assert check_password("ABCDEF12", "someone") == "ABCDEF12"  # upper case letters count
     assert check_password("abcdef12", "someone") == "abcdef12"  # and lower case ones
-    assert _problems("abcdefgh") == [MIX]
-    assert _problems("12345678") == [MIX]
-    assert _problems("abc") == [LENGTH, MIX]
+    assert _problems("abcdefgh") == [DIGIT]
+    assert _problems("12345678") == [LETTER]
+    assert _problems("abc") == [LENGTH, DIGIT]
 
 
 def test_password_must_differ_from_the_username_whatever_the_case():

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
+from geoshare.domain import password_policy
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services, new_id, new_org_id
 from geoshare.errors import Conflict, Forbidden, InvalidParameter
@@ -20,7 +21,6 @@ from geoshare.storage.records import Org, User
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$")
 ROLES = ("org_admin", "org_publisher", "org_user")
-MIN_PASSWORD = 8
 
 
 @dataclass(frozen=True)
@@ -42,16 +42,8 @@ def check_username(username: str) -> str:
 
 
 def check_password(password: str, username: str) -> str:
-    problems = []
-    if len(password) < MIN_PASSWORD:
-        problems.append(f"The password must have at least {MIN_PASSWORD} characters.")
-    if not re.search(r"[A-Za-z]", password) or not re.search(r"[0-9]", password):
-        problems.append("The password must contain at least one letter and one digit.")
-    if password.lower() == username.lower():
-        problems.append("The password must differ from the username.")
-    if problems:
-        raise InvalidParameter("Invalid password.", problems)
-    return password
+    """The portal's default password rules (organizations may set stricter ones: password_policy)."""
+    return password_policy.check_password(password, username)
 
 
 def _insert_user(conn: Connection, org_id: str, new: NewUser, password_hash: str, now: int) -> User:

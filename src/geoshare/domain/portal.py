@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from geoshare.domain import accounts
+from geoshare.domain import privileges as privs
 from geoshare.domain.principal import Principal
-from geoshare.domain.privileges import privileges_for
 from geoshare.domain.services import Services
 from geoshare.errors import NotFound
 from geoshare.storage import orgs as org_store
@@ -51,29 +51,35 @@ ADMIN_ONLY_SETTINGS = ("allowedOrigins", "mfaAdmins")
 MEMBER_PROFILE = (*PUBLIC_PROFILE, "orgId", "access", "role", "level", "disabled")
 
 
-def user_document(user: User, org: Org) -> dict[str, Any]:
-    """The full (self / administrator) view of a user."""
+def user_document(user: User, org: Org, role_privileges: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The full (self / administrator) view of a user.  `role_privileges`: the user's custom
+    role's privileges, when the user holds one (it then reports its base role, §4.1)."""
+    privileges = privs.privileges_for(user.role, user.role_id, role_privileges)
     doc: dict[str, Any] = {
         "username": user.username, "id": user.id, "fullName": user.full_name, "firstName": user.first_name,
         "lastName": user.last_name, "email": user.email, "description": user.description, "tags": list(user.tags),
-        "culture": user.culture, "cultureFormat": None, "region": user.region, "units": user.units,
+        "culture": user.culture, "cultureFormat": user.culture_format, "region": user.region, "units": user.units,
         "thumbnail": user.thumbnail, "created": user.created, "modified": user.modified, "provider": user.provider,
-        "access": user.access, "orgId": org.id, "role": user.role,
-        "privileges": privileges_for(user.role, user.role_id),
-        "level": "1" if user.role_id == "iAAAAAAAAAAAAAAA" else "2",
+        "access": user.access, "orgId": org.id,
+        "role": privs.base_role(privileges) if role_privileges is not None else user.role,
+        "privileges": privileges,
+        "level": "1" if user.role_id == privs.VIEWER_ROLE_ID else "2",
         "userLicenseTypeId": user.user_license_type_id, "userType": "both", "disabled": user.disabled,
-        "idpUsername": None, "preferredView": None, "lastLogin": user.last_login, "mfaEnabled": False,
+        "idpUsername": user.idp_username, "preferredView": user.preferred_view, "lastLogin": user.last_login,
+        "mfaEnabled": False, "securityQuestionIdx": user.security_question_idx,
         "storageUsage": 0, "storageQuota": 2199023255552, "availableCredits": -1, "assignedCredits": -1,
-        "groups": [], "categories": [],
+        "groups": [], "categories": list(user.categories),
     }
     if user.role_id is not None:  # built-in roles carry no roleId (clients.md §4.1)
         doc["roleId"] = user.role_id
     return doc
 
 
-def user_view(user: User, org: Org, viewer: Principal) -> dict[str, Any] | None:
-    """What `viewer` may see of `user`; None when the profile is hidden from them."""
-    full = user_document(user, org)
+def user_view(user: User, org: Org, viewer: Principal,
+              role_privileges: tuple[str, ...] | None = None) -> dict[str, Any] | None:
+    """What `viewer` may see of `user`; None when the profile is hidden from them.  The same rule,
+    as SQL, is access.user_visible (searches and listings)."""
+    full = user_document(user, org, role_privileges)
     same_org = viewer.user is not None and viewer.user.org_id == user.org_id
     if viewer.user is not None and (viewer.user.id == user.id or (same_org and viewer.has("portal:admin:viewUsers"))):
         return full
@@ -104,7 +110,7 @@ async def get_user(svc: Services, viewer: Principal, name_or_id: str) -> dict[st
 
 def self_user(viewer: Principal) -> dict[str, Any]:
     assert viewer.user is not None and viewer.org is not None
-    return user_document(viewer.user, viewer.org)
+    return user_document(viewer.user, viewer.org, viewer.role_privileges)
 
 
 def portal_document(org: Org, viewer: Principal, *, host_path: str, public_base: str, port: int) -> dict[str, Any]:

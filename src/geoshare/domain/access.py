@@ -1,0 +1,54 @@
+"""Who may see what, as SQL predicates: one module, used by single reads, listings and searches
+alike (conventions.md), so a total never counts what a page would hide.
+
+Users (sharing-api.md §8.4): a profile is visible to the user, to administrators of the
+user's organization holding portal:admin:viewUsers, to members of that organization when its
+access is `org` or `public` (members hold portal:user:viewOrgUsers), and to everyone when
+`public`.  `domain/portal.user_view` applies the same rule to one loaded record; a test checks
+the two agree.
+
+Organizations (§8.5): `can_share_public` and `can_search_public` are columns so the item and
+search predicates of later work read them in the same statement.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, false, or_, true
+
+from geoshare.domain.principal import Principal
+from geoshare.storage.tables import orgs, users
+
+
+def user_visible(viewer: Principal) -> ColumnElement[bool]:
+    """Rows of `users` whose profile `viewer` may see."""
+    public = users.c.access == "public"
+    if viewer.user is None:
+        return public
+    me = viewer.user
+    same_org = users.c.org_id == me.org_id
+    clauses = [public, users.c.id == me.id]
+    if viewer.has("portal:admin:viewUsers"):
+        clauses.append(same_org)
+    elif viewer.has("portal:user:viewOrgUsers"):
+        clauses.append(and_(same_org, users.c.access.in_(("org", "public"))))
+    return or_(*clauses)
+
+
+def sees_disabled(viewer: Principal) -> ColumnElement[bool]:
+    """Disabled members appear in searches only for administrators (sharing-api.md §7.5)."""
+    if viewer.user is not None and viewer.has("portal:admin:viewUsers"):
+        return or_(users.c.disabled.is_(False), users.c.org_id == viewer.user.org_id)
+    return users.c.disabled.is_(False)
+
+
+def may_share_public(org_id: str) -> ColumnElement[bool]:
+    """The organization lets its members share with everyone (items, groups, profiles)."""
+    return orgs.c.can_share_public.is_(True) & (orgs.c.id == org_id)
+
+
+def search_public_scope(viewer: Principal) -> ColumnElement[bool]:
+    """Which organizations' public content a caller's searches include: every organization,
+    or only the caller's own when that organization set canSearchPublic=false (§8.5)."""
+    if viewer.org is None or viewer.org.can_search_public:
+        return true()
+    return orgs.c.id == viewer.org.id if viewer.org is not None else false()

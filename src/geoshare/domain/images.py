@@ -1,0 +1,39 @@
+"""Thumbnails: PNG, GIF or JPEG, checked by decoding the image, not by its name (issue 8)."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+from PIL import Image, UnidentifiedImageError
+
+from geoshare.errors import InvalidParameter
+
+FORMATS = {"PNG": "png", "GIF": "gif", "JPEG": "jpg"}
+MAX_THUMBNAIL_BYTES = 1024 * 1024  # 1 MB (errata: the seed's limit, geoshare's default)
+MAX_PIXELS = 40_000_000  # a tiny file that claims a huge canvas is a decompression bomb
+
+
+def check_thumbnail(data: bytes, *, message: str, name: str = "thumbnail",
+                    max_bytes: int = MAX_THUMBNAIL_BYTES) -> str:
+    """The extension to store the image under; InvalidParameter when it is not a real PNG, GIF or
+    JPEG of at most `max_bytes`."""
+    if len(data) > max_bytes:
+        raise InvalidParameter(message, [f"'{name}' is larger than {max_bytes} bytes."])
+    if not data:
+        raise InvalidParameter(message, [f"'{name}' is empty."])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                kind = image.format or ""
+                width, height = image.size
+                image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):
+        raise InvalidParameter(message, [f"'{name}' is not a PNG, GIF or JPEG image."]) from None
+    if kind not in FORMATS:
+        raise InvalidParameter(message, [f"'{name}' is not a PNG, GIF or JPEG image."])
+    if width * height > MAX_PIXELS:
+        raise InvalidParameter(message, [f"'{name}' has too many pixels."])
+    return FORMATS[kind]

@@ -1,0 +1,60 @@
+"""The organization's password policy (sharing-api.md §3.7 securityPolicy), applied wherever a
+password is set: createUser, invite, a user's update, the CLI.
+
+The policy lives in the organization's settings under `securityPolicy`; what is not set there
+takes the defaults below, which are the portal's (8 characters, a letter and a digit).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from geoshare.errors import InvalidParameter
+from geoshare.storage.records import Org
+
+DEFAULT_PASSWORD_POLICY: dict[str, int | None] = {
+    "minLength": 8, "minUpper": None, "minLower": None, "minLetter": 1, "minDigit": 1, "minOther": None,
+    "expirationInDays": None, "historySize": None,
+}
+DAY_MS = 86_400_000
+_CLASSES = {
+    "minUpper": (r"[A-Z]", "upper-case letter"),
+    "minLower": (r"[a-z]", "lower-case letter"),
+    "minLetter": (r"[A-Za-z]", "letter"),
+    "minDigit": (r"[0-9]", "digit"),
+    "minOther": (r"[^A-Za-z0-9]", "character that is neither a letter nor a digit"),
+}
+
+
+def password_policy(org: Org | None) -> dict[str, int | None]:
+    stored: dict[str, Any] = ((org.settings if org else {}).get("securityPolicy") or {}).get("passwordPolicy") or {}
+    return {key: stored.get(key, default) for key, default in DEFAULT_PASSWORD_POLICY.items()}
+
+
+def policy_problems(password: str, username: str, policy: dict[str, int | None]) -> list[str]:
+    """Every rule `password` breaks, in words (empty when it is acceptable)."""
+    problems = []
+    min_length = policy.get("minLength") or 8
+    if len(password) < min_length:
+        problems.append(f"The password must have at least {min_length} characters.")
+    for key, (pattern, noun) in _CLASSES.items():
+        need = policy.get(key)
+        if need and len(re.findall(pattern, password)) < need:
+            problems.append(f"The password must contain at least {need} {noun}{'s' if need > 1 else ''}.")
+    if password.lower() == username.lower():
+        problems.append("The password must differ from the username.")
+    return problems
+
+
+def check_password(password: str, username: str, policy: dict[str, int | None] | None = None) -> str:
+    """InvalidParameter naming every broken rule of `policy` (default: the portal's)."""
+    problems = policy_problems(password or "", username, policy or DEFAULT_PASSWORD_POLICY)
+    if problems:
+        raise InvalidParameter("Invalid password.", problems)
+    return password
+
+
+def password_expired(password_changed: int, policy: dict[str, int | None], now: int) -> bool:
+    days = policy.get("expirationInDays")
+    return bool(days) and password_changed > 0 and now - password_changed > int(days or 0) * DAY_MS
