@@ -139,3 +139,30 @@ class Requirement:
         if self.all_of:
             return all(p in held for p in self.all_of)
         return any(p in held for p in self.any_of)
+
+
+# ------------------------------------------------------------------ user types (licences)
+USER_TYPES = ("creatorUT", "editorUT", "viewerUT", "fieldWorkerUT", "GISProfessionalBasicUT",
+              "GISProfessionalStdUT", "GISProfessionalAdvUT")
+USER_TYPE_ALIASES = {"contributorut": "editorUT", "mobileworkerut": "fieldWorkerUT",
+                     **{t.lower(): t for t in USER_TYPES}}
+# Legacy and short role names the help's scripts and older clients send (sharing-api.md §4.7).
+ROLE_ALIASES = {"account_user": "org_user", "account_publisher": "org_publisher", "account_admin": "org_admin",
+                "user": "org_user", "publisher": "org_publisher", "admin": "org_admin",
+                "administrator": "org_admin", "viewer": VIEWER_ROLE_ID, "data editor": DATA_EDITOR_ROLE_ID,
+                "org_user": "org_user", "org_publisher": "org_publisher", "org_admin": "org_admin"}
+
+
+def canonical_user_type(name: str) -> str | None:
+    return USER_TYPE_ALIASES.get((name or "").strip().lower())
+
+
+def user_type_allows(user_type: str, privileges: Iterable[str]) -> bool:
+    """Role/user-type compatibility (sharing-api.md §4.7): a Viewer user type may hold only
+    viewing privileges, an Editor also editing ones; creator-class types may hold any role."""
+    held = set(privileges)
+    if user_type == "viewerUT":
+        return held <= set(VIEWER)
+    if user_type in ("editorUT", "fieldWorkerUT"):
+        return held <= set(DATA_EDITOR)
+    return True
