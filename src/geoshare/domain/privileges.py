@@ -163,6 +163,6 @@ def user_type_allows(user_type: str, privileges: Iterable[str]) -> bool:
     held = set(privileges)
     if user_type == "viewerUT":
         return held <= set(VIEWER)
-    if user_type in ("editorUT", "fieldWorkerUT"):
+    if user_type == "editorUT":
         return held <= set(DATA_EDITOR)
     return True
