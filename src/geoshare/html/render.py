@@ -50,7 +50,8 @@ def _links(here: str, children: list[tuple[str, Operation | None]]) -> tuple[lis
     for name, op in children:
         href = f"{here}/{name}"
         if op is not None and op.kind == "operation":
-            operations.append((name, href))
+            needs = op.requirement.describe() if op.requirement.signed_in else ""
+            operations.append((name, href, needs))
         else:
             resources.append((name, href))
     return resources, operations
