@@ -331,8 +331,7 @@ def resolve_role(conn: Connection, org_id: str, text: str) -> Assignment:
 
 
 def current_privileges(conn: Connection, user: User) -> tuple[str, ...]:
-    custom = role_store.role_by_id(conn, user.org_id, user.role_id) \
-        if user.role_id is not None and privs.is_custom_role_id(user.role_id) else None
+    custom = role_store.role_by_id(conn, user.org_id, user.role_id) if user.role_id else None
     return tuple(privs.privileges_for(user.role, user.role_id, custom.privileges if custom else None))
 
 
