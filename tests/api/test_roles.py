@@ -250,8 +250,8 @@ async def test_a_held_role_is_not_deleted(client, admin_token, svc):
     await holder(svc, "m_holder", role_id)
     before = await stored_roles(svc)
     reply = await call(client, f"roles/{role_id}/delete", admin_token)
-    assert reply["error"] == {"code": 400, "message": "Unable to delete role.",
-                              "details": ["1 member(s) hold this role; give them another role first."]}
+    assert reply["error"] == {"code": 400, "message": "Members hold this role: give them another role first.",
+                              "details": ["1 member(s) hold this role."]}
     assert await stored_roles(svc) == before
     assert (await stored_user(svc, "m_holder")).role_id == role_id
 

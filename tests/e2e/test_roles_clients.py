@@ -165,3 +165,35 @@ def test_a_custom_role_changes_what_its_holder_may_do(gis: Any, live_server: Liv
     assert {r.name for r in holder.users.roles.all()} >= {"Viewer", "Data Editor", role.name}
     gis.users.get(username).update_role("org_user")
     assert role.delete() is True
+
+
+# ---------------------------------------------------------------- ArcGIS REST JS (no role helpers: `request`)
+def test_roles_with_rest_js(live_server: LiveServer, node_bin: str) -> None:
+    import json
+    import os
+    import subprocess
+
+    from .support import NODE_DIR
+
+    member, name = unique("e2e_restjs"), unique("REST JS role")
+    add_members(live_server, member)
+    config = {"portal": live_server.sharing_url("https"), "username": live_server.admin_username,
+              "password": live_server.admin_password, "member": member, "roleName": name}
+    env = {**os.environ, "NODE_TLS_REJECT_UNAUTHORIZED": "0", "NO_PROXY": "127.0.0.1,localhost",
+           "NODE_NO_WARNINGS": "1"}
+    done = subprocess.run([node_bin, "roles-restjs.mjs", json.dumps(config)], cwd=NODE_DIR, env=env,
+                          capture_output=True, text=True, timeout=90, check=False)
+    assert done.returncode == 0, done.stderr
+    out = json.loads([line for line in done.stdout.splitlines() if line.startswith("{")][-1])
+    value = {step: result["value"] for step, result in out.items() if result["ok"]}
+    role_id = value["createRole"]["id"]
+    assert value["setPrivileges"] == {"success": True}
+    assert value["privileges"] == {"id": role_id, "privileges": ["portal:user:joinGroup", "portal:user:createItem"]}
+    assert name in [r["name"] for r in value["roles"]["roles"]]
+    assert value["updateUserRole"] == {"success": True, "username": member}
+    assert value["updateUserLicenseType"] == {"results": [{"username": member, "status": True, "success": True}]}
+    assert not out["deleteHeld"]["ok"] and out["deleteHeld"]["error"]["message"] == \
+        "400: Members hold this role: give them another role first."
+    assert value["backToUser"]["success"] is True and value["delete"] == {"success": True}
+    assert (value["member"]["role"], value["member"]["userLicenseTypeId"]) == ("org_user", "GISProfessionalBasicUT")
+    assert "roleId" not in value["member"]

@@ -230,8 +230,8 @@ async def delete_role(svc: Services, principal: Principal, portal_id: str, role_
         role = _custom(conn, org, role_id)
         held = role_store.count_holders(conn, role.id)
         if held:
-            raise InvalidParameter("Unable to delete role.",
-                                   [f"{held} member(s) hold this role; give them another role first."])
+            raise InvalidParameter("Members hold this role: give them another role first.",
+                                   [f"{held} member(s) hold this role."])
         role_store.delete_role(conn, role.id)
 
     await svc.db.write(remove)
