@@ -5,6 +5,7 @@ dispatcher), user types, and where the required privilege is shown (HTML page, O
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -341,3 +342,30 @@ def test_openapi_of_the_combined_forms(text, expected):
     doc = _operation(op, "GET")
     assert doc["x-geoshare-permission"] == text and doc["x-geoshare-privileges"] == expected
     assert json.dumps(doc)  # plain JSON
+
+
+# ---------------------------------------------------------------- docs/members/roles.md
+ROLES_DOC = Path(__file__).resolve().parents[2] / "docs" / "members" / "roles.md"
+TABLE_BEGIN = "<!-- BEGIN built-in roles table: tests/api/test_privileges.py checks it against domain/privileges.py -->"
+TABLE_END = "<!-- END built-in roles table -->"
+
+
+def built_in_roles_table() -> str:
+    """The table of built-in roles the guide shows, made from domain/privileges.py."""
+    rows = [("Viewer", "org_user", privs.VIEWER_ROLE_ID, privs.VIEWER, ()),
+            ("Data Editor", "org_user", privs.DATA_EDITOR_ROLE_ID, privs.DATA_EDITOR, privs.VIEWER),
+            ("User", "org_user", None, privs.USER, privs.DATA_EDITOR),
+            ("Publisher", "org_publisher", None, privs.PUBLISHER, privs.USER),
+            ("Administrator", "org_admin", None, privs.ADMIN, privs.PUBLISHER)]
+    lines = ["| Role | `role` | `roleId` | Privileges, besides those of the row above |", "|---|---|---|---|"]
+    for name, role, role_id, held, below in rows:
+        added = ", ".join(f"`{p}`" for p in held if p not in below)
+        lines.append(f"| {name} | `{role}` | {f'`{role_id}`' if role_id else 'none'} | {added} |")
+    return "\n".join(lines)
+
+
+def test_the_guide_lists_the_built_in_roles_as_they_are():
+    text = ROLES_DOC.read_text("utf-8")
+    assert TABLE_BEGIN in text and TABLE_END in text, f"{ROLES_DOC} lost its table markers"
+    shown = text.split(TABLE_BEGIN, 1)[1].split(TABLE_END, 1)[0].strip()
+    assert shown == built_in_roles_table(), f"replace the table in {ROLES_DOC} with:\n{built_in_roles_table()}"
