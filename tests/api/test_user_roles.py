@@ -9,7 +9,19 @@ from typing import Any
 import pytest
 
 from geoshare.domain import privileges as privs
+from geoshare.storage import roles as role_store
 from geoshare.storage import users as user_store
+from tests.api.matrix_support import (
+    ANONYMOUS,
+    CUSTOM_ROLE_ID,
+    CUSTOM_VIEW_USERS,
+    DISABLED,
+    EXPIRED,
+    OTHER_ADMIN,
+    PUBLISHER,
+    USER,
+    VIEWER,
+)
 from tests.api.test_roles import PASSWORD, add_role, call, holder, stored_user
 from tests.conftest import DEFAULT_ORG, SHARING, get_token, make_org, make_user
 
@@ -281,3 +293,44 @@ async def test_licences_need_manage_licenses_only(client, svc):
     assert reply == {"results": [ok("m_member")]}
     assert (await set_role(client, token, "m_member", "org_user"))["error"]["code"] == 403
     assert DEFAULT_ORG == (await stored_user(svc, "m_member")).org_id
+
+
+# ---------------------------------------------------------------- refused callers change nothing
+async def everything(svc: Any) -> Any:
+    def load(conn: Any) -> Any:
+        orgs = {u.org_id for u in user_store.users_of_org(conn, DEFAULT_ORG)}
+        return ([role_store.roles_of_org(conn, org) for org in sorted(orgs)],
+                user_store.users_of_org(conn, DEFAULT_ORG))
+
+    return await svc.db.read(load)
+
+
+async def test_refused_callers_change_nothing(world):
+    every_admin = json.dumps(sorted(privs.ADMIN_PRIVILEGES))
+    changes = [("createRole", {"name": "Intruders"}), (f"roles/{CUSTOM_ROLE_ID}/update", {"name": "Hijacked"}),
+               (f"roles/{CUSTOM_ROLE_ID}/delete", {}), (f"roles/{CUSTOM_ROLE_ID}/setPrivileges",
+                                                        {"privileges": every_admin}),
+               ("updateUserRole", {"user": "m_custom", "role": "org_admin"}),
+               ("updateUserLicenseType", {"users": "m_custom", "userLicenseType": "viewerUT"})]
+    before = await everything(world.svc)
+    for who in (ANONYMOUS, VIEWER, USER, PUBLISHER, CUSTOM_VIEW_USERS, EXPIRED, DISABLED, OTHER_ADMIN):
+        for portal_id in ("self", DEFAULT_ORG):
+            for path, data in changes:
+                token = world.tokens[who]
+                reply = await call(world.client, f"{SHARING}/portals/{portal_id}/{path}", token, **data)
+                expected = {ANONYMOUS: 499, EXPIRED: 498, DISABLED: 498}.get(who, 403)
+                if who == OTHER_ADMIN and portal_id == "self":  # their own organization: none of ours is there
+                    assert reply.get("success") or "results" in reply or reply["error"]["code"] == 400, reply
+                    continue
+                assert reply.get("error", {}).get("code") == expected, (who, portal_id, path, reply)
+    assert await everything(world.svc) == before
+
+
+async def test_no_token_in_the_pages(client, admin_token):
+    listing = await client.get(f"{SHARING}/portals/self/roles", params={"f": "html", "token": admin_token})
+    created = await client.post(f"{SHARING}/portals/self/createRole",
+                                data={"f": "html", "token": admin_token, "name": "Page check"})
+    for page in (listing, created):
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert admin_token not in page.text
+    assert "Data Editor" in listing.text and "<h2>Result</h2>" in created.text
