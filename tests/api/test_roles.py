@@ -476,3 +476,16 @@ async def test_another_full_admin_role_also_keeps_the_organization_administered(
     assert (await call(client, f"roles/{first}/setPrivileges", token, privileges="[]"))["success"] is True
     second_token = await get_token(client, "m_second", PASSWORD)
     assert (await call(client, f"roles/{second}/setPrivileges", second_token, privileges="[]"))["error"]["code"] == 400
+
+
+async def test_huge_starts(client, admin_token):
+    """Regression: a start past what the database's integers hold was a 500 (OverflowError), and past
+    64 bits it could not even be echoed."""
+    for start in (2**31 - 1, 2**31 - 2, 3, -(2**31)):
+        page = await call(client, "roles", admin_token, "GET", start=start)
+        assert page["roles"] == [] and page["nextStart"] == -1 and page["total"] == 2 and page["start"] == start
+    for start, detail in ((2**31, "'start' must be at most 2147483647."),
+                          (10**20, "'start' must be at most 2147483647."),
+                          (-(2**31) - 1, "'start' must be at least -2147483648.")):
+        reply = await call(client, "roles", admin_token, "GET", start=start)
+        assert reply["error"]["details"] == [detail]

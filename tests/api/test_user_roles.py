@@ -236,9 +236,10 @@ async def test_update_license_type(client, admin_token, svc):
     for name in ("m_member", "m_other"):
         stored = await stored_user(svc, name)
         assert (stored.user_license_type_id, stored.modified) == ("editorUT", 1_700_000_000_000)
-    again = await call(client, "updateUserLicenseType", admin_token, users="m_member, m_member",
-                       userLicenseType="viewerut")
-    assert again == {"results": [ok("m_member")]}
+    again = await call(client, "updateUserLicenseType", admin_token, users="m_member, M_OTHER, M_MEMBER, m_other",
+                       userLicenseType="viewerut")  # each member once, as first spelled
+    assert again == {"results": [ok("m_member"), failed("m_other", "The role of 'm_other' is not allowed for "
+                                                          "viewerUT.")]}
     assert (await shown(client, admin_token, "m_member"))["userLicenseTypeId"] == "viewerUT"
 
 

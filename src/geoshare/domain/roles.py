@@ -131,7 +131,7 @@ async def list_roles(svc: Services, principal: Principal, portal_id: str, start:
 
     def load(conn: Connection) -> dict[str, Any]:
         total = len(BUILT_IN) + role_store.count_roles(conn, org.id)
-        if start < 0:  # after the last page (clients.md §7)
+        if not 0 < start <= total:  # after the last page (clients.md §7), or beyond every role
             return page_of(total, start, num, "roles", [])
         offset = start - 1
         rows: list[Role | BuiltInRole] = list(BUILT_IN[offset:offset + num])
@@ -385,7 +385,7 @@ async def update_license_types(svc: Services, principal: Principal, portal_id: s
     """POST portals/{id}/updateUserLicenseType: one result per member, failures included."""
     org = await own_org(svc, principal, portal_id)
     wanted = check_user_type(user_type)
-    names = list(dict.fromkeys(usernames or []))
+    names = _unique(usernames or [])
     if not names or len(names) > MAX_USERS:
         raise InvalidParameter("Invalid users.", [f"'users' must name 1 to {MAX_USERS} members."])
     now = svc.clock.now_ms()
@@ -394,6 +394,14 @@ async def update_license_types(svc: Services, principal: Principal, portal_id: s
         return [_set_user_type(conn, org, name, wanted, now) for name in names]
 
     return {"results": await svc.db.write(change)}
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Each member once, in the order and spelling first given (usernames ignore letter case)."""
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(name.lower(), name)
+    return list(seen.values())
 
 
 def _set_user_type(conn: Connection, org: Org, username: str, user_type: str, now: int) -> dict[str, Any]:

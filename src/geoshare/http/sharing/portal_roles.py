@@ -10,7 +10,9 @@ from geoshare.http.operations import operation
 from geoshare.http.params import Param
 
 MANAGE = "portal:admin:manageRoles"
-PAGING = (Param("start", "int", help="1-based index of the first role; 0 is the first page too."),
+INT32 = 2**31  # paging values are echoed back: keep them inside what every JSON reader holds
+PAGING = (Param("start", "int", minimum=-INT32, maximum=INT32 - 1,
+                help="1-based index of the first role; 0 is the first page too."),
           Param("num", "int", minimum=0, help="Roles per page (at most 100)."))
 NAME = Param("name", max_length=roles.MAX_NAME, help="Unique in the organization, ignoring letter case; plain text.")
 DESCRIPTION = Param("description", max_length=roles.MAX_DESCRIPTION,
