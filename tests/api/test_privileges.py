@@ -124,7 +124,7 @@ def test_full_admin_is_about_privileges():
 @pytest.mark.parametrize(("name", "canonical"), [
     ("creatorUT", "creatorUT"), ("CREATORut", "creatorUT"), (" viewerUT ", "viewerUT"), ("contributorUT", "editorUT"),
     ("mobileWorkerUT", "fieldWorkerUT"), ("gisprofessionaladvut", "GISProfessionalAdvUT"), ("creator", None),
-    ("", None), ("goldUT", None),
+    ("", None), ("goldUT", None), (None, None),
 ])
 def test_canonical_user_type(name, canonical):
     assert privs.canonical_user_type(name) == canonical
@@ -160,13 +160,14 @@ def test_special_forms():
 
 def test_privilege_forms():
     one = Requirement.parse("portal:admin:viewUsers")
-    assert (one.all_of, one.any_of) == ((), ("portal:admin:viewUsers",))
+    assert (one.text, one.all_of, one.any_of) == ("portal:admin:viewUsers", (), ("portal:admin:viewUsers",))
     assert one.describe() == "portal:admin:viewUsers" and one.signed_in
     both = Requirement.parse("portal:admin:viewUsers &  portal:admin:manageRoles")
     assert both.text == "portal:admin:viewUsers & portal:admin:manageRoles"
     assert (both.all_of, both.any_of) == (("portal:admin:viewUsers", "portal:admin:manageRoles"), ())
     assert both.describe() == "portal:admin:viewUsers and portal:admin:manageRoles"
     either = Requirement.parse("portal:admin:viewUsers|portal:user:createItem")
+    assert either.text == "portal:admin:viewUsers|portal:user:createItem"
     assert (either.all_of, either.any_of) == ((), ("portal:admin:viewUsers", "portal:user:createItem"))
     assert either.describe() == "portal:admin:viewUsers or portal:user:createItem"
     assert either.privileges == ("portal:admin:viewUsers", "portal:user:createItem")

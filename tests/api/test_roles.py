@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from geoshare.domain import privileges as privs
+from geoshare.domain import roles
+from geoshare.errors import InvalidParameter
 from geoshare.storage import roles as role_store
 from geoshare.storage import users as user_store
 from tests.conftest import DEFAULT_ORG, SHARING, get_token, make_org, make_user
@@ -85,8 +87,8 @@ async def test_paging(client, admin_token):
     last = await call(client, "roles", admin_token, "GET", start=5, num=1)
     assert [r["name"] for r in last["roles"]] == ["Zeta"] and last["nextStart"] == -1
     for start in (-1, -7, 6, 99):  # negative (after the last page, clients.md §7) and past the end
-        page = await call(client, "roles", admin_token, "GET", start=start)
-        assert page["roles"] == [] and page["nextStart"] == -1 and page["total"] == 5, (start, page)
+        page = await call(client, "roles", admin_token, "GET", start=start, num=3)
+        assert page == {"total": 5, "start": start, "num": 3, "nextStart": -1, "roles": []}, (start, page)
     empty = await call(client, "roles", admin_token, "GET", num=0)
     assert empty["roles"] == [] and empty["nextStart"] == -1 and empty["num"] == 0
 
@@ -131,18 +133,32 @@ async def test_names_are_plain_text_and_descriptions_are_cleaned(client, admin_t
     assert role["name"] == "Field crew" and role["description"] == "<p>Hi</p>"
 
 
-@pytest.mark.parametrize(("data", "detail"), [
-    ({}, "'name' must be specified."),
-    ({"name": "   "}, "'name' must be specified."),
-    ({"name": "<script>alert(1)</script>"}, "'name' must be specified."),
-    ({"name": "n" * 129}, "'name' is longer than 128 characters."),
-    ({"name": "ok", "description": "d" * 1001}, "'description' is longer than 1000 characters."),
-    ({"name": "ok", "description": "<b>" + "<" * 998 + "</b>"}, "'description' is longer than 1000 characters."),
+PARAMS_REFUSED = "Unable to create role."  # the operation's own message for a bad parameter
+
+
+@pytest.mark.parametrize(("data", "message", "detail"), [
+    ({}, PARAMS_REFUSED, "'name' must be specified."),
+    ({"name": "   "}, PARAMS_REFUSED, "'name' must be specified."),
+    ({"name": "<script>alert(1)</script>"}, "Invalid role name.", "'name' must be specified."),
+    ({"name": "n" * 129}, PARAMS_REFUSED, "'name' is longer than 128 characters."),
+    ({"name": "ok", "description": "d" * 1001}, PARAMS_REFUSED, "'description' is longer than 1000 characters."),
+    # 1000 characters as sent, 4000 once cleaned (each "<" is kept as "&lt;")
+    ({"name": "ok", "description": "<" * 1000}, "Invalid description.", "'description' is longer than 1000 characters."),
 ])
-async def test_bad_create_changes_nothing(client, admin_token, svc, data, detail):
+async def test_bad_create_changes_nothing(client, admin_token, svc, data, message, detail):
     reply = await call(client, "createRole", admin_token, **data)
-    assert reply["error"]["code"] == 400 and reply["error"]["details"] == [detail], reply
+    assert reply == {"error": {"code": 400, "message": message, "details": [detail]}}
     assert await stored_roles(svc) == []
+
+
+def test_names_are_checked_by_the_domain_too():
+    with pytest.raises(InvalidParameter) as too_long:
+        roles.clean_name("n" * 129)
+    assert (too_long.value.message, too_long.value.details) == ("Invalid role name.",
+                                                                ["'name' is longer than 128 characters."])
+    assert roles.clean_name("<i>n</i>" + "n" * 127) == "n" * 128
+    with pytest.raises(InvalidParameter):
+        roles.clean_name(None)
 
 
 async def test_longest_name_and_description_are_accepted(client, admin_token):
@@ -156,14 +172,16 @@ async def test_names_are_unique_ignoring_case(client, admin_token, svc, name):
     await create(client, admin_token, "Analysts")
     before = await stored_roles(svc)
     reply = await call(client, "createRole", admin_token, name=name)
-    assert reply["error"]["code"] == 409 and reply["error"]["message"] == "A role with this name already exists."
+    assert reply == {"error": {"code": 409, "message": "A role with this name already exists.",
+                               "details": [f"'{name.strip()}' is taken (names ignore letter case)."]}}
     assert await stored_roles(svc) == before
 
 
 @pytest.mark.parametrize("name", ["Viewer", "data editor", "USER", "Publisher", "administrator"])
 async def test_built_in_names_are_taken(client, admin_token, svc, name):
     reply = await call(client, "createRole", admin_token, name=name)
-    assert reply["error"]["code"] == 409, reply
+    assert reply == {"error": {"code": 409, "message": "A role with this name already exists.",
+                               "details": [f"'{name}' is the name of a built-in role."]}}
     assert await stored_roles(svc) == []
 
 
@@ -280,8 +298,9 @@ async def test_portal_id_must_be_the_callers_own(client, admin_token, svc):
     forbidden = await call(client, f"{SHARING}/portals/{other_id}/createRole", admin_token, name="Intruder")
     assert forbidden["error"]["code"] == 403
     assert await stored_roles(svc, other_id) == []
-    missing = await call(client, f"{SHARING}/portals/ZZZZZZZZZZZZZZZZ/roles", admin_token, "GET")
-    assert missing["error"] == {"code": 400, "message": "Portal does not exist or is inaccessible.", "details": []}
+    for path in ("roles", "roles/iAAAAAAAAAAAAAAA", "roles/iAAAAAAAAAAAAAAA/privileges"):
+        missing = await call(client, f"{SHARING}/portals/ZZZZZZZZZZZZZZZZ/{path}", admin_token, "GET")
+        assert missing["error"] == {"code": 400, "message": "Portal does not exist or is inaccessible.", "details": []}
 
 
 # ---------------------------------------------------------------- setPrivileges
@@ -292,6 +311,7 @@ PRIVS = ["portal:user:createItem", "portal:user:joinGroup"]
     json.dumps({"privileges": PRIVS}),
     json.dumps(PRIVS),  # a bare list
     json.dumps(json.dumps({"privileges": PRIVS})),  # the Python client's retry encodes it once more
+    json.dumps(json.dumps(PRIVS)),
     json.dumps({"privileges": ",".join(PRIVS)}),  # its setter's string form
     json.dumps({"privileges": [*PRIVS, PRIVS[0], " ", ""]}),  # duplicates and blanks go
 ])
@@ -301,11 +321,14 @@ async def test_set_privileges_forms(client, admin_token, value):
     assert (await call(client, f"roles/{role_id}/privileges", admin_token, "GET"))["privileges"] == PRIVS
 
 
-async def test_unknown_privileges_are_stored_verbatim(client, admin_token):
+async def test_unknown_privileges_are_stored_verbatim(client, admin_token, svc):
+    svc.clock.pin(1_700_000_000_000)
     role_id = await create(client, admin_token, "Future")
+    svc.clock.advance(7000)
     wanted = ["portal:user:createItem", "premium:publisher:createNotebooks", "Something Else"]
     await call(client, f"roles/{role_id}/setPrivileges", admin_token, privileges=json.dumps({"privileges": wanted}))
     assert (await call(client, f"roles/{role_id}/privileges", admin_token))["privileges"] == wanted
+    assert (await call(client, f"roles/{role_id}", admin_token, "GET"))["modified"] == 1_700_000_007_000
     await call(client, f"roles/{role_id}/setPrivileges", admin_token, privileges='{"privileges": []}')
     assert (await call(client, f"roles/{role_id}/privileges", admin_token))["privileges"] == []
 
@@ -316,6 +339,8 @@ async def test_unknown_privileges_are_stored_verbatim(client, admin_token):
     ('{"privileges": [1, 2]}', "'privileges' must be a JSON object {\"privileges\": [\"...\"]} of strings."),
     ('{"privileges": {"a": 1}}', "'privileges' must be a JSON object {\"privileges\": [\"...\"]} of strings."),
     ("42", "'privileges' must be a JSON object {\"privileges\": [\"...\"]} of strings."),
+    ("{}", "'privileges' must be a JSON object {\"privileges\": [\"...\"]} of strings."),
+    ('{"other": ["a:b:c"]}', "'privileges' must be a JSON object {\"privileges\": [\"...\"]} of strings."),
     (json.dumps([f"p:q:{n}" for n in range(501)]), "'privileges' takes at most 500 names of at most 128 characters."),
     (json.dumps(["p:q:" + "r" * 125]), "'privileges' takes at most 500 names of at most 128 characters."),
 ])
@@ -324,7 +349,7 @@ async def test_bad_privileges_change_nothing(client, admin_token, svc, value, de
     await call(client, f"roles/{role_id}/setPrivileges", admin_token, privileges=json.dumps(PRIVS))
     before = await stored_roles(svc)
     reply = await call(client, f"roles/{role_id}/setPrivileges", admin_token, privileges=value)
-    assert reply["error"]["code"] == 400 and detail in reply["error"]["details"], reply
+    assert reply == {"error": {"code": 400, "message": "Unable to set privileges.", "details": [detail]}}
     assert await stored_roles(svc) == before
 
 
@@ -489,3 +514,12 @@ async def test_huge_starts(client, admin_token):
                           (-(2**31) - 1, "'start' must be at least -2147483648.")):
         reply = await call(client, "roles", admin_token, "GET", start=start)
         assert reply["error"]["details"] == [detail]
+
+
+async def test_partial_admins_work_on_ordinary_roles_while_no_full_admin_is_enabled(client, admin_token, svc):
+    token = await partial_admin(client, svc)
+    role_id = await create(client, token, "Creators")
+    admin = await stored_user(svc, "admin")
+    await svc.db.write(lambda conn: user_store.update_user(conn, admin.id, disabled=True))
+    assert await call(client, f"roles/{role_id}/setPrivileges", token, privileges=json.dumps(PRIVS)) == \
+        {"success": True}

@@ -47,14 +47,16 @@ async def user_type(svc: Any, username: str, value: str) -> None:
 # ---------------------------------------------------------------- updateUserRole
 @pytest.mark.parametrize("path", ["updateUserRole", "updateuserrole", "UPDATEUSERROLE"])
 async def test_built_in_roles(client, admin_token, svc, path):
+    svc.clock.pin(1_700_000_000_000)
     await make_user(svc, "m_member", PASSWORD)
+    svc.clock.advance(3000)
     reply = await set_role(client, admin_token, "M_MEMBER", "org_publisher", path)
     assert reply == {"success": True, "username": "m_member"}
     assert await shown(client, admin_token, "m_member") == {
         "role": "org_publisher", "roleId": None, "privileges": list(privs.PUBLISHER), "level": "2",
         "userLicenseTypeId": "creatorUT"}
     stored = await stored_user(svc, "m_member")
-    assert (stored.role, stored.role_id) == ("org_publisher", None)
+    assert (stored.role, stored.role_id, stored.modified) == ("org_publisher", None, 1_700_000_003_000)
 
 
 @pytest.mark.parametrize(("role", "stored"), [
@@ -230,12 +232,13 @@ async def test_update_license_type(client, admin_token, svc):
     svc.clock.pin(1_700_000_000_000)
     await make_user(svc, "m_member", PASSWORD, role_id=privs.VIEWER_ROLE_ID)
     await make_user(svc, "m_other", PASSWORD, role_id=privs.DATA_EDITOR_ROLE_ID)
+    svc.clock.advance(4000)
     reply = await call(client, "updateUserLicenseType", admin_token, users='["m_member", "M_OTHER"]',
                        userLicenseType="contributorUT")
     assert reply == {"results": [ok("m_member"), ok("m_other")]}
     for name in ("m_member", "m_other"):
         stored = await stored_user(svc, name)
-        assert (stored.user_license_type_id, stored.modified) == ("editorUT", 1_700_000_000_000)
+        assert (stored.user_license_type_id, stored.modified) == ("editorUT", 1_700_000_004_000)
     again = await call(client, "updateUserLicenseType", admin_token, users="m_member, M_OTHER, M_MEMBER, m_other",
                        userLicenseType="viewerut")  # each member once, as first spelled
     assert again == {"results": [ok("m_member"), failed("m_other", "The role of 'm_other' is not allowed for "
@@ -261,21 +264,24 @@ async def test_license_failures_are_per_member(client, admin_token, svc):
     assert (await stored_user(svc, "m_viewer")).user_license_type_id == "editorUT"
 
 
-@pytest.mark.parametrize(("data", "details"), [
-    ({"users": "m_member", "userLicenseType": "goldUT"},
+REFUSED = "Unable to update user license type."
+
+
+@pytest.mark.parametrize(("data", "message", "details"), [
+    ({"users": "m_member", "userLicenseType": "goldUT"}, "Invalid user type.",
      ["'userLicenseType' must be one of creatorUT, editorUT, viewerUT, fieldWorkerUT, GISProfessionalBasicUT, "
       "GISProfessionalStdUT, GISProfessionalAdvUT."]),
-    ({"users": "m_member"}, ["'userLicenseType' must be specified."]),
-    ({"userLicenseType": "viewerUT"}, ["'users' must be specified."]),
-    ({"users": "[]", "userLicenseType": "viewerUT"}, ["'users' must name 1 to 100 members."]),
-    ({"users": ",".join(f"m{n}" for n in range(101)), "userLicenseType": "viewerUT"},
+    ({"users": "m_member"}, REFUSED, ["'userLicenseType' must be specified."]),
+    ({"userLicenseType": "viewerUT"}, REFUSED, ["'users' must be specified."]),
+    ({"users": "[]", "userLicenseType": "viewerUT"}, "Invalid users.", ["'users' must name 1 to 100 members."]),
+    ({"users": ",".join(f"m{n}" for n in range(101)), "userLicenseType": "viewerUT"}, "Invalid users.",
      ["'users' must name 1 to 100 members."]),
 ])
-async def test_bad_license_calls_change_nothing(client, admin_token, svc, data, details):
+async def test_bad_license_calls_change_nothing(client, admin_token, svc, data, message, details):
     await make_user(svc, "m_member", PASSWORD, role_id=privs.VIEWER_ROLE_ID)
     before = await stored_user(svc, "m_member")
     reply = await call(client, "updateUserLicenseType", admin_token, **data)
-    assert reply["error"]["code"] == 400 and reply["error"]["details"] == details, reply
+    assert reply == {"error": {"code": 400, "message": message, "details": details}}
     assert await stored_user(svc, "m_member") == before
 
 

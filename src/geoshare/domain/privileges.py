@@ -155,8 +155,12 @@ ROLE_ALIASES = {"account_user": "org_user", "account_publisher": "org_publisher"
                 "org_user": "org_user", "org_publisher": "org_publisher", "org_admin": "org_admin"}
 
 
-def canonical_user_type(name: str) -> str | None:
-    return USER_TYPE_ALIASES.get((name or "").strip().lower())
+def canonical_user_type(name: str | None) -> str | None:
+    """The canonical spelling of a user type or one of its aliases, in any letter case; None when
+    `name` names none."""
+    if not name:
+        return None
+    return USER_TYPE_ALIASES.get(name.strip().lower())
 
 
 def user_type_allows(user_type: str, privileges: Iterable[str]) -> bool:
