@@ -285,6 +285,12 @@ async def test_bad_license_calls_change_nothing(client, admin_token, svc, data, 
     assert await stored_user(svc, "m_member") == before
 
 
+async def test_names_differing_beyond_letter_case_are_two_members(client, admin_token):
+    """"ß" and "SS" are one name in upper case but two in lower case, as usernames are compared."""
+    reply = await call(client, "updateUserLicenseType", admin_token, users="ß_user,SS_USER", userLicenseType="creatorUT")
+    assert [r["username"] for r in reply["results"]] == ["ß_user", "SS_USER"]
+
+
 async def test_a_hundred_members_in_one_call(client, admin_token, svc):
     names = [f"m_bulk_{n:03d}" for n in range(100)]
     reply = await call(client, "updateUserLicenseType", admin_token, users=",".join(names), userLicenseType="creatorUT")

@@ -132,7 +132,8 @@ async def list_roles(svc: Services, principal: Principal, portal_id: str, start:
 
     def load(conn: Connection) -> dict[str, Any]:
         total = len(BUILT_IN) + role_store.count_roles(conn, org.id)
-        if not 0 < start <= total:  # after the last page (clients.md §7), or beyond every role
+        # no mutate: paging() already made a start of 0 the first page, so 0 < and 0 <= agree
+        if not 0 < start <= total:  # pragma: no mutate (after the last page, clients.md §7, or past every role)
             return page_of(total, start, num, "roles", [])
         offset = start - 1
         rows: list[Role | BuiltInRole] = list(BUILT_IN[offset:offset + num])
