@@ -40,15 +40,17 @@ ADMIN_ONLY = (
     "portal:admin:updateItemCategorySchema", "portal:admin:manageSecurity", "portal:admin:manageWebsite",
     "portal:admin:manageRoles", "portal:admin:manageCredits", "portal:admin:manageCollaborations",
     "portal:admin:manageUtilityServices", "portal:admin:manageServers", "portal:user:categorizeItems",
-    "portal:user:viewTracks", "portal:user:addExternalMembersToGroup", "portal:publisher:registerDataStores",
-    "portal:publisher:bulkPublishFromDataStores", "features:user:fullEdit", "features:user:manageVersions",
+    "portal:user:viewTracks", "portal:user:addExternalMembersToGroup",
+    "portal:user:invitePartneredCollaborationMembers", "portal:publisher:registerDataStores",
+    "portal:publisher:bulkPublishFromDataStores", "portal:publisher:createDataPipelines", "features:user:fullEdit", "features:user:manageVersions",
     "premium:user:geoenrichment", "premium:user:featurereport", "premium:publisher:geoanalytics",
     "premium:publisher:rasteranalysis", "marketplace:admin:purchase", "marketplace:admin:startTrial",
     "marketplace:admin:manage", "opendata:user:openDataAdmin", "opendata:user:designateGroup",
 )
 ADMIN = (*PUBLISHER, *ADMIN_ONLY)
-# Every privilege geoshare knows by name (setPrivileges also stores unknown ones verbatim).
-KNOWN = frozenset((*ADMIN, "portal:user:invitePartneredCollaborationMembers", "portal:publisher:createDataPipelines"))
+# Every privilege geoshare knows by name: the Administrator holds them all (sharing-api.md §4.9);
+# setPrivileges also stores unknown ones verbatim.
+KNOWN = frozenset(ADMIN)
 # The administrative privileges proper: holding all of them is what makes a full administrator.
 ADMIN_PRIVILEGES = frozenset(p for p in ADMIN if ":admin:" in p)
 
@@ -153,8 +155,12 @@ ROLE_ALIASES = {"account_user": "org_user", "account_publisher": "org_publisher"
                 "org_user": "org_user", "org_publisher": "org_publisher", "org_admin": "org_admin"}
 
 
-def canonical_user_type(name: str) -> str | None:
-    return USER_TYPE_ALIASES.get((name or "").strip().lower())
+def canonical_user_type(name: str | None) -> str | None:
+    """The canonical spelling of a user type or one of its aliases, in any letter case; None when
+    `name` names none."""
+    if not name:
+        return None
+    return USER_TYPE_ALIASES.get(name.strip().lower())
 
 
 def user_type_allows(user_type: str, privileges: Iterable[str]) -> bool:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
-from geoshare.storage.records import Role
+from geoshare.storage.records import Role, User
 from geoshare.storage.tables import roles, users
 
 
@@ -60,3 +61,26 @@ def delete_role(conn: Connection, role_id: str) -> None:
 
 def count_holders(conn: Connection, role_id: str) -> int:
     return int(conn.execute(select(func.count()).select_from(users).where(users.c.role_id == role_id)).scalar_one())
+
+
+def holders(conn: Connection, role_id: str) -> list[User]:
+    """The members holding a role, by username."""
+    query = select(users).where(users.c.role_id == role_id).order_by(users.c.username_key)
+    return [User.from_row(r) for r in conn.execute(query).mappings()]
+
+
+def set_holders_role(conn: Connection, role_id: str, role: str, now: int) -> None:
+    """Keep the base role the holders report (users.role) in step with the role's privileges."""
+    conn.execute(update(users).where(users.c.role_id == role_id).values(role=role, modified=now))
+
+
+def count_full_admins(conn: Connection, org_id: str, admin_role_ids: Iterable[str], *,
+                      excluding: str | None = None) -> int:
+    """Enabled members of `org_id` who hold the built-in Administrator role (org_admin without a
+    roleId) or one of the custom roles `admin_role_ids`; `excluding` names a user id to leave out."""
+    built_in = and_(users.c.role == "org_admin", users.c.role_id.is_(None))
+    query = select(func.count()).select_from(users).where(
+        users.c.org_id == org_id, users.c.disabled.is_(False), or_(built_in, users.c.role_id.in_(list(admin_role_ids))))
+    if excluding is not None:
+        query = query.where(users.c.id != excluding)
+    return int(conn.execute(query).scalar_one())
