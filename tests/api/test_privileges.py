@@ -370,3 +370,12 @@ def test_the_guide_lists_the_built_in_roles_as_they_are():
     assert TABLE_BEGIN in text and TABLE_END in text, f"{ROLES_DOC} lost its table markers"
     shown = text.split(TABLE_BEGIN, 1)[1].split(TABLE_END, 1)[0].strip()
     assert shown == built_in_roles_table(), f"replace the table in {ROLES_DOC} with:\n{built_in_roles_table()}"
+
+
+def test_a_custom_role_that_cannot_be_found_grants_nothing():
+    """Fail closed: holders of administrative custom roles store role=org_admin, so falling back
+    to the role column would make them full administrators."""
+    from geoshare.domain.privileges import privileges_for
+
+    assert privileges_for("org_admin", "cMissingRole0001") == []
+    assert privileges_for("org_admin", "cMissingRole0001", ("portal:user:joinGroup",)) == ["portal:user:joinGroup"]

@@ -76,3 +76,15 @@ def test_parameter_names_are_matched_case_insensitively_and_blank_means_default(
     assert coerce_all(params, {"outsr": "3857", "name": "x"}, message=MESSAGE, default_max=10) == \
         {"outSR": 3857, "Name": "x"}
     assert coerce_all(params, {"outsr": " "}, message=MESSAGE, default_max=10) == {"outSR": 4326, "Name": None}
+
+
+def test_integers_beyond_javascript_precision_are_refused():
+    from geoshare.http.params import MAX_INT
+
+    param = Param("start", "int")
+    assert coerce(param, str(MAX_INT), message="m", default_max=100) == MAX_INT
+    assert coerce(param, str(-MAX_INT), message="m", default_max=100) == -MAX_INT
+    for text in (str(MAX_INT + 1), str(-MAX_INT - 1), "9" * 40):
+        with pytest.raises(InvalidParameter) as caught:
+            coerce(param, text, message="m", default_max=100)
+        assert caught.value.details == ["'start' is out of range."]

@@ -64,6 +64,10 @@ def privileges_for(role: str, role_id: str | None, custom: Iterable[str] | None 
     """A user's privileges: a custom role's own list, a built-in role id's, else the role's."""
     if custom is not None:
         return list(custom)
+    if is_custom_role_id(role_id):
+        # A custom role whose row cannot be found grants nothing: failing closed, never falling
+        # back to the `role` column (holders of administrative custom roles store org_admin).
+        return []
     if role_id in BUILT_IN_ROLE_IDS:
         return list(BUILT_IN_ROLE_IDS[role_id])
     return list(BUILT_IN_ROLES.get(role, USER))

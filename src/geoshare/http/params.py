@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 
 from geoshare.errors import InvalidParameter
 
+MAX_INT = 2**53 - 1  # the largest integer a JavaScript client reads exactly
 KINDS = ("string", "int", "bool", "list", "json", "file", "password")
 
 
@@ -72,6 +73,8 @@ def coerce(param: Param, raw: Any, *, message: str, default_max: int) -> Any:
             value = int(text)
         except ValueError:
             raise _fail(message, f"'{name}' must be an integer.") from None
+        if abs(value) > MAX_INT:  # beyond what JSON clients and 64-bit columns handle
+            raise _fail(message, f"'{name}' is out of range.")
         if param.minimum is not None and value < param.minimum:
             raise _fail(message, f"'{name}' must be at least {param.minimum}.")
         if param.maximum is not None and value > param.maximum:
