@@ -73,12 +73,12 @@ def coerce(param: Param, raw: Any, *, message: str, default_max: int) -> Any:
             value = int(text)
         except ValueError:
             raise _fail(message, f"'{name}' must be an integer.") from None
-        if abs(value) > MAX_INT:  # beyond what JSON clients and 64-bit columns handle
-            raise _fail(message, f"'{name}' is out of range.")
         if param.minimum is not None and value < param.minimum:
             raise _fail(message, f"'{name}' must be at least {param.minimum}.")
         if param.maximum is not None and value > param.maximum:
             raise _fail(message, f"'{name}' must be at most {param.maximum}.")
+        if abs(value) > MAX_INT:  # beyond what JSON clients and 64-bit columns handle
+            raise _fail(message, f"'{name}' is out of range.")
         return value
     if param.kind == "bool":
         low = text.lower()
