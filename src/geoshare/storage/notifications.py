@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, insert, select
 
 from geoshare.storage.records import Notification
 from geoshare.storage.tables import notifications
@@ -20,11 +20,6 @@ def notifications_of(conn: Connection, user_id: str, limit: int) -> list[Notific
     query = (select(notifications).where(notifications.c.user_id == user_id)
              .order_by(notifications.c.received.desc(), notifications.c.id).limit(limit))
     return [Notification.from_row(r) for r in conn.execute(query).mappings()]
-
-
-def count_notifications(conn: Connection, user_id: str) -> int:
-    query = select(func.count()).select_from(notifications).where(notifications.c.user_id == user_id)
-    return int(conn.execute(query).scalar_one())
 
 
 def delete_notification(conn: Connection, user_id: str, notification_id: str) -> bool:
