@@ -352,3 +352,23 @@ async def test_the_last_admin_check_reads_other_organizations_apart(client, svc,
     body = await post(client, deleter, f"{ADMIN}/delete")
     assert body["error"]["details"] == [f"'{ADMIN}' is the last administrator of the organization."]
     assert ADMIN_PASSWORD  # the default administrator is untouched
+
+
+async def test_a_disabled_last_administrator_is_not_deleted(client, svc):
+    """Deleting the only full administrator, even a disabled one, would leave nobody who could
+    enable an administrator again."""
+    from tests.conftest import disable_user
+
+    await _custom_admin(svc, "deleter", [*privileges.VIEWER, "portal:admin:deleteUsers",
+                                         "portal:admin:disableUsers"])
+    deleter = await get_token(client, "deleter", PASSWORD)
+    await disable_user(svc, ADMIN)
+    before = await stored(svc, ADMIN)
+    body = await post(client, deleter, f"{ADMIN}/delete")
+    assert body["error"]["details"] == [f"'{ADMIN}' is the last administrator of the organization."]
+    assert await stored(svc, ADMIN) == before
+    # disabling it again changes nothing and is not refused
+    assert await post(client, deleter, f"{ADMIN}/disable") == {"success": True}
+    # with another enabled full administrator the disabled one may go
+    await _custom_admin(svc, "second_admin", sorted(privileges.ADMIN_PRIVILEGES))
+    assert await post(client, deleter, f"{ADMIN}/delete") == {"success": True, "username": ADMIN}

@@ -169,8 +169,9 @@ def caller_name(viewer: Principal) -> str:
 
 # ------------------------------------------------------------------ delete, reassign, disable, enable, unlock
 def _is_last_full_admin(conn: Connection, target: Target) -> bool:
-    """Whether `target` is an enabled full administrator and no other enabled one is left."""
-    if target.user.disabled or not privs.is_full_admin(target.privileges):
+    """Whether `target` is a full administrator and no other enabled one is left.  A disabled
+    one counts too: deleting it would leave nobody who could ever enable an administrator."""
+    if not privs.is_full_admin(target.privileges):
         return False
     custom = role_store.privileges_by_role(conn, target.user.org_id)
     for other in user_store.possible_admins(conn, target.user.org_id):
@@ -248,7 +249,7 @@ async def set_disabled(svc: Services, viewer: Principal, name_or_id: str, disabl
     now = svc.clock.now_ms()
 
     def change(conn: Connection) -> None:
-        if disabled:
+        if disabled and not target.user.disabled:  # disabling a disabled account again changes nothing
             _refuse_self_and_last_admin(conn, viewer, target, "disable")
             token_store.revoke_user_tokens(conn, target.user.id)
         user_store.update_user(conn, target.user.id, disabled=disabled, modified=now)
