@@ -25,6 +25,14 @@ PASSWORD = "Member12345"
 MISSING = {"error": {"code": 400, "message": "User does not exist or is inaccessible.", "details": []}}
 
 
+def refusal(verb: str, detail: str) -> dict[str, Any]:
+    return {"error": {"code": 400, "message": f"Unable to {verb} user.", "details": [detail]}}
+
+
+def last_admin(verb: str, username: str = ADMIN) -> dict[str, Any]:
+    return refusal(verb, f"'{username}' is the last administrator of the organization.")
+
+
 async def post(client: Any, token: str | None, path: str, **data: Any) -> dict[str, Any]:
     sent = {"f": "json", **({"token": token} if token else {}), **data}
     return dict((await client.post(f"{SHARING}/community/users/{path}", data=sent)).json())
@@ -98,7 +106,7 @@ async def test_delete_by_id_removes_the_thumbnail(client, svc, admin_token):
 
 async def test_delete_is_refused_for_yourself_and_for_other_organizations(client, svc, admin_token):
     body = await post(client, admin_token, f"{ADMIN}/delete")
-    assert body["error"]["code"] == 400 and body["error"]["details"] == ["You cannot delete your own account."]
+    assert body == refusal("delete", "You cannot delete your own account.")
     await accounts.create_org(svc, "Far", accounts.NewUser("faradmin", PASSWORD))
     far = await get_token(client, "faradmin", PASSWORD)
     await make_user(svc, "hidden_one", PASSWORD)  # org profile: hidden from the other organization
@@ -116,14 +124,14 @@ async def test_the_last_full_administrator_is_never_deleted_or_disabled(client, 
     before = await stored(svc, ADMIN)
     for op in ("delete", "disable"):
         body = await post(client, deleter, f"{ADMIN}/{op}")
-        assert body["error"]["details"] == [f"'{ADMIN}' is the last administrator of the organization."], body
+        assert body == last_admin(op), body
     assert await stored(svc, ADMIN) == before
     # with a second full administrator (a custom role holding every admin privilege) it may
     await _custom_admin(svc, "second_admin", sorted(privileges.ADMIN_PRIVILEGES))
     assert await post(client, deleter, f"{ADMIN}/disable") == {"success": True}
     # ... but a disabled administrator does not count: second_admin is now the last one
     body = await post(client, deleter, "second_admin/delete")
-    assert body["error"]["details"] == ["'second_admin' is the last administrator of the organization."]
+    assert body == last_admin("delete", "second_admin")
     assert await post(client, deleter, f"{ADMIN}/enable") == {"success": True}
     assert await post(client, deleter, "second_admin/delete") == {"success": True, "username": "second_admin"}
 
@@ -134,26 +142,48 @@ async def test_a_custom_role_missing_one_admin_privilege_is_not_a_full_admin(cli
     await _custom_admin(svc, "deleter", [*privileges.VIEWER, "portal:admin:deleteUsers"])
     deleter = await get_token(client, "deleter", PASSWORD)
     body = await post(client, deleter, f"{ADMIN}/delete")
-    assert body["error"]["details"] == [f"'{ADMIN}' is the last administrator of the organization."]
+    assert body == last_admin("delete")
     # the almost-admin is no full admin, so deleting them is never the last-admin case
     assert await post(client, deleter, "almost_admin/delete") == {"success": True, "username": "almost_admin"}
 
 
+def _notification_holding(noun: str, kind: str) -> users.Holding:
+    """A stand-in for what later modules own, kept in a real table: notifications of `kind`
+    count as owned things, and reassigning moves them (stamped with the time of the move)."""
+    def count(conn: Any, user_id: str) -> int:
+        query = select(func.count()).select_from(notifications).where(notifications.c.user_id == user_id,
+                                                                      notifications.c.type == kind)
+        return int(conn.execute(query).scalar_one())
+
+    def reassign(conn: Any, old: Any, new: Any, now: int) -> None:
+        conn.execute(notifications.update().where(notifications.c.user_id == old.id, notifications.c.type == kind)
+                     .values(user_id=new.id, received=now, target=new.username))
+
+    return users.Holding(noun, count, reassign)
+
+
+async def _own(svc: Any, user: Any, kind: str, how_many: int) -> None:
+    rows = [Notification(id=new_id(), user_id=user.id, type=kind, target=user.username, target_type="user",
+                         received=0, data={}) for _ in range(how_many)]
+    await svc.db.write(notification_store.insert_notifications, rows)
+
+
 async def test_delete_is_refused_while_the_user_owns_something(client, svc, admin_token, registry):
     owner = await make_user(svc, "owner1", PASSWORD)
-    counts = {owner.id: 2}
-    moved: list[tuple[str, str]] = []
-    users.register_holding(users.Holding("items", lambda conn, uid: counts.get(uid, 0),
-                                         lambda conn, old, new, now: moved.append((old.username, new.username))))
-    users.register_holding(users.Holding("groups", lambda conn, uid: 0, lambda conn, old, new, now: None))
+    heir = await make_user(svc, "heir", PASSWORD)
+    users.register_holding(_notification_holding("items", "test_item"))
+    users.register_holding(_notification_holding("groups", "test_group"))
+    users.register_holding(_notification_holding("folders", "test_folder"))
+    await _own(svc, owner, "test_item", 2)
+    await _own(svc, owner, "test_group", 1)
     body = await post(client, admin_token, "owner1/delete")
-    assert body["error"]["code"] == 400
-    assert body["error"]["details"] == ["'owner1' owns 2 items: reassign or delete them first."]
+    assert body == refusal("delete", "'owner1' owns 2 items, 1 groups: reassign or delete them first.")
     assert await stored(svc, "owner1") == owner
-    await make_user(svc, "heir", PASSWORD)
+    moved_at = svc.clock.pin()
     assert await post(client, admin_token, "owner1/reassign", targetUsername="HEIR") == {"success": True}
-    assert moved == [("owner1", "heir")]
-    counts.clear()
+    moved = await svc.db.read(lambda c: notification_store.notifications_of(c, heir.id, 10))
+    assert sorted(n.type for n in moved) == ["test_group", "test_item", "test_item"]
+    assert {n.received for n in moved} == {moved_at} and {n.target for n in moved} == {"heir"}
     assert await post(client, admin_token, "owner1/delete") == {"success": True, "username": "owner1"}
 
 
@@ -169,7 +199,7 @@ async def test_reassign_target_rules(client, svc, admin_token):
              "sleeper": "'targetUsername' names a disabled account."}
     for target, detail in cases.items():
         body = await post(client, admin_token, "giver/reassign", targetUsername=target)
-        assert body["error"]["code"] == 400 and body["error"]["details"] == [detail], (target, body)
+        assert body == {"error": {"code": 400, "message": "Unable to reassign user content.", "details": [detail]}}
 
 
 async def test_reassign_needs_both_privileges(client, svc):
@@ -199,7 +229,7 @@ async def test_disable_stops_every_token_at_once_and_enable_needs_a_new_sign_in(
 
 async def test_disable_is_refused_for_yourself(client, svc, admin_token):
     body = await post(client, admin_token, f"{ADMIN}/disable")
-    assert body["error"]["details"] == ["You cannot disable your own account."]
+    assert body == refusal("disable", "You cannot disable your own account.")
     assert (await stored(svc, ADMIN)).disabled is False
 
 
@@ -350,7 +380,7 @@ async def test_the_last_admin_check_reads_other_organizations_apart(client, svc,
     await _custom_admin(svc, "deleter", [*privileges.VIEWER, "portal:admin:deleteUsers"])
     deleter = await get_token(client, "deleter", PASSWORD)
     body = await post(client, deleter, f"{ADMIN}/delete")
-    assert body["error"]["details"] == [f"'{ADMIN}' is the last administrator of the organization."]
+    assert body == last_admin("delete")
     assert ADMIN_PASSWORD  # the default administrator is untouched
 
 
@@ -365,10 +395,42 @@ async def test_a_disabled_last_administrator_is_not_deleted(client, svc):
     await disable_user(svc, ADMIN)
     before = await stored(svc, ADMIN)
     body = await post(client, deleter, f"{ADMIN}/delete")
-    assert body["error"]["details"] == [f"'{ADMIN}' is the last administrator of the organization."]
+    assert body == last_admin("delete")
     assert await stored(svc, ADMIN) == before
     # disabling it again changes nothing and is not refused
     assert await post(client, deleter, f"{ADMIN}/disable") == {"success": True}
     # with another enabled full administrator the disabled one may go
     await _custom_admin(svc, "second_admin", sorted(privileges.ADMIN_PRIVILEGES))
     assert await post(client, deleter, f"{ADMIN}/delete") == {"success": True, "username": ADMIN}
+
+
+async def test_a_viewer_role_id_on_an_admin_role_is_no_full_admin(client, svc):
+    """Privileges come from the role id first: org_admin with the Viewer id is a viewer."""
+    from geoshare.domain.privileges import VIEWER_ROLE_ID
+
+    await make_user(svc, "odd_viewer", PASSWORD, role="org_admin", role_id=VIEWER_ROLE_ID)
+    await _custom_admin(svc, "deleter", [*privileges.VIEWER, "portal:admin:deleteUsers"])
+    deleter = await get_token(client, "deleter", PASSWORD)
+    assert await post(client, deleter, f"{ADMIN}/delete") == last_admin("delete")
+
+
+async def test_administrative_acts_are_logged(client, svc, admin_token, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="geoshare.users")
+    await make_user(svc, "logme", PASSWORD)
+    await make_user(svc, "heir2", PASSWORD)
+    for path, data in (("logme/disable", {}), ("logme/enable", {}), ("logme/unlock", {}),
+                       ("logme/reassign", {"targetUsername": "heir2"}), ("logme/delete", {})):
+        assert "error" not in await post(client, admin_token, path, **data)
+    assert [r.getMessage() for r in caplog.records if r.name == "geoshare.users"] == [
+        "user logme disabled by admin", "user logme enabled by admin", "user logme unlocked by admin",
+        "content of logme reassigned to heir2 by admin", "user logme deleted by admin"]
+
+
+async def test_disable_and_enable_move_modified(client, svc, admin_token):
+    user = await make_user(svc, "stamped", PASSWORD)
+    for op, step in (("disable", 1000), ("enable", 2000)):
+        svc.clock.pin(user.modified + step)
+        await post(client, admin_token, f"stamped/{op}")
+        assert (await stored(svc, "stamped")).modified == user.modified + step

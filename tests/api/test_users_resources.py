@@ -7,12 +7,15 @@ import json
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from geoshare.domain import accounts, users
 from geoshare.domain.services import new_id
 from geoshare.storage import invitations as invitation_store
+from geoshare.storage import notifications as notification_store
 from geoshare.storage import users as user_store
 from geoshare.storage.records import Invitation
+from geoshare.storage.tables import users as users_table
 from tests.api.expected import FORBIDDEN
 from tests.conftest import ADMIN, DEFAULT_ORG, SHARING, count_rows, get_token, make_user
 
@@ -182,17 +185,29 @@ async def test_invitation_group_is_described_by_the_group_work(client, svc, inbo
 
 
 # ------------------------------------------------------------------ tags
+def _tags_in_table(conn: Any, user_id: str) -> dict[str, int]:
+    """A tag source reading a real table: the subjects of the user's notifications as tags."""
+    counts: dict[str, int] = {}
+    for note in notification_store.notifications_of(conn, user_id, 100):
+        counts[note.data["subject"]] = counts.get(note.data["subject"], 0) + 1
+    return counts
+
+
 async def test_tags_come_from_the_registered_sources(client, svc, inbox, admin_token):
-    reader = await svc.db.read(user_store.user_by_username, "reader")
     assert await call(client, "GET", "community/users/reader/tags", inbox["reader"]) == {"tags": []}
+    for subject in ("roads", "roads", "lakes", "apple", "_under"):
+        await notify(client, admin_token, subject=subject)
+    await notify(client, admin_token, subject="Lakes")
     sources = list(users.TAG_SOURCES)
-    users.register_tag_source(lambda conn, uid: {"roads": 2, "Lakes": 1} if uid == reader.id else {"x": 9})
-    users.register_tag_source(lambda conn, uid: {"roads": 1, "bridges": 3, "lakes": 1})
+    users.register_tag_source(_tags_in_table)
+    users.register_tag_source(lambda conn, uid: {"roads": 1, "bridges": 3})
     try:
         body = await call(client, "POST", "community/users/reader/tags", admin_token)
     finally:
         users.TAG_SOURCES[:] = sources
+    # most used first; then by name ignoring case; then upper case before lower
     assert body == {"tags": [{"tag": "bridges", "count": 3}, {"tag": "roads", "count": 3},
+                             {"tag": "_under", "count": 1}, {"tag": "apple", "count": 1},
                              {"tag": "Lakes", "count": 1}, {"tag": "lakes", "count": 1}]}
     assert await call(client, "GET", "community/users/reader/tags", inbox["bystander"]) == FORBIDDEN["sharing"]
 
@@ -218,16 +233,20 @@ async def test_set_properties_refusals_change_nothing(client, svc, inbox):
     compact = '{"k":"' + "v" * (users.MAX_PROPERTIES_CHARS - 8) + '"}'
     assert len(compact) == users.MAX_PROPERTIES_CHARS
     cases = [("[1, 2]", "'properties' must be a JSON object."), ('{"a": ', "'properties' is not valid JSON."),
-             ("", "'properties' must be specified."), (compact, "larger than 65536 characters as JSON"),
+             ("", "'properties' must be specified."),
+             (compact, "'properties' is larger than 65536 characters as JSON."),
              ("{ " + compact[1:], "'properties' is longer than 65536 characters.")]
     for value, detail in cases:
         body = await call(client, "POST", "community/users/reader/setProperties", inbox["reader"], properties=value)
-        assert body["error"]["code"] == 400 and any(detail in d for d in body["error"]["details"]), (value[:20], body)
+        assert body["error"]["code"] == 400 and body["error"]["message"] == "Unable to set user properties."
+        assert len(body["error"]["details"]) == 1 and detail in body["error"]["details"][0], (value[:20], body)
     assert await svc.db.read(user_store.user_by_username, "reader") == before
     fits = json.dumps({"k": "v" * (users.MAX_PROPERTIES_CHARS - 9)})
     assert len(fits) == users.MAX_PROPERTIES_CHARS
+    svc.clock.pin(before.modified + 5000)
     assert await call(client, "POST", "community/users/reader/setProperties", inbox["reader"],
                       properties=fits) == {"success": True}
+    assert (await svc.db.read(user_store.user_by_username, "reader")).modified == before.modified + 5000
 
 
 # ------------------------------------------------------------------ info files
@@ -289,20 +308,33 @@ async def test_content_listing_paging_rules(client, svc, inbox):
 
 
 async def test_content_listing_pages_through_the_source(client, svc, inbox):
+    seen: list[tuple[str, str | None, str | None]] = []
+
     def source(conn, owner, offset, limit, sort_field, sort_order):
-        everything = [{"id": f"{n:032x}", "title": f"item {n}"} for n in range(25)]
+        seen.append((owner.username, sort_field, sort_order))
+        users_there = conn.execute(select(func.count()).select_from(users_table)).scalar_one()
+        everything = [{"id": f"{n:032x}", "title": f"item {n}", "users": users_there} for n in range(25)]
         return users.ContentPage(total=25, items=everything[offset:offset + limit], folders=[{"id": "f"}])
 
     users.set_content_source(source)
     try:
-        pages = [await call(client, "GET", "content/users/reader", inbox["reader"], start=str(s), num="10")
-                 for s in (1, 11, 21, 26)]
+        pages = [await call(client, "GET", "content/users/reader", inbox["reader"], start=str(s), num="10",
+                            sortField="title", sortOrder="desc") for s in (1, 11, 21, 26)]
+        before = await call(client, "GET", "content/users/reader", inbox["reader"], start="-1")
+        empty = await call(client, "GET", "content/users/reader", inbox["reader"], num="0")
+        one = await call(client, "GET", "content/users/reader", inbox["reader"], num="1")
     finally:
         users.set_content_source(users._no_content)
     assert [p["nextStart"] for p in pages] == [11, 21, -1, -1]
     assert [len(p["items"]) for p in pages] == [10, 10, 5, 0]
+    assert pages[0]["items"][0]["title"] == "item 0" and pages[1]["items"][0]["title"] == "item 10"
     assert pages[2]["items"][-1]["title"] == "item 24" and pages[0]["folders"] == [{"id": "f"}]
+    assert pages[0]["items"][0]["users"] == 3  # admin, reader, bystander: read through the connection given
     assert all(p["total"] == 25 for p in pages)
+    assert seen[0] == ("reader", "title", "desc")
+    assert (before["items"], before["nextStart"], before["total"]) == ([], -1, 25)
+    assert (empty["items"], empty["nextStart"], empty["num"]) == ([], -1, 0)
+    assert (len(one["items"]), one["nextStart"]) == (1, 2)
 
 
 async def test_content_listing_needs_view_items(client, svc, inbox):

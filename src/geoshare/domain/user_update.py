@@ -33,7 +33,7 @@ from geoshare.domain import password_policy, portal, sanitize
 from geoshare.domain.images import check_thumbnail
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services
-from geoshare.domain.users import Target, acting_on, caller_name, is_self, thumbnail_key
+from geoshare.domain.users import Target, acting_on, thumbnail_key
 from geoshare.errors import Forbidden, InvalidParameter
 from geoshare.storage import tokens as token_store
 from geoshare.storage import users as user_store
@@ -65,77 +65,80 @@ def _bad(detail: str) -> InvalidParameter:
 
 
 # ------------------------------------------------------------------ one validator per parameter
-def _plain(name: str, limit: int) -> Callable[[Any, Target], Any]:
-    def check(value: Any, target: Target) -> Any:
-        cleaned = (sanitize.plain_text(str(value)) or "").strip()
-        if len(cleaned) > limit:
-            raise _bad(f"'{name}' is longer than {limit} characters.")
-        return cleaned or None
-    return check
+# Each takes the parameter's name, its value and the user, and returns what to store.
+PLAIN_LIMITS = {"fullname": 255, "firstname": 128, "lastname": 128, "idpUsername": 255}
+LOOKUPS = {"culture": CULTURES, "region": REGIONS}
 
 
-def _access(value: Any, target: Target) -> Any:
+def _plain_text(value: str) -> str:
+    # no mutate: plain_text answers None only for None, and the value is a string
+    return (sanitize.plain_text(value) or "").strip()  # pragma: no mutate
+
+
+def _plain(name: str, value: Any, target: Target) -> Any:
+    cleaned, limit = _plain_text(str(value)), PLAIN_LIMITS[name]
+    if len(cleaned) > limit:
+        raise _bad(f"'{name}' is longer than {limit} characters.")
+    return cleaned or None
+
+
+def _access(name: str, value: Any, target: Target) -> Any:
     if value == "public" and target.user.access != "public" and not target.org.can_share_public:
         raise _bad("'access' cannot be public: the organization does not allow public sharing.")
     return value
 
 
-def _description(value: Any, target: Target) -> Any:
+def _description(name: str, value: Any, target: Target) -> Any:
     return sanitize.clean_html(str(value)) or None
 
 
-def _tags(value: Any, target: Target) -> Any:
-    return _clean_list("tags", value, MAX_TAGS, MAX_TAG_CHARS)
-
-
-def _categories(value: Any, target: Target) -> Any:
-    return _clean_list("categories", value, MAX_CATEGORIES, MAX_CATEGORY_CHARS)
-
-
-def _clean_list(name: str, values: list[str], most: int, longest: int) -> list[str]:
+def _listed(name: str, values: list[str], target: Target) -> list[str]:
     """Plain text, no empties, no repeats (ignoring case), within the limits."""
+    most, longest = LIST_LIMITS[name]
     kept: dict[str, str] = {}
     for value in values:
-        cleaned = (sanitize.plain_text(value) or "").strip()
+        cleaned = _plain_text(value)
         if len(cleaned) > longest:
             raise _bad(f"'{name}' has an entry longer than {longest} characters.")
         if cleaned:
-            kept.setdefault(cleaned.lower(), cleaned)
+            kept.setdefault(cleaned.casefold(), cleaned)
     if len(kept) > most:
         raise _bad(f"'{name}' has more than {most} entries.")
     return list(kept.values())
 
 
-def _email(value: Any, target: Target) -> Any:
+LIST_LIMITS = {"tags": (MAX_TAGS, MAX_TAG_CHARS), "categories": (MAX_CATEGORIES, MAX_CATEGORY_CHARS)}
+
+
+def _email(name: str, value: Any, target: Target) -> Any:
     if not EMAIL_RE.match(value):
         raise _bad("'email' is not a valid e-mail address.")
     return value
 
 
-def _lookup(name: str, known: dict[str, str]) -> Callable[[Any, Target], Any]:
-    def check(value: Any, target: Target) -> Any:
-        found = known.get(str(value).lower())
-        if found is None:
-            raise _bad(f"'{name}' must be one of: {', '.join(known.values())}.")
-        return found
-    return check
+def _lookup(name: str, value: Any, target: Target) -> Any:
+    known = LOOKUPS[name]
+    found = known.get(str(value).lower())
+    if found is None:
+        raise _bad(f"'{name}' must be one of: {', '.join(known.values())}.")
+    return found
 
 
-def _culture_format(value: Any, target: Target) -> Any:
+def _culture_format(name: str, value: Any, target: Target) -> Any:
     if not CULTURE_FORMAT_RE.match(str(value).lower()):
         raise _bad("'cultureFormat' must be a culture code such as us, uk or de.")
     return str(value).lower()
 
 
-def _as_is(value: Any, target: Target) -> Any:
+def _as_is(name: str, value: Any, target: Target) -> Any:
     return value
 
 
 @dataclass(frozen=True)
 class Field:
     column: str
-    check: Callable[[Any, Target], Any]
-    cleared: Any = None  # what an empty value stores under clearEmptyFields (None: cannot be cleared)
+    check: Callable[[str, Any, Target], Any]
+    cleared: Any = None  # what an empty value stores under clearEmptyFields
     clearable: bool = True
     admin_only: bool = False
     provider: str | None = None  # the only account provider the field applies to
@@ -145,17 +148,17 @@ FIELDS: dict[str, Field] = {
     "access": Field("access", _access, clearable=False),
     "preferredView": Field("preferred_view", _as_is),
     "description": Field("description", _description),
-    "tags": Field("tags", _tags, cleared=[]),
-    "fullname": Field("full_name", _plain("fullname", 255), provider="arcgis"),
-    "firstname": Field("first_name", _plain("firstname", 128), provider="arcgis"),
-    "lastname": Field("last_name", _plain("lastname", 128), provider="arcgis"),
+    "tags": Field("tags", _listed, cleared=[]),
+    "fullname": Field("full_name", _plain, provider="arcgis"),
+    "firstname": Field("first_name", _plain, provider="arcgis"),
+    "lastname": Field("last_name", _plain, provider="arcgis"),
     "email": Field("email", _email),
-    "culture": Field("culture", _lookup("culture", CULTURES)),
+    "culture": Field("culture", _lookup),
     "cultureFormat": Field("culture_format", _culture_format),
-    "region": Field("region", _lookup("region", REGIONS)),
+    "region": Field("region", _lookup),
     "units": Field("units", _as_is),
-    "categories": Field("categories", _categories, cleared=[], admin_only=True),
-    "idpUsername": Field("idp_username", _plain("idpUsername", 255), admin_only=True, provider="enterprise"),
+    "categories": Field("categories", _listed, cleared=[], admin_only=True),
+    "idpUsername": Field("idp_username", _plain, admin_only=True, provider="enterprise"),
 }
 
 
@@ -169,7 +172,7 @@ def profile_changes(target: Target, given: dict[str, Any], clear: bool, admin: b
     changes: dict[str, Any] = {}
     for name, value in given.items():
         field = FIELDS[name]
-        new = None if value is None or value == [] else field.check(value, target)
+        new = None if value is None or value == [] else field.check(name, value, target)
         if new is None or new == []:  # supplied empty, or nothing left once cleaned
             if not (clear and field.clearable):
                 continue
@@ -179,11 +182,11 @@ def profile_changes(target: Target, given: dict[str, Any], clear: bool, admin: b
         if field.admin_only and not admin and new != _stored(target, field.column):
             raise Forbidden(f"Only an administrator can change '{name}'.")
         changes[field.column] = new
-    _full_name_from_parts(target, given, changes)
+    _full_name_from_parts(target, changes)
     return changes
 
 
-def _full_name_from_parts(target: Target, given: dict[str, Any], changes: dict[str, Any]) -> None:
+def _full_name_from_parts(target: Target, changes: dict[str, Any]) -> None:
     """fullName follows first and last name when those change and fullname is not given (§4.1)."""
     if "full_name" in changes or not {"first_name", "last_name"} & set(changes):
         return
@@ -283,7 +286,9 @@ def _same_user(target: Target, request: UpdateRequest) -> None:
 
 async def _write(svc: Services, viewer: Principal, target: Target, changes: dict[str, Any]) -> None:
     now = svc.clock.now_ms()
-    keep = viewer.token.token_hash if is_self(viewer, target.user) and viewer.token is not None else None
+    # The caller's own session survives a password change.  After an administrator's reset that
+    # token is the administrator's, not the user's, so every token of the user goes.
+    keep = viewer.token.token_hash if viewer.token is not None else None
 
     def store(conn: Connection) -> None:
         user_store.update_user(conn, target.user.id, **changes, modified=now)
@@ -300,7 +305,7 @@ async def _write(svc: Services, viewer: Principal, target: Target, changes: dict
     if "thumbnail" in changes and old and old != changes["thumbnail"]:
         await svc.blobs.delete(thumbnail_key(target.user.id, old))
     if "password_hash" in changes:
-        log.info("password of %s changed by %s", target.user.username, caller_name(viewer))
+        log.info("password of %s changed by %s", target.user.username, viewer.username)
 
 
 def _after_password_change(conn: Connection, target: Target, keep: str | None, now: int) -> None:
