@@ -352,7 +352,8 @@ async def test_password_history(client, svc):
     for reused in ("Fourth12345", "Third12345", "Second12345"):
         before = await stored(svc, "historian")
         body = await post(client, token, "historian/update", password=reused)
-        assert body["error"]["details"] == ["The password must differ from the last 3 passwords."], reused
+        assert body == {"error": {"code": 400, "message": "Invalid password.",
+                                  "details": ["The password must differ from the last 3 passwords."]}}, reused
         assert await stored(svc, "historian") == before
     assert (await post(client, token, "historian/update", password=PASSWORD))["success"] is True
 

@@ -195,9 +195,11 @@ def _tags_in_table(conn: Any, user_id: str) -> dict[str, int]:
 
 async def test_tags_come_from_the_registered_sources(client, svc, inbox, admin_token):
     assert await call(client, "GET", "community/users/reader/tags", inbox["reader"]) == {"tags": []}
-    for subject in ("roads", "roads", "lakes", "apple", "_under"):
+    svc.clock.pin()
+    # read back newest first: "lakes" comes before "Lakes", and the order must still put "Lakes" first
+    for subject in ("Lakes", "roads", "roads", "lakes", "apple", "_under"):
         await notify(client, admin_token, subject=subject)
-    await notify(client, admin_token, subject="Lakes")
+        svc.clock.advance(1)
     sources = list(users.TAG_SOURCES)
     users.register_tag_source(_tags_in_table)
     users.register_tag_source(lambda conn, uid: {"roads": 1, "bridges": 3})
@@ -314,7 +316,7 @@ async def test_content_listing_pages_through_the_source(client, svc, inbox):
         seen.append((owner.username, sort_field, sort_order))
         users_there = conn.execute(select(func.count()).select_from(users_table)).scalar_one()
         everything = [{"id": f"{n:032x}", "title": f"item {n}", "users": users_there} for n in range(25)]
-        return users.ContentPage(total=25, items=everything[offset:offset + limit], folders=[{"id": "f"}])
+        return users.ContentPage(total=25, items=everything[offset:][:limit], folders=[{"id": "f"}])
 
     users.set_content_source(source)
     try:

@@ -406,6 +406,7 @@ async def test_the_same_password_again_without_a_history_policy(client, svc, mem
     ("my face!.png", r"myface_[0-9a-f]{8}\.png"),
     ("!!!.png", r"thumbnail_[0-9a-f]{8}\.png"),
     ("C:\\Users\\me\\face.jpeg", r"face_[0-9a-f]{8}\.png"),  # the real format names the extension
+    ("photos/2024/face.png", r"face_[0-9a-f]{8}\.png"),
     ("s" * 100 + ".png", "s" * 64 + r"_[0-9a-f]{8}\.png"),
 ])
 async def test_thumbnail_file_names(client, svc, member, filename, pattern):

@@ -230,7 +230,8 @@ async def _password_hash(svc: Services, target: Target, password: str) -> str:
 def _thumbnail_name(filename: str | None, extension: str) -> str:
     """A fresh file name per upload (so the new blob never overwrites the old one), keeping the
     uploaded name's stem when it has a usable one."""
-    stem = STEM_RE.sub("", PurePosixPath((filename or "").replace("\\", "/")).stem)[:64] or "thumbnail"
+    # (the form parser already reduces a Windows path to its last part)
+    stem = STEM_RE.sub("", PurePosixPath(filename or "").stem)[:64] or "thumbnail"
     return f"{stem}_{secrets.token_hex(4)}.{extension}"
 
 
