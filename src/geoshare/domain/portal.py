@@ -15,7 +15,6 @@ from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services
 from geoshare.errors import NotFound
 from geoshare.storage import orgs as org_store
-from geoshare.storage import users as user_store
 from geoshare.storage.records import Org, User
 
 CURRENT_VERSION = "2024.1"  # what an 11.x-era Portal reports; clients pick code paths by it
@@ -88,24 +87,6 @@ def user_view(user: User, org: Org, viewer: Principal,
     if user.access == "public":
         return {k: full[k] for k in PUBLIC_PROFILE}
     return None
-
-
-async def get_user(svc: Services, viewer: Principal, name_or_id: str) -> dict[str, Any]:
-    """GET community/users/{u}: by username or by 32-hex id."""
-    def load(conn: Any) -> tuple[User, Org] | None:
-        user = user_store.user_by_username(conn, name_or_id)
-        if user is None and len(name_or_id) == 32:
-            user = user_store.user_by_id(conn, name_or_id)
-        if user is None:
-            return None
-        org = org_store.org_by_id(conn, user.org_id)
-        return (user, org) if org else None
-
-    loaded = await svc.db.read(load)
-    view = user_view(*loaded, viewer) if loaded else None
-    if view is None:
-        raise NotFound("User does not exist or is inaccessible.", [])
-    return view
 
 
 def self_user(viewer: Principal) -> dict[str, Any]:

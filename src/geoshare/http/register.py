@@ -2,4 +2,12 @@
 
 from geoshare.http import portaladmin  # noqa: F401
 from geoshare.http.admin import site  # noqa: F401
-from geoshare.http.sharing import community_users, oauth2, portal_roles, portals, root  # noqa: F401
+from geoshare.http.sharing import (  # noqa: F401
+    community_users,
+    content_users,
+    notifications,
+    oauth2,
+    portal_roles,
+    portals,
+    root,
+)
