@@ -47,3 +47,8 @@ def test_control_characters_cannot_forge_lines():
 
     assert printable("/a\n2026-01-01 INFO forged") == "/a\\n2026-01-01 INFO forged"
     assert printable("/plain/path") == "/plain/path"
+
+
+def test_security_answers_are_redacted():
+    shown = redacted_query([("securityAnswer", "my first pet"), ("securityQuestionIdx", "3"), ("f", "json")])
+    assert "pet" not in shown and "securityAnswer=%2A%2A%2A" in shown and "securityQuestionIdx=3" in shown

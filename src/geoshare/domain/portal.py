@@ -82,7 +82,7 @@ def user_view(user: User, org: Org, viewer: Principal,
     same_org = viewer.user is not None and viewer.user.org_id == user.org_id
     if viewer.user is not None and (viewer.user.id == user.id or (same_org and viewer.has("portal:admin:viewUsers"))):
         return full
-    if same_org and user.access in ("org", "public"):
+    if same_org and user.access in ("org", "public") and viewer.has("portal:user:viewOrgUsers"):
         return {k: full[k] for k in MEMBER_PROFILE}
     if user.access == "public":
         return {k: full[k] for k in PUBLIC_PROFILE}

@@ -32,7 +32,7 @@ log = logging.getLogger("geoshare.http")
 # code_challenge too: with plain PKCE it is the verifier itself.
 REDACT = {"token", "password", "code", "refresh_token", "access_token", "oauth_state", "client_secret",
           "code_verifier", "code_challenge", "auth_token", "newpassword"}
-SECRET_WORDS = ("password", "token", "secret")
+SECRET_WORDS = ("password", "token", "secret", "answer")  # answer: securityAnswer
 
 
 def is_secret(name: str) -> bool:
