@@ -332,7 +332,7 @@ async def test_bad_thumbnails_are_refused_and_leave_nothing(client, svc, member)
                   files={"thumbnail": ("fake.png", b"\x89PNG\r\n\x1a\nnot really an image")})
     await refused(client, svc, member, "member1", NOT_IMAGE,
                   files={"thumbnail": ("page.png", b"<html><script>alert(1)</script></html>")})
-    await refused(client, svc, member, "member1", "'thumbnail' must be a file.", thumbnail="me.png")
+    await refused(client, svc, member, "member1", "'thumbnail' must be a PNG, GIF or JPEG file; as text it can only repeat the current name.", thumbnail="me.png")
     assert _blobs(svc, user.id) == []
 
 

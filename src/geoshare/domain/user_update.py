@@ -255,6 +255,7 @@ class UpdateRequest:
     answer: str | None = None
     thumbnail: Upload | None = None
     thumbnail_cleared: bool = False
+    thumbnail_name: str | None = None  # text instead of a file: must repeat the stored name
     username: str | None = None
     user_id: str | None = None
 
@@ -278,7 +279,10 @@ async def update_user(svc: Services, viewer: Principal, name_or_id: str, request
 
 
 def _same_user(target: Target, request: UpdateRequest) -> None:
-    """`username` and `id` may be sent (REST JS sends the user object) but never change."""
+    """`username`, `id` and the thumbnail's name may be sent (REST JS sends back the user object
+    it read) but never change."""
+    if request.thumbnail_name is not None and request.thumbnail_name != target.user.thumbnail:
+        raise _bad("'thumbnail' must be a PNG, GIF or JPEG file; as text it can only repeat the current name.")
     if request.username is not None and request.username.lower() != target.user.username.lower():
         raise _bad("'username' cannot be changed.")
     if request.user_id is not None and request.user_id.lower() != target.user.id:

@@ -11,7 +11,8 @@ from geoshare.settings import Settings
 TYPES: dict[str, dict[str, Any]] = {"string": {"type": "string"}, "password": {"type": "string", "format": "password"},
          "int": {"type": "integer"}, "bool": {"type": "string", "enum": ["true", "false", "True", "False"]},
          "list": {"type": "string", "description": "comma-separated or a JSON array"},
-         "json": {"type": "string", "description": "JSON text"}, "file": {"type": "string", "format": "binary"}}
+         "json": {"type": "string", "description": "JSON text"}, "file": {"type": "string", "format": "binary"},
+         "file_or_name": {"type": "string", "description": "a file, or the name of the one stored"}}
 
 
 def mount_prefix(settings: Settings, mount: str) -> str:
@@ -56,7 +57,7 @@ def _operation(op: Operation, method: str) -> dict[str, Any]:
     doc["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in path_params]
     if method == "GET":
         doc["parameters"] += [{"name": p.name, "in": "query", "required": p.required, "schema": _schema(p)}
-                              for p in params if p.kind != "file"]
+                              for p in params if p.kind not in ("file", "file_or_name")]
     else:
         props = {p.name: _schema(p) for p in params}
         required = [p.name for p in params if p.required]

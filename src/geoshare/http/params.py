@@ -17,7 +17,9 @@ from starlette.datastructures import UploadFile
 from geoshare.errors import InvalidParameter
 
 MAX_INT = 2**53 - 1  # the largest integer a JavaScript client reads exactly
-KINDS = ("string", "int", "bool", "list", "json", "file", "password")
+# file_or_name: a file upload, or text naming a file already stored (clients send back the
+# object they read, whose `thumbnail` is a file name).
+KINDS = ("string", "int", "bool", "list", "json", "file", "file_or_name", "password")
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ def coerce(param: Param, raw: Any, *, message: str, default_max: int) -> Any:
             return None
         raise _fail(message, f"'{name}' must be a file.")
     if isinstance(raw, UploadFile):
+        if param.kind == "file_or_name":
+            return raw
         raise _fail(message, f"'{name}' must be a text value, not a file.")
     text = raw.strip() if param.kind != "password" else raw
     limit = param.max_length or default_max
@@ -61,7 +65,7 @@ def coerce(param: Param, raw: Any, *, message: str, default_max: int) -> Any:
         raise _fail(message, f"'{name}' is longer than {limit} characters.")
     if text == "":
         return None
-    if param.kind in ("string", "password"):
+    if param.kind in ("string", "password", "file_or_name"):
         if param.choices is not None:
             for choice in param.choices:
                 if choice.lower() == text.lower():

@@ -22,7 +22,8 @@ UPDATE_PARAMS = (
     Param("preferredView", choices=("Web", "GIS")),
     Param("description", help="Limited HTML; anything outside the allowed list is removed."),
     Param("tags", "list", help="Comma-separated or a JSON array."),
-    Param("thumbnail", "file", help="PNG, GIF or JPEG of at most 1 MB."),
+    Param("thumbnail", "file_or_name", max_length=255,
+          help="PNG, GIF or JPEG of at most 1 MB (or the current thumbnail's name: no change)."),
     Param("password", "password", max_length=1024),
     Param("fullname", max_length=1024), Param("firstname", max_length=1024), Param("lastname", max_length=1024),
     Param("email", max_length=320),
@@ -60,8 +61,8 @@ async def _supplied(ctx: Ctx) -> frozenset[str]:
     return frozenset(names)
 
 
-async def _upload(value: UploadFile | None) -> user_update.Upload | None:
-    if value is None or (not value.filename and not value.size):
+async def _upload(value: UploadFile | str | None) -> user_update.Upload | None:
+    if value is None or isinstance(value, str) or (not value.filename and not value.size):
         return None  # an empty file field of a form is no file
     return user_update.Upload(value.filename, await value.read(MAX_THUMBNAIL_BYTES + 1))
 
@@ -75,7 +76,9 @@ async def update(ctx: Ctx) -> dict[str, Any]:
     request = user_update.UpdateRequest(
         given={name: p[name] for name in PROFILE_NAMES if name.lower() in supplied}, clear=p["clearEmptyFields"],
         password=p["password"], question=p["securityQuestionIdx"], answer=p["securityAnswer"], thumbnail=thumbnail,
-        thumbnail_cleared=thumbnail is None and "thumbnail" in supplied, username=p["username"], user_id=p["id"])
+        thumbnail_cleared=p["thumbnail"] is None and "thumbnail" in supplied,
+        thumbnail_name=p["thumbnail"] if isinstance(p["thumbnail"], str) else None,
+        username=p["username"], user_id=p["id"])
     return await user_update.update_user(ctx.svc, ctx.principal, ctx.path_params["user"], request)
 
 
