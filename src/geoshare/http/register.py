@@ -1,5 +1,5 @@
 """Import every handler module so its operations join the table."""
 
-from geoshare.http import portaladmin  # noqa: F401
+from geoshare.http import portaladmin, portaladmin_security  # noqa: F401
 from geoshare.http.admin import site  # noqa: F401
-from geoshare.http.sharing import community_users, oauth2, portals, root  # noqa: F401
+from geoshare.http.sharing import community_users, oauth2, portal_members, portals, root  # noqa: F401
