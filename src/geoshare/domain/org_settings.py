@@ -132,12 +132,14 @@ def stored_role(role_column: str, role_id: str | None) -> str:
 
 
 # ------------------------------------------------------------------ the new-member defaults
-def _defaults_record(conn: Connection, org_id: str, role: str, type_text: str, name: str) -> dict[str, str]:
-    """A checked role and user type pair, as the record stores them."""
+def _defaults_record(conn: Connection, org_id: str, role: str, type_text: str,
+                     names: tuple[str, str]) -> dict[str, str]:
+    """A checked role and user type pair, as the record stores them; `names`: the parameters
+    that carried them, for the error."""
     found = role_privileges(conn, org_id, role)
     if found is None:
-        raise unknown_role(name, role)
-    type_id = user_type(name, type_text)
+        raise unknown_role(names[0], role)
+    type_id = user_type(names[1], type_text)
     check_fit(type_id, role, found[2])
     return {"role": stored_role(found[0], found[1]), "userLicenseType": type_id}
 
@@ -170,7 +172,7 @@ async def set_user_defaults(svc: Services, viewer: Principal, portal_id: str, va
         merged = {**USER_DEFAULTS, **record}
         role = values.get("role") or merged["role"]
         type_text = values.get("userLicenseType") or merged["userLicenseType"]
-        record.update(_defaults_record(conn, org_id, role, type_text, "role"))
+        record.update(_defaults_record(conn, org_id, role, type_text, ("role", "userLicenseType")))
         if values.get("userType"):
             record["userType"] = values["userType"]
         settings_store.put_settings(conn, org_id, {DEFAULTS_KEY: record}, now)
@@ -260,7 +262,7 @@ async def update_security_config(svc: Services, viewer: Principal, changes: dict
             merged = {**USER_DEFAULTS, **record}
             role = changes.get("defaultRoleForUser") or merged["role"]
             type_text = changes.get("defaultUserTypeIdForUser") or merged["userLicenseType"]
-            written[DEFAULTS_KEY] = {**record, **_defaults_record(conn, org_id, role, type_text, "defaultRoleForUser")}
+            written[DEFAULTS_KEY] = {**record, **_defaults_record(conn, org_id, role, type_text, DEFAULT_MEMBERS)}
         settings_store.put_settings(conn, org_id, written, now)
 
     await svc.db.write(change)
