@@ -22,7 +22,7 @@ from geoshare.domain import accounts, org_settings, password_policy, sanitize
 from geoshare.domain import privileges as privs
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services
-from geoshare.errors import Conflict, Forbidden, InvalidParameter
+from geoshare.errors import Conflict, Forbidden, InvalidParameter, NotFound
 from geoshare.logsafe import printable
 from geoshare.storage import members as member_store
 from geoshare.storage import orgs as org_store
@@ -352,3 +352,28 @@ async def invite_users(svc: Services, caller: Principal, portal_id: str, invitat
     org_id = org_settings.own_org_id(caller, portal_id)
     return await invite(svc, org_id, invitation_entries(invitation_list), grantor_is_full_admin=caller.is_full_admin,
                         by=caller.username)
+
+
+# ------------------------------------------------------------------ the command line
+async def org_named(svc: Services, ref: str | None) -> Org:
+    """An organization by id or by name (any case); None: the default organization."""
+    if ref is None:
+        return await accounts.default_org(svc)
+    found = await svc.db.read(org_store.org_by_id, ref)
+    if found is None:
+        found = next((o for o in await accounts.list_orgs(svc) if o.name.lower() == ref.strip().lower()), None)
+    if found is None:
+        raise NotFound("Organization does not exist.", [f"No organization has the id or name '{printable(ref, 80)}'."])
+    return found
+
+
+async def create_from_command_line(svc: Services, org_ref: str | None, req: MemberRequest) -> User:
+    """`geoshare users create`: whoever runs it holds the database, so any role may be granted."""
+    org = await org_named(svc, org_ref)
+    return await add_member(svc, org.id, req, grantor_is_full_admin=True, by=None)
+
+
+async def members_of(svc: Services, org_ref: str | None) -> tuple[Org, list[User]]:
+    """`geoshare users list`: every member of one organization, by username."""
+    org = await org_named(svc, org_ref)
+    return org, await svc.db.read(user_store.users_of_org, org.id)
