@@ -266,3 +266,14 @@ async def test_the_form_and_the_html_answer(client, admin_token):
     assert form.status_code == 200 and 'name="username"' in form.text and 'name="password"' in form.text
     page = await client.post(CREATE_URL, data={"token": admin_token, **member()})
     assert "<h1>createUser</h1>" in page.text and "new_member1" in page.text and 'class="error"' not in page.text
+
+
+async def test_a_custom_roles_own_privileges_show_on_its_member(client, svc, admin_token):
+    """arcgis decides from community/users/{u}'s privileges whether a member administers (gis.admin)."""
+    held = [*privileges.VIEWER, "portal:admin:viewUsers", "portal:admin:inviteUsers"]
+    await custom_role(svc, "cInviters0000001", held)
+    await create(client, admin_token, **member(role="cInviters0000001"))
+    for token in (admin_token, await get_token(client, "new_member1", PASSWORD)):
+        seen = await get(client, f"{SHARING}/community/users/new_member1", token)
+        assert (seen["role"], seen["roleId"], sorted(seen["privileges"])) == (
+            "org_admin", "cInviters0000001", sorted(held))

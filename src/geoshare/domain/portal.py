@@ -15,6 +15,7 @@ from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services
 from geoshare.errors import NotFound
 from geoshare.storage import orgs as org_store
+from geoshare.storage import roles as role_store
 from geoshare.storage import users as user_store
 from geoshare.storage.records import Org, User
 
@@ -95,17 +96,20 @@ def user_view(user: User, org: Org, viewer: Principal,
 
 async def get_user(svc: Services, viewer: Principal, name_or_id: str) -> dict[str, Any]:
     """GET community/users/{u}: by username or by 32-hex id."""
-    def load(conn: Any) -> tuple[User, Org] | None:
+    def load(conn: Any) -> tuple[User, Org, tuple[str, ...] | None] | None:
         user = user_store.user_by_username(conn, name_or_id)
         if user is None and len(name_or_id) == 32:
             user = user_store.user_by_id(conn, name_or_id)
         if user is None:
             return None
         org = org_store.org_by_id(conn, user.org_id)
-        return (user, org) if org else None
+        # A custom role's privileges come with the user: arcgis decides who administers from them.
+        role = role_store.role_by_id(conn, user.org_id, user.role_id) \
+            if user.role_id is not None and privs.is_custom_role_id(user.role_id) else None
+        return (user, org, role.privileges if role else None) if org else None
 
     loaded = await svc.db.read(load)
-    view = user_view(*loaded, viewer) if loaded else None
+    view = user_view(loaded[0], loaded[1], viewer, loaded[2]) if loaded else None
     if view is None:
         raise NotFound("User does not exist or is inaccessible.", [])
     return view
