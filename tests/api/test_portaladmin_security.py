@@ -277,3 +277,30 @@ async def test_a_custom_administrator_reads_but_does_not_configure(client, svc):
     assert error(await post(client, UPDATE, token, disableServicesDirectory="true"))[0] == 403
     assert error(await post(client, SET_DEFAULTS, token, role="org_admin"))[0] == 403
     assert await snapshot(svc) == before
+
+
+@pytest.mark.parametrize(("url", "fields"), [
+    (f"{PA}/security/users/createUser", ("username", "password", "email", "role", "userLicenseTypeId")),
+    (f"{PA}/security/config/update", ("securityConfig", "disableServicesDirectory")),
+    (f"{PA}/security/users/updateEnterpriseUser", ("username", "idpUsername")),
+    (f"{PA}/security/users/refreshMembership", ("users",)),
+    (f"{SHARING}/portals/self/invite", ("invitationList", "subject")),
+    (f"{SHARING}/portals/self/setUserDefaultSettings", ("role", "userLicenseType", "groups")),
+    (f"{SHARING}/portals/self/userDefaultSettings/delete", ()),
+])
+async def test_each_operation_has_its_form(client, admin_token, url, fields):
+    page = await client.get(url, params={"token": admin_token})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<form" in page.text and 'method="post"' in page.text.lower()
+    for field in fields:
+        assert f'name="{field}"' in page.text, field
+    if "password" in fields:
+        assert 'type="password"' in page.text
+
+
+@pytest.mark.parametrize("url", [PA, f"{PA}/security", CONFIG, f"{PA}/security/users",
+                                 f"{PA}/security/users/searchEnterpriseUsers", DEFAULTS])
+async def test_each_resource_renders_as_a_page(client, admin_token, url):
+    page = await client.get(url, params={"token": admin_token})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<h1>" in page.text and 'class="error"' not in page.text and "Signed in as <b>admin</b>" in page.text
