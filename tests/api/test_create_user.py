@@ -61,6 +61,7 @@ async def test_the_token_may_come_only_in_a_header(client, svc, admin_token):
 @pytest.mark.parametrize(("full", "first", "last"), [
     ("Barbara Ann Williams", "Barbara Ann", "Williams"),
     ("Cher", "Cher", None),
+    ("A" * 128 + " " + "B" * 126, "A" * 128, "B" * 126),
     ("  Jon   Cho ", "Jon", "Cho"),
 ])
 async def test_a_full_name_is_split_on_its_last_space(client, svc, admin_token, full, first, last):
@@ -162,6 +163,14 @@ REFUSALS = [
     ("first name only", _without(member(), "lastname"),
      (400, "Unable to create user.", ["'firstname' and 'lastname' (or 'fullname') must be specified."])),
     ("long first name", member(firstname="A" * 129),
+     (400, "Unable to create user.", ["'firstname' has more than 128 characters."])),
+    ("long last name", member(lastname="A" * 129),
+     (400, "Unable to create user.", ["'lastname' has more than 128 characters."])),
+    ("long full name", _without(member(fullname="A" * 256), "firstname", "lastname"),
+     (400, "Unable to create user.", ["'fullname' has more than 255 characters."])),
+    ("long last word of a full name", _without(member(fullname="Ada " + "L" * 129), "firstname", "lastname"),
+     (400, "Unable to create user.", ["'lastname' has more than 128 characters."])),
+    ("long first words of a full name", _without(member(fullname="A" * 129 + " Lovelace"), "firstname", "lastname"),
      (400, "Unable to create user.", ["'firstname' has more than 128 characters."])),
     ("no password", _without(member(), "password"), (400, "Unable to create user.", ["'password' must be specified."])),
     ("weak password", member(password="short1"),

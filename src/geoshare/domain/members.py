@@ -119,8 +119,7 @@ def member_names(first: str | None, last: str | None, full: str | None) -> tuple
     if full and not (first or last):
         head, _, tail = full.rpartition(" ")
         split_first, split_last = (head.strip(), tail) if head.strip() else (tail, None)
-        _name(split_first, "firstname", MAX_NAME)
-        return split_first, split_last, full
+        return _name(split_first, "firstname", MAX_NAME) or tail, _name(split_last, "lastname", MAX_NAME), full
     raise invalid("'firstname' and 'lastname' (or 'fullname') must be specified.")
 
 
