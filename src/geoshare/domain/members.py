@@ -44,6 +44,8 @@ MAX_IDP_USERNAME = 255
 # for enterprise logins (errata "Members").
 PROVIDERS = {"arcgis": "arcgis", "enterprise": "enterprise", "webadaptor": "enterprise"}
 LEVELS = ("1", "2")
+# NewUser.password of a new member: insert_user stores the hash it is given and never reads it.
+HASHED_APART = ""
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,8 @@ def member_username(username: str | None, provider: str) -> str:
     if not text:
         raise invalid("'username' must be specified.")
     if provider == "enterprise" and text.count("\\") == 1:
-        domain, _, name = text.partition("\\")
+        # no mutate: with exactly one backslash, partition and rpartition split at the same place
+        domain, _, name = text.partition("\\")  # pragma: no mutate
         text = f"{name}@{domain}"
     if not USERNAME_RE.match(text):
         raise InvalidParameter("Invalid username.", [USERNAME_RULE])
@@ -124,7 +127,7 @@ def member_names(first: str | None, last: str | None, full: str | None) -> tuple
 
 
 def provider_of(value: str | None) -> str:
-    text = (value or "arcgis").strip().lower()
+    text = (value or "arcgis").strip().lower()  # pragma: no mutate (lower-cased: the default's case is moot)
     if text not in PROVIDERS:
         raise invalid("'provider' must be one of: arcgis, enterprise, webadaptor.")
     return PROVIDERS[text]
@@ -159,11 +162,12 @@ def check_request(req: MemberRequest) -> Checked:
     if req.level is not None and str(req.level) not in LEVELS:
         raise invalid("'level' must be 1 or 2.")
     viewer_level = str(req.level) == "1"  # legacy level 1 = a viewer
-    new = accounts.NewUser(username=username, password="", full_name=full, first_name=first, last_name=last,
-                           email=email, provider=provider, idp_username=_idp_username(req.idp_username, provider, username),
+    new = accounts.NewUser(username=username, password=HASHED_APART, full_name=full, first_name=first,
+                           last_name=last, email=email, provider=provider,
+                           idp_username=_idp_username(req.idp_username, provider, username),
                            description=_description(req.description))
     role = req.role or (privs.VIEWER_ROLE_ID if viewer_level else None)
-    user_type = req.user_type or ("viewerUT" if viewer_level else None)
+    user_type = req.user_type or ("viewerUT" if viewer_level else None)  # pragma: no mutate (any case is read)
     return Checked(new=new, password=password, role=role, user_type=user_type)
 
 
@@ -193,7 +197,7 @@ def resolve_grant(conn: Connection, org: Org, checked: Checked) -> Grant:
 
 
 def taken(username: str) -> Conflict:
-    return Conflict(f"User '{username}' already exists.", [], code=400)
+    return Conflict(f"User '{username}' already exists.", code=400)
 
 
 def _prepare(conn: Connection, org_id: str, checked: Checked) -> tuple[Org, Grant]:
@@ -310,9 +314,15 @@ MAX_CHECKED = 100
 _NOT_USERNAME = re.compile(r"[^A-Za-z0-9_@.\-]")
 
 
-def suggest(requested: str, taken_keys: set[str]) -> str:
-    """The first free and valid name built from `requested`."""
-    base = _NOT_USERNAME.sub("", requested)[:24] or "user"
+def name_base(requested: str) -> str:
+    """What a suggestion is built from: the requested name without the characters a username
+    cannot hold, at most 24 long (`user` when nothing is left)."""
+    return _NOT_USERNAME.sub("", requested)[:24] or "user"
+
+
+def suggest(base: str, taken_keys: set[str]) -> str:
+    """The first free and valid name built from `base`: itself, then with growing numbers
+    (padded with zeros to the 6-character minimum), cut to 24 characters."""
     width = max(0, 6 - len(base))
     n = 0
     while True:
@@ -331,9 +341,10 @@ async def check_usernames(svc: Services, usernames: list[str]) -> dict[str, obje
     def check(conn: Connection) -> list[dict[str, str]]:
         answers = []
         for requested in usernames:
-            base = _NOT_USERNAME.sub("", requested)[:24] or "user"
-            answers.append({"requested": requested,
-                            "suggested": suggest(requested, member_store.usernames_starting_with(conn, base[:17]))})
+            base = name_base(requested)
+            # Every candidate starts with base[:17] until a million names are taken (7-digit numbers).
+            taken_keys = member_store.usernames_starting_with(conn, base[:17])  # pragma: no mutate
+            answers.append({"requested": requested, "suggested": suggest(base, taken_keys)})
         return answers
 
     return {"usernames": await svc.db.read(check)}
