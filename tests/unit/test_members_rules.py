@@ -123,6 +123,7 @@ def test_groups_refused():
     groups = "g" * 250
     assert refusal(members.entry_request, {"groups": groups}) == ("Group does not exist or is inaccessible.",
                                                                   ["g" * 200])
+    assert refusal(members.entry_request, {"groups": "XX,"}) == ("Group does not exist or is inaccessible.", ["XX,"])
 
 
 def test_entry_values_must_be_text():
@@ -138,6 +139,7 @@ def test_entry_values_must_be_text():
     ("jo", {"jo0000"}, "jo0001"),
     ("!!!", set(), "user00"),
     ("x" * 30, set(), "x" * 24),
+    ("x" * 30 + "!", {"x" * 24}, "x" * 23 + "1"),
     ("x" * 30, {"x" * 24}, "x" * 23 + "1"),
     ("x" * 30, {"x" * 24, *(f"{'x' * 23}{n}" for n in range(1, 10))}, "x" * 22 + "10"),
 ])

