@@ -143,7 +143,8 @@ CALLS: dict[tuple[str, str], Call] = {
     ("sharing", "community/users/{user}"): Call("GET", {"user": "m_user"}, _none, body_has(
         lambda b, w, who: b["username"] == "m_user")),
     ("portaladmin", ""): Call("GET", {}, _none, body_has(
-        lambda b, w, who: b["resources"] == ["orgs"] and b["isPortal"] is True)),
+        lambda b, w, who: b["resources"] == (["security", "orgs"] if who == ADMINISTRATOR else ["security"]) and
+        b["isPortal"] is True)),
     ("portaladmin", "orgs"): Call("GET", {}, _none, body_has(
         lambda b, w, who: {"Test Org", "Matrix Other"} <= {o["name"] for o in b["orgs"]})),
     ("portaladmin", "orgs/createOrg"): Call("POST", {}, _create_org_params, body_has(_org_created)),

@@ -34,7 +34,8 @@ CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 CLIENT_SUITES = {"test_arcgis_python.py": "arcgis", "test_restjs.py": "REST JS", "test_browser.py": "Chromium",
                  "test_browser_csrf.py": "Chromium", "test_maps_sdk.py": "Maps SDK",
                  "test_roles_clients.py": "arcgis",
-                 "test_users_clients.py": "arcgis and REST JS"}
+                 "test_users_clients.py": "arcgis and REST JS",
+                 "test_create_users.py": "arcgis"}
 REQUIRE_CLIENTS = "GEOSHARE_TEST_REQUIRE_CLIENTS"
 TRUE_WORDS = ("1", "true", "yes", "on")
 

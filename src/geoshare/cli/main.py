@@ -227,7 +227,13 @@ def orgs_list(**values: Any) -> None:
 
 @cli.group()
 def users() -> None:
-    """Users of an organization."""
+    """Members of an organization: create, list, set-password.
+
+    Each command works on the database of an existing portal (--data-dir or --database-url,
+    as given to `geoshare serve`) and refuses a data directory without one.  Passwords are
+    prompted for (or read from GEOSHARE_NEW_PASSWORD) so that they never appear in the
+    process list; --password exists for scripts that accept that.
+    """
 
 
 @users.command("set-password")
@@ -245,6 +251,78 @@ def users_set_password(username: str, password: str, **values: Any) -> None:
     except GeoshareError as exc:
         raise click.ClickException(" ".join([exc.message, *exc.details])) from None
     click.echo(f"password of {username} changed")
+
+
+def _fail(exc: Any) -> click.ClickException:
+    return click.ClickException(" ".join([exc.message, *exc.details]))
+
+
+@users.command("create")
+@_options(DB_OPTIONS)
+@click.argument("username")
+@click.option("--email", required=True, help="The member's e-mail address.")
+@click.option("--first-name", help="First name (with --last-name, or give --full-name).")
+@click.option("--last-name", help="Last name.")
+@click.option("--full-name", help="Full name, split on its last space when no first/last name is given.")
+@click.option("--role", help="org_user (default: the organization's new-member role), org_publisher, org_admin, "
+                             "viewer, data editor, or a custom role id.")
+@click.option("--user-type", help="creatorUT, viewerUT, editorUT, ... (default: the organization's).")
+@click.option("--provider", type=click.Choice(["arcgis", "enterprise"]), default="arcgis", show_default=True,
+              help="enterprise accounts have no password here.")
+@click.option("--idp-username", help="Enterprise accounts: the login name (default: the username).")
+@click.option("--description", help="Profile description (limited HTML).")
+@click.option("--org", "org_ref", help="Organization id or name (default: the default organization).")
+@click.option("--password", envvar="GEOSHARE_NEW_PASSWORD",
+              help="The password; prompted for when absent (env var: GEOSHARE_NEW_PASSWORD).")
+def users_create(username: str, email: str, first_name: str | None, last_name: str | None, full_name: str | None,
+                 role: str | None, user_type: str | None, provider: str, idp_username: str | None,
+                 description: str | None, org_ref: str | None, password: str | None, **values: Any) -> None:
+    """Create a member, with the rules of createUser (6-24 character username, the
+    organization's password policy, a role that fits the user type)."""
+    from geoshare.domain import members
+    from geoshare.errors import GeoshareError
+
+    settings = _settings(values)
+    if provider == "arcgis" and not password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    req = members.MemberRequest(username=username, email=email, password=password, first_name=first_name,
+                                last_name=last_name, full_name=full_name, role=role, user_type=user_type,
+                                provider=provider, idp_username=idp_username, description=description)
+    try:
+        user = _run(settings, members.create_from_command_line, org_ref, req)
+    except GeoshareError as exc:
+        raise _fail(exc) from None
+    click.echo(f"created {user.username} in organization {user.org_id} "
+               f"(role {user.role_id or user.role}, user type {user.user_license_type_id})")
+
+
+@users.command("list")
+@_options(DB_OPTIONS)
+@click.option("--org", "org_ref", help="Organization id or name (default: the default organization).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array instead of a table.")
+def users_list(org_ref: str | None, as_json: bool, **values: Any) -> None:
+    """List the members of an organization, by username."""
+    import json
+
+    from geoshare.domain import members
+    from geoshare.errors import GeoshareError
+
+    try:
+        _org, found = _run(_settings(values), members.members_of, org_ref)
+    except GeoshareError as exc:
+        raise _fail(exc) from None
+    rows = [{"username": u.username, "fullName": u.full_name, "email": u.email, "role": u.role, "roleId": u.role_id,
+             "userLicenseTypeId": u.user_license_type_id, "provider": u.provider, "disabled": u.disabled,
+             "created": u.created} for u in found]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = [("USERNAME", "ROLE", "USER TYPE", "PROVIDER", "DISABLED", "FULL NAME", "EMAIL")]
+    table += [(r["username"], r["roleId"] or r["role"], r["userLicenseTypeId"], r["provider"],
+               "yes" if r["disabled"] else "no", r["fullName"] or "", r["email"] or "") for r in rows]
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(table[0]))]
+    for row in table:
+        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -32,6 +32,12 @@ class NewUser:
     first_name: str | None = None
     last_name: str | None = None
     email: str | None = None
+    # What createUser and invite set beyond the basics (domain/members.py).
+    role_id: str | None = None
+    user_license_type_id: str = "creatorUT"
+    provider: str = "arcgis"
+    idp_username: str | None = None
+    description: str | None = None
 
 
 def check_username(username: str) -> str:
@@ -46,17 +52,21 @@ def check_password(password: str, username: str) -> str:
     return password_policy.check_password(password, username)
 
 
-def _insert_user(conn: Connection, org_id: str, new: NewUser, password_hash: str, now: int) -> User:
+def insert_user(conn: Connection, org_id: str, new: NewUser, password_hash: str | None, now: int,
+                password_changed: int = 0) -> User:
+    """Store a new member (no rule checks here beyond a free username)."""
     if user_store.user_by_username(conn, new.username) is not None:
         raise Conflict("A user with this username already exists.", [new.username])
     user_id = new_id()
     first, last = new.first_name, new.last_name
     full = new.full_name or " ".join(p for p in (first, last) if p) or new.username
-    # Every other column takes the table's default: no description, roleId, region, thumbnail or
-    # tags, license type creatorUT, profile access "org".
+    # Every other column takes the table's default: no region, thumbnail or tags, profile access "org".
     user_store.insert_user(conn, id=user_id, org_id=org_id, username=new.username, password_hash=password_hash,
                            full_name=full, first_name=first, last_name=last, email=new.email, role=new.role,
-                           culture="en", units="english", created=now, modified=now)
+                           role_id=new.role_id, user_license_type_id=new.user_license_type_id,
+                           provider=new.provider, idp_username=new.idp_username, description=new.description,
+                           password_changed=password_changed, culture="en", units="english", created=now,
+                           modified=now)
     user = user_store.user_by_id(conn, user_id)
     assert user is not None
     return user
@@ -78,7 +88,7 @@ async def bootstrap(svc: Services, admin_username: str, admin_password: str, org
     def create(conn: Connection) -> tuple[Org, User]:
         org_id = "0123456789ABCDEF"  # Portal's default organization id (sharing-api.md §1.6)
         org_store.insert_org(conn, org_id=org_id, name=org_name, is_default=True, access="public", now=now)
-        user = _insert_user(conn, org_id, new, password_hash, now)
+        user = insert_user(conn, org_id, new, password_hash, now)
         org = org_store.org_by_id(conn, org_id)
         assert org is not None
         return org, user
@@ -103,7 +113,7 @@ async def create_org(svc: Services, name: str, admin: NewUser, access: str = "pu
             raise Conflict("An organization with this name already exists.", [name])
         org_id = new_org_id()
         org_store.insert_org(conn, org_id=org_id, name=name, is_default=False, access=access, now=now)
-        user = _insert_user(conn, org_id, NewUser(**{**admin.__dict__, "role": "org_admin"}), password_hash, now)
+        user = insert_user(conn, org_id, NewUser(**{**admin.__dict__, "role": "org_admin"}), password_hash, now)
         org = org_store.org_by_id(conn, org_id)
         assert org is not None
         return org, user
@@ -118,7 +128,7 @@ async def create_user(svc: Services, org_id: str, new: NewUser) -> User:
         raise InvalidParameter("Invalid role.", [f"'role' must be one of {', '.join(ROLES)}."])
     password_hash = await svc.hasher.hash(new.password)
     now = svc.clock.now_ms()
-    return await svc.db.write(_insert_user, org_id, new, password_hash, now)
+    return await svc.db.write(insert_user, org_id, new, password_hash, now)
 
 
 async def list_orgs(svc: Services) -> list[Org]:

@@ -47,6 +47,9 @@ PUBLIC_PROFILE = ("username", "fullName", "firstName", "lastName", "description"
                   "units", "thumbnail", "created", "modified", "provider")
 # Stored organisation settings that only the organisation's administrators see (sharing-api.md §3.1).
 ADMIN_ONLY_SETTINGS = ("allowedOrigins", "mfaAdmins")
+# Kept in the settings document by domain/org_settings.py and read through their own resources
+# (security/config, userDefaultSettings, the portaladmin root), never part of portals/self.
+MEMBER_SETTINGS = ("userDefaultSettings", "securityConfig", "siteKey")
 MEMBER_PROFILE = (*PUBLIC_PROFILE, "orgId", "access", "role", "level", "disabled")
 
 
@@ -118,7 +121,7 @@ def portal_document(org: Org, viewer: Principal, *, host_path: str, public_base:
         "canListApps": False, "canListData": False, "canListPreProvisionedItems": False,
         "canProvisionDirectPurchase": False, "subscriptionInfo": {}, "staticImagesUrl": f"{public_base}/home/images",
         "helpBase": f"{public_base}/portalhelp/en/portal/", "ipCntryCode": "",
-        **{k: v for k, v in org.settings.items() if k not in ("id", "user", *ADMIN_ONLY_SETTINGS)},
+        **{k: v for k, v in org.settings.items() if k not in ("id", "user", *ADMIN_ONLY_SETTINGS, *MEMBER_SETTINGS)},
     }
     if is_member and viewer.is_full_admin:
         doc.update({"allowedOrigins": list(org.settings.get("allowedOrigins") or []),

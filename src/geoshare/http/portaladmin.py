@@ -1,21 +1,30 @@
-"""Portal administrator tree (`{context}/portaladmin`): the geoshare operation that creates
-organizations (sharing-api.md §3.1a).  Later issues add security/users here."""
+"""Portal administrator tree (`{context}/portaladmin`): its root (portal-admin-api.md §2.1) and the
+geoshare operations on organizations (sharing-api.md §3.1a).  The security tree is in
+portaladmin_security.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from geoshare.domain import accounts
-from geoshare.domain.portal import CURRENT_VERSION
+from geoshare.domain import accounts, org_settings
+from geoshare.domain.portal import CURRENT_VERSION, SERVER_FULL_VERSION
 from geoshare.http.context import Ctx
 from geoshare.http.operations import operation
 from geoshare.http.params import Param
 
+BUILD = f"{SERVER_FULL_VERSION}.51575"
+
 
 @operation("portaladmin", "", name="Portal Admin", permission="any-admin",
-           summary="The portal administrator directory.")
+           summary="The portal administrator directory; every administrator may read it (arcgis builds gis.admin "
+                   "from it).")
 async def portaladmin_root(ctx: Ctx) -> dict[str, Any]:
-    return {"resources": ["orgs"], "currentVersion": CURRENT_VERSION, "isPortal": True}
+    # Only what exists for this caller: the organizations are the site administrators'.
+    resources = ["security", *(["orgs"] if ctx.principal.is_site_admin else [])]
+    return {"version": SERVER_FULL_VERSION, "currentbuild": BUILD, "isPortalLicensed": True,
+            "isLicensePopulated": True, "isLicenseFileRequired": False, "isUserTypeLicensing": True,
+            "isPostUpgrade": False, "siteKey": await org_settings.site_key(ctx.svc), "resources": resources,
+            "currentVersion": CURRENT_VERSION, "isPortal": True}
 
 
 def _org_summary(org: Any) -> dict[str, Any]:

@@ -1,12 +1,13 @@
 """Import every handler module so its operations join the table."""
 
-from geoshare.http import portaladmin  # noqa: F401
+from geoshare.http import portaladmin, portaladmin_security  # noqa: F401
 from geoshare.http.admin import site  # noqa: F401
 from geoshare.http.sharing import (  # noqa: F401
     community_users,
     content_users,
     notifications,
     oauth2,
+    portal_members,
     portal_roles,
     portals,
     root,
