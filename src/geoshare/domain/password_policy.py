@@ -18,12 +18,13 @@ DEFAULT_PASSWORD_POLICY: dict[str, int | None] = {
     "expirationInDays": None, "historySize": None,
 }
 DAY_MS = 86_400_000
-_CLASSES = {
-    "minUpper": (r"[A-Z]", "upper-case letter"),
-    "minLower": (r"[a-z]", "lower-case letter"),
-    "minLetter": (r"[A-Za-z]", "letter"),
-    "minDigit": (r"[0-9]", "digit"),
-    "minOther": (r"[^A-Za-z0-9]", "character that is neither a letter nor a digit"),
+_CLASSES = {  # rule -> (pattern, singular, plural)
+    "minUpper": (r"[A-Z]", "upper-case letter", "upper-case letters"),
+    "minLower": (r"[a-z]", "lower-case letter", "lower-case letters"),
+    "minLetter": (r"[A-Za-z]", "letter", "letters"),
+    "minDigit": (r"[0-9]", "digit", "digits"),
+    "minOther": (r"[^A-Za-z0-9]", "character that is neither a letter nor a digit",
+                 "characters that are neither letters nor digits"),
 }
 
 
@@ -38,10 +39,10 @@ def policy_problems(password: str, username: str, policy: dict[str, int | None])
     min_length = policy.get("minLength") or 8
     if len(password) < min_length:
         problems.append(f"The password must have at least {min_length} characters.")
-    for key, (pattern, noun) in _CLASSES.items():
+    for key, (pattern, one, many) in _CLASSES.items():
         need = policy.get(key)
         if need and len(re.findall(pattern, password)) < need:
-            problems.append(f"The password must contain at least {need} {noun}{'s' if need > 1 else ''}.")
+            problems.append(f"The password must contain at least {need} {one if need == 1 else many}.")
     if password.lower() == username.lower():
         problems.append("The password must differ from the username.")
     return problems

@@ -28,10 +28,12 @@ from sqlalchemy import Connection
 
 from geoshare.domain import portal
 from geoshare.domain import privileges as privs
+from geoshare.domain.org_settings import user_defaults
 from geoshare.domain.principal import Principal
 from geoshare.domain.sanitize import clean_html, plain_text
 from geoshare.domain.services import Services
 from geoshare.errors import Conflict, Forbidden, InvalidParameter, NotFound
+from geoshare.storage import orgs as org_store
 from geoshare.storage import roles as role_store
 from geoshare.storage import users as user_store
 from geoshare.storage.records import Org, Role, User
@@ -232,6 +234,10 @@ async def delete_role(svc: Services, principal: Principal, portal_id: str, role_
         if held:
             raise InvalidParameter("Members hold this role: give them another role first.",
                                    [f"{held} member(s) hold this role."])
+        current = org_store.org_by_id(conn, org.id)  # read in this transaction, not the cached copy
+        if current is not None and user_defaults(current)["role"] == role.id:
+            raise InvalidParameter("This role is the default role of new members: choose another default first.",
+                                   ["security/config's defaultRoleForUser names this role."])
         role_store.delete_role(conn, role.id)
 
     await svc.db.write(remove)
