@@ -76,7 +76,8 @@ def media_type(key: str) -> str:
 
 async def add_resource(svc: Services, viewer: Principal, portal_id: str, key: str, data: bytes | None,
                        text: str | None, access: str) -> dict[str, Any]:
-    """POST portals/{id}/addResource: a file or a text; replaces the resource of the same key."""
+    """POST portals/{id}/addResource: a file or a text; replaces the resource of the same key.  Its
+    size is bounded by the request body limit (max_body_bytes), which the server enforces first."""
     org = own_org(viewer, portal_id)
     check_key(key)
     if data is not None and text is not None:
@@ -84,8 +85,6 @@ async def add_resource(svc: Services, viewer: Principal, portal_id: str, key: st
     body = data if data is not None else (text.encode("utf-8") if text is not None else None)
     if body is None:
         raise InvalidParameter(ADD_MESSAGE, ["'file' or 'text' must be specified."])
-    if len(body) > svc.settings.max_body_bytes:
-        raise InvalidParameter(ADD_MESSAGE, [f"The resource is larger than {svc.settings.max_body_bytes} bytes."])
     resource = OrgResource(org_id=org.id, key=key, access=access, size=len(body),
                            blob=f"orgs/{org.id}/resources/{new_id()}", created=svc.clock.now_ms())
     await svc.blobs.put(resource.blob, body)

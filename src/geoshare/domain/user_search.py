@@ -265,7 +265,7 @@ def _combine(items: list[Node]) -> Node:
     parts: list[Node] = [*required, *excluded]
     if optional:
         parts.append(optional[0] if len(optional) == 1 else Or(tuple(optional)))
-    return And(tuple(parts))
+    return parts[0] if len(parts) == 1 else And(tuple(parts))
 
 
 def parse(query: str, fields: frozenset[str]) -> Node:

@@ -16,6 +16,15 @@ from geoshare.storage.records import Org, User
 from geoshare.storage.tables import orgs, users
 
 Order = Sequence[tuple[str, bool]]  # (users column name, descending)
+CASE_FOLDED = ("full_name",)  # sorted without regard to case, the same on SQLite and PostgreSQL
+
+
+def _ordering(columns: Any, order: Order) -> list[Any]:
+    keys = []
+    for name, desc in order:
+        key = func.lower(columns[name]) if name in CASE_FOLDED else columns[name]
+        keys.append(key.desc() if desc else key.asc())
+    return keys
 
 
 def users_page(conn: Connection, where: ColumnElement[bool], order: Order, offset: int, limit: int,
@@ -28,10 +37,8 @@ def users_page(conn: Connection, where: ColumnElement[bool], order: Order, offse
     if count_cap is not None:
         counted = counted.limit(count_cap + 1)  # beyond the cap only "more than the cap" matters
     total = select(func.count().label("total")).select_from(counted.subquery("c")).subquery("t")
-    inner = [users.c[name].desc() if desc else users.c[name].asc() for name, desc in order]
-    page = select(users).where(where).order_by(*inner).offset(offset).limit(limit).subquery("p")
-    outer = [page.c[name].desc() if desc else page.c[name].asc() for name, desc in order]
-    query = select(total.c.total, page).select_from(total.outerjoin(page, true())).order_by(*outer)
+    page = select(users).where(where).order_by(*_ordering(users.c, order)).offset(offset).limit(limit).subquery("p")
+    query = select(total.c.total, page).select_from(total.outerjoin(page, true())).order_by(*_ordering(page.c, order))
     rows = conn.execute(query).mappings().all()
     return int(rows[0]["total"]), [User.from_row(r) for r in rows if r["id"] is not None]
 
