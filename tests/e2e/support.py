@@ -32,7 +32,8 @@ CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 # The suites that drive a real client, by file, and the client each one needs.
 CLIENT_SUITES = {"test_arcgis_python.py": "arcgis", "test_restjs.py": "REST JS", "test_browser.py": "Chromium",
-                 "test_browser_csrf.py": "Chromium", "test_maps_sdk.py": "Maps SDK"}
+                 "test_browser_csrf.py": "Chromium", "test_maps_sdk.py": "Maps SDK",
+                 "test_org_clients.py": "arcgis and REST JS"}
 REQUIRE_CLIENTS = "GEOSHARE_TEST_REQUIRE_CLIENTS"
 TRUE_WORDS = ("1", "true", "yes", "on")
 
