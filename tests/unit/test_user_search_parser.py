@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from geoshare.domain.page_window import window
 from geoshare.domain.principal import ANONYMOUS
+from geoshare.domain.user_listing import TRANSLATED, predicate
 from geoshare.domain.user_search import (
     FIELDS,
     All,
@@ -19,7 +20,6 @@ from geoshare.domain.user_search import (
     Required,
     Term,
     parse,
-    predicate,
     tokenize,
 )
 from geoshare.errors import InvalidParameter
@@ -82,6 +82,10 @@ def test_errors_name_the_position(query, message):
     with pytest.raises(InvalidParameter) as raised:
         parse(query, FIELDS)
     assert raised.value.details == [f"'q': {message}."]
+
+
+def test_every_field_is_translated():
+    assert TRANSLATED == FIELDS
 
 
 def test_tokens_carry_positions():

@@ -8,23 +8,21 @@ Supported: words and "phrases"; `field:value`, `field:"phrase"`, `field:(a OR b)
 `+` ones and `orgid`/`accountid` filters are required (the Python client appends
 ` accountid:<orgId>` and expects it to narrow), `-`/NOT ones are excluded.  Unknown fields and
 syntax errors are InvalidParameter naming the position.  The full language arrives with the
-search work (issue 11); this module stays self-contained until then.
+search work (issue 11); this module stays self-contained until then.  The translation of
+the AST to SQL, with the visibility rules of each field, is in user_listing.py.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, not_, or_, true
-
-from geoshare.domain import privileges as privs
-from geoshare.domain.principal import Principal
 from geoshare.errors import InvalidParameter
-from geoshare.storage.tables import users
 
 FILTER_FIELDS = ("orgid", "accountid")
+# The user fields of sharing-api.md §7.4.
+FIELDS = frozenset({"username", "fullname", "firstname", "lastname", "description", "tags", "role", "provider",
+                    "orgid", "accountid", "userlicensetype", "created", "modified", "lastlogin", "email", "disabled"})
 MESSAGE = "Invalid query."
 _WORD = re.compile(r'(?:\\.|[^()\[\]{}":^\s\\])+')
 
@@ -275,142 +273,3 @@ def parse(query: str, fields: frozenset[str]) -> Node:
     if not parser.at("end"):
         raise _fail(parser.tok.pos, f"unexpected '{parser.tok.text}'")
     return node
-
-
-# ------------------------------------------------------------------ to SQL
-_KEYWORDS = {"username": users.c.username_key, "provider": users.c.provider, "orgid": users.c.org_id,
-             "accountid": users.c.org_id, "email": users.c.email, "userlicensetype": users.c.user_license_type_id}
-_TEXTS = {"fullname": users.c.full_name, "firstname": users.c.first_name, "lastname": users.c.last_name,
-          "description": users.c.description, "tags": users.c.tags}
-_NUMBERS = {"created": users.c.created, "modified": users.c.modified, "lastlogin": users.c.last_login}
-DEFAULT_FIELDS = (users.c.username_key, users.c.full_name, users.c.description, users.c.tags)
-# Fields only administrators of the user's organization (and the user) may search on, and
-# fields only members of it may: a condition on them matches nobody else, so a search cannot
-# reveal what the caller's view of a user would not show.
-ADMIN_FIELDS = frozenset({"email", "lastlogin", "disabled"})
-MEMBER_FIELDS = frozenset({"role", "userlicensetype", "orgid", "accountid"})
-FIELDS = frozenset({*_KEYWORDS, *_TEXTS, *_NUMBERS, "role", "disabled"})
-
-
-def _like_pattern(text: str, *, contains: bool) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = escaped.replace("*", "%").replace("?", "_")
-    return f"%{pattern}%" if contains else pattern
-
-
-def _has_wildcard(text: str) -> bool:
-    return "*" in text or "?" in text
-
-
-def _contains(column: ColumnElement[Any], text: str) -> ColumnElement[bool]:
-    return func.lower(column).like(_like_pattern(text, contains=True), escape="\\")
-
-
-def _keyword(name: str, text: str) -> ColumnElement[bool]:
-    column = _KEYWORDS[name]
-    if name == "userlicensetype":
-        return column == (privs.canonical_user_type(text) or text)
-    if name in ("orgid", "accountid"):
-        return column == text  # organization ids compare exactly, so the index serves the filter
-    if _has_wildcard(text):
-        return func.lower(column).like(_like_pattern(text, contains=False), escape="\\")
-    value = text.lower()
-    return column == value if name == "username" else func.lower(column) == value
-
-
-def role_filter(value: str) -> ColumnElement[bool]:
-    """A built-in role name (or alias), a built-in role id, or a custom role's id."""
-    target = privs.ROLE_ALIASES.get(value.strip().lower(), value.strip())
-    if target in privs.BUILT_IN_ROLES:
-        return and_(users.c.role == target, users.c.role_id.is_(None))
-    return users.c.role_id == target
-
-
-def _number(name: str, text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise InvalidParameter(MESSAGE, [f"'q': '{name}' takes a number (epoch milliseconds), not {text!r}."]) \
-            from None
-
-
-def _term(term: Term) -> ColumnElement[bool]:
-    if term.field is None:
-        return or_(*(_contains(column, term.text) for column in DEFAULT_FIELDS))
-    if term.field in _TEXTS:
-        return _contains(_TEXTS[term.field], term.text)
-    if term.field in _NUMBERS:
-        return _NUMBERS[term.field] == _number(term.field, term.text)
-    if term.field == "role":
-        return role_filter(term.text)
-    if term.field == "disabled":
-        if term.text.lower() not in ("true", "false"):
-            raise InvalidParameter(MESSAGE, ["'q': 'disabled' takes true or false."])
-        return users.c.disabled.is_(term.text.lower() == "true")
-    return _keyword(term.field, term.text)
-
-
-def _range(node: Range) -> ColumnElement[bool]:
-    if node.field in _NUMBERS:
-        column: ColumnElement[Any] = _NUMBERS[node.field]
-        low: Any = None if node.low is None else _number(node.field, node.low)
-        high: Any = None if node.high is None else _number(node.field, node.high)
-    elif node.field == "username":
-        column, low, high = users.c.username_key, _lower(node.low), _lower(node.high)
-    else:
-        raise InvalidParameter(MESSAGE, [f"'q': '{node.field}' does not take a range (created, modified, "
-                                         "lastlogin and username do)."])
-    parts = [true()]
-    if low is not None:
-        parts.append(column >= low if node.include_low else column > low)
-    if high is not None:
-        parts.append(column <= high if node.include_high else column < high)
-    return and_(*parts)
-
-
-def _lower(text: str | None) -> str | None:
-    return None if text is None else text.lower()
-
-
-def _guarded(field: str | None, condition: ColumnElement[bool], viewer: Principal) -> ColumnElement[bool]:
-    if field in ADMIN_FIELDS:
-        return and_(condition, _admin_scope(viewer))
-    if field in MEMBER_FIELDS:
-        return and_(condition, _member_scope(viewer))
-    return condition
-
-
-def _admin_scope(viewer: Principal) -> ColumnElement[bool]:
-    if viewer.user is None:
-        return false()
-    own = users.c.id == viewer.user.id
-    return or_(own, users.c.org_id == viewer.user.org_id) if viewer.has("portal:admin:viewUsers") else own
-
-
-def _member_scope(viewer: Principal) -> ColumnElement[bool]:
-    return users.c.org_id == viewer.user.org_id if viewer.user is not None else false()
-
-
-def to_sql(node: Node, viewer: Principal) -> ColumnElement[bool]:
-    """The predicate on `users` that `node` stands for, as `viewer` may use it."""
-    if isinstance(node, All):
-        return true()
-    if isinstance(node, Required):
-        return to_sql(node.node, viewer)
-    if isinstance(node, Not):
-        return not_(to_sql(node.node, viewer))
-    if isinstance(node, And):
-        return and_(*(to_sql(n, viewer) for n in node.nodes))
-    if isinstance(node, Or):
-        return or_(*(to_sql(n, viewer) for n in node.nodes))
-    if isinstance(node, Range):
-        return _guarded(node.field, _range(node), viewer)
-    return _guarded(node.field, _term(node), viewer)
-
-
-def predicate(query: str, viewer: Principal, param: str = "q") -> ColumnElement[bool]:
-    """Parse and translate one query (the `q` or the `filter` parameter)."""
-    try:
-        return to_sql(parse(query, FIELDS), viewer)
-    except InvalidParameter as exc:
-        raise InvalidParameter(MESSAGE, [d.replace("'q':", f"'{param}':", 1) for d in exc.details]) from None
