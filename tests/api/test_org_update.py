@@ -111,6 +111,7 @@ BAD = [
     ({"geometryService": "[]"}, "'geometryService' must be a JSON object"),
     ({"contacts": "nobody_here"}, "'contacts': not members of the organization: nobody_here"),
     ({"mfaAdmins": "admin,ghost"}, "'mfaAdmins': not members of the organization: ghost"),
+    ({"contacts": "ghost1,plain,ghost2"}, "'contacts': not members of the organization: ghost1, ghost2."),
     ({"helpBase": "javascript:alert(1)"}, "'helpBase'"),
     ({"homePageFeaturedContentCount": "101"}, "'homePageFeaturedContentCount'"),
     ({"defaultUserCreditAssignment": "-2"}, "'defaultUserCreditAssignment'"),
@@ -126,7 +127,7 @@ async def test_bad_values_are_refused_and_change_nothing(client, svc, admin_toke
         with subtests.test(**{k: v[:40] for k, v in params.items()}):
             before = await snapshot(svc)
             reply = await call(client, UPDATE, admin_token, **params)
-            assert reply["error"]["code"] == 400, reply
+            assert reply["error"]["code"] == 400 and reply["error"]["message"] == "Unable to update portal.", reply
             assert any(detail in d for d in reply["error"]["details"]), reply
             assert await snapshot(svc) == before
 
@@ -154,7 +155,8 @@ async def test_url_key_host_name_and_name_are_unique_across_organizations(client
     for params in ({"urlKey": "ACME"}, {"urlHostname": "GIS.acme.org"}, {"name": "second org"}):
         reply = await call(client, UPDATE, admin_token, **params)
         name = next(iter(params))
-        assert reply["error"]["details"] == [f"'{name}' is already used by another organization."], reply
+        assert reply["error"] == {"code": 400, "message": "Unable to update portal.",
+                                  "details": [f"'{name}' is already used by another organization."]}, reply
         assert await snapshot(svc) == before
     # an organization may keep its own values
     assert (await call(client, UPDATE, theirs, urlKey="acme", name="Second Org"))["id"] == other["org"]["id"]
@@ -180,20 +182,22 @@ async def test_security_settings_need_manage_security(client, svc):
 
 async def test_clear_empty_fields(client, svc, admin_token):
     await call(client, UPDATE, admin_token, description="text", allowedOrigins="https://a.example.org",
-               geometryService='{"url": "https://g.example.org"}', region="US", urlKey="acme")
+               geometryService='{"url": "https://g.example.org"}', printServiceTask='{"url": "https://p.example.org"}',
+               region="US", urlKey="acme", urlHostname="gis.acme.org")
     # without clearEmptyFields an empty value changes nothing
     await call(client, UPDATE, admin_token, description="", region="", urlKey="")
     doc = await portal_self(client, await get_token(client))
     assert doc["description"] == "text" and doc["region"] == "US" and doc["urlKey"] == "acme"
     reply = await call(client, UPDATE, admin_token, clearEmptyFields="true", description="", region="",
-                       urlKey="", allowedOrigins="", geometryService="", units="metric")
-    assert reply["success"] is True
+                       urlKey="", urlHostname="", allowedOrigins="", geometryService="", bingKey="", units="metric")
+    assert reply["success"] is True  # bingKey was never set: clearing it is no error
     doc = await portal_self(client, await get_token(client))
     assert doc["description"] is None and doc["region"] == "WO" and doc["urlKey"] is None
-    assert doc["allowedOrigins"] == [] and doc["helperServices"] == {} and doc["units"] == "metric"
+    assert doc["urlHostname"] is None and doc["allowedOrigins"] == [] and doc["units"] == "metric"
+    assert doc["helperServices"] == {"printTask": {"url": "https://p.example.org"}}  # the other entry stays
     before = await snapshot(svc)
     reply = await call(client, UPDATE, admin_token, clearEmptyFields="true", name="", description="gone?")
-    assert reply["error"]["details"] == ["'name' must not be empty."]
+    assert reply["error"] == {"code": 400, "message": "Unable to update portal.", "details": ["'name' must not be empty."]}
     assert await snapshot(svc) == before
 
 
@@ -279,7 +283,7 @@ async def test_bad_thumbnails_are_refused(client, svc, admin_token, upload, deta
     await call(client, UPDATE, admin_token, files={"thumbnail": ("logo.png", image(), "image/png")})
     before = await snapshot(svc)
     reply = await call(client, UPDATE, admin_token, files={"thumbnail": ("logo.png", upload, "image/png")})
-    assert reply["error"]["details"] == [detail]
+    assert reply["error"] == {"code": 400, "message": "Unable to update portal.", "details": [detail]}
     assert await snapshot(svc) == before
 
 
@@ -326,3 +330,41 @@ def test_every_stored_setting_is_either_public_or_admin_only():
     stored = {f.name for f in organization.FIELDS if f.column is None and f.helper is None}
     assert stored == set(PUBLIC_SETTINGS) | set(organization.ADMIN_ONLY_SETTINGS)
     assert not set(PUBLIC_SETTINGS) & set(organization.ADMIN_ONLY_SETTINGS)
+
+
+async def test_an_update_without_parameters_changes_nothing(client, svc, admin_token):
+    before = await snapshot(svc)
+    svc.clock.advance(5)
+    assert await call(client, UPDATE, admin_token) == {"success": True, "id": DEFAULT_ORG}
+    assert await call(client, UPDATE, admin_token, description="") == {"success": True, "id": DEFAULT_ORG}
+    assert await snapshot(svc) == before
+
+
+async def test_the_thumbnail_needs_manage_website(client, svc):
+    security = await member_with(svc, client, "sec_admin", "portal:admin:manageSecurity")
+    before = await snapshot(svc)
+    reply = await call(client, UPDATE, security, files={"thumbnail": ("t.png", image(), "image/png")})
+    assert reply["error"]["code"] == 403 and "manageWebsite" in reply["error"]["details"][0]
+    assert await snapshot(svc) == before
+
+
+async def test_a_new_thumbnail_replaces_a_resource_of_its_key(client, svc, admin_token):
+    await call(client, UPDATE, admin_token, files={"thumbnail": ("t.png", image(), "image/png")})
+    await call(client, "portals/self/addResource", admin_token, key="thumbnail.gif", text="not yet the thumbnail")
+    assert len((await snapshot(svc))[2]) == 2
+    gif = image("GIF")
+    await call(client, UPDATE, admin_token, files={"thumbnail": ("t.gif", gif, "image/gif")})
+    org, rows, blobs = await snapshot(svc)
+    assert org.thumbnail == "thumbnail.gif" and [r["key"] for r in rows] == ["thumbnail.gif"] and len(blobs) == 1
+    assert (await client.get(f"{SHARING}/portals/self/resources/thumbnail.gif")).content == gif
+
+
+async def test_a_thumbnail_whose_resource_is_gone_is_replaced(client, svc, admin_token):
+    from geoshare.storage import org_resources as resource_store
+
+    await call(client, UPDATE, admin_token, files={"thumbnail": ("t.png", image(), "image/png")})
+    await svc.db.write(resource_store.delete_resource, DEFAULT_ORG, "thumbnail.png")  # the row only
+    reply = await call(client, UPDATE, admin_token, files={"thumbnail": ("t.jpg", image("JPEG"), "image/jpeg")})
+    assert reply == {"success": True, "id": DEFAULT_ORG}
+    org, rows, _ = await snapshot(svc)
+    assert org.thumbnail == "thumbnail.jpg" and [r["key"] for r in rows] == ["thumbnail.jpg"]

@@ -4,6 +4,7 @@ clients send, visibility in results and totals alike, admin-only fields, paging 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -202,6 +203,10 @@ async def test_python_client_parameters(client, people):
                       userLicenseType="creatorUT", applyFiltersIntersection="true")
     assert [u["username"] for u in body["results"]] == ["alice", "erin"]
     assert body["results"][0]["id"]  # the client then reads community/users/<id>
+    for path, params in (("community/users", {"q": "*"}), ("portals/self/users", {}),
+                         ("portals/self/users/search", {})):  # no password hash in any view
+        text = json.dumps(await call(client, path, people["tokens"]["admin"], method="GET", num="100", **params))
+        assert "argon2" not in text and "password" not in text.lower() and "securityAnswer" not in text
 
 
 async def test_anonymous_callers_are_refused(client, people):

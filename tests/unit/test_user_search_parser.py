@@ -52,6 +52,9 @@ CASES = [
     ("a^2 b^0.5", Or((Term(None, "a"), Term(None, "b")))),
     ("bo*", Term(None, "bo*")),
     ("a\\:b", Term(None, "a:b")),
+    ("(-b)", Not(Term(None, "b"))),
+    ('"x"-y', Or((Term(None, "x", phrase=True), Term(None, "-y")))),  # a - inside a clause is no prefix
+    ('username:["a b" TO "c d"]', Range("username", "a b", "c d")),
 ]
 
 
@@ -69,6 +72,7 @@ ERRORS = [
     ('"abc', "unclosed quotation mark at position 1"),
     ("created:[1 2]", "expected 'TO' at position 12"),
     ("created:[1 TO 2", "expected ']' or '}' at position 16"),
+    ("created:[1 TO 2)", "expected ']' or '}' at position 16"),
     ("created:[", "expected a range bound at position 10"),
     ("username:", "expected a value for 'username' at position 10"),
     ("a^", "expected a number after '^' at position 3"),
@@ -81,7 +85,7 @@ ERRORS = [
 def test_errors_name_the_position(query, message):
     with pytest.raises(InvalidParameter) as raised:
         parse(query, FIELDS)
-    assert raised.value.details == [f"'q': {message}."]
+    assert raised.value.message == "Invalid query." and raised.value.details == [f"'q': {message}."]
 
 
 def test_every_field_is_translated():

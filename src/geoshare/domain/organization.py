@@ -46,10 +46,6 @@ class Field:
     help: str = ""
 
 
-def _settings(kind: str, check: Check, names: str, **extra: Any) -> tuple[Field, ...]:
-    return tuple(Field(name, kind, check, **extra) for name in names.split())
-
-
 GROUP_QUERIES = ("basemapGalleryGroupQuery vectorBasemapGalleryGroupQuery templatesGroupQuery "
                  "galleryTemplatesGroupQuery featuredItemsGroupQuery layerTemplatesGroupQuery symbolSetsGroupQuery "
                  "colorSetsGroupQuery stylesGroupQuery analysisLayersGroupQuery livingAtlasGroupQuery")
@@ -85,20 +81,19 @@ FIELDS: tuple[Field, ...] = (
           help="Absolute URIs OAuth may redirect to; at most 100."),
     Field("mfaAdmins", "list", org_checks.usernames, security=True),
     Field("contacts", "list", org_checks.usernames, help="Usernames of members to contact."),
-    *_settings("json", org_checks.json_object, "defaultExtent defaultBasemap defaultVectorBasemap portalProperties "
-               "helperServices informationalBanner"),
-    *_settings("json", org_checks.json_array, "featuredGroups rotatorPanels"),
+    *(Field(n, "json", org_checks.json_object) for n in ("defaultExtent", "defaultBasemap", "defaultVectorBasemap",
+                                                          "portalProperties", "helperServices", "informationalBanner")),
+    *(Field(n, "json", org_checks.json_array) for n in ("featuredGroups", "rotatorPanels")),
     *(Field(name, "json", org_checks.json_array if key == "geocode" else org_checks.json_object, helper=key)
       for name, key in HELPERS.items()),
-    *_settings("string", org_checks.same, f"{GROUP_QUERIES} homePageFeaturedContent featuredGroupsId",
-               max_length=1024),
-    *_settings("string", org_checks.same, "backgroundImage bingKey", max_length=2048),
+    *(Field(n, max_length=1024) for n in (*GROUP_QUERIES.split(), "homePageFeaturedContent", "featuredGroupsId")),
+    *(Field(n, max_length=2048) for n in ("backgroundImage", "bingKey")),
     Field("helpBase", check=org_checks.http_url, max_length=2048),
     Field("homePageFeaturedContentCount", "int", org_checks.featured_count),
     Field("defaultUserCreditAssignment", "int", org_checks.credits),
     Field("metadataFormats", "list", org_checks.metadata_formats),
-    *_settings("bool", org_checks.same, "useVectorBasemaps useStandardizedQuery commentsEnabled metadataEditable "
-               "showHomePageDescription"),
+    *(Field(n, "bool") for n in ("useVectorBasemaps", "useStandardizedQuery", "commentsEnabled", "metadataEditable",
+                                 "showHomePageDescription")),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 # Settings portals/self shows to the organization's website and security administrators only
@@ -177,27 +172,27 @@ def _apply(conn: Connection, org_id: str, changes: dict[str, Any], cleared: set[
     settings = dict(org.settings)
     for name, value in changes.items():
         _store(BY_NAME[name], _checked_in_db(conn, org, name, value), columns, settings)
+    for name in sorted(cleared - {"thumbnail"}):
+        _clear(BY_NAME[name], columns, settings)
     stale: list[str] = []
-    for name in sorted(cleared):
-        if name == "thumbnail":
-            stale += _drop_thumbnail(conn, org)
-            columns["thumbnail"] = None
-        else:
-            _clear(BY_NAME[name], columns, settings)
-    if thumbnail is not None:
-        stale += _drop_thumbnail(conn, org, keep=thumbnail.key)
-        replaced = resource_store.put_resource(conn, thumbnail)
-        stale += [replaced.blob] if replaced is not None else []
-        columns["thumbnail"] = thumbnail.key
+    if thumbnail is not None or "thumbnail" in cleared:
+        stale = _replace_thumbnail(conn, org, thumbnail)
+        columns["thumbnail"] = thumbnail.key if thumbnail is not None else None
     org_store.update_org(conn, org_id, settings=settings, modified=now, **columns)
     return stale
 
 
-def _drop_thumbnail(conn: Connection, org: Org, keep: str | None = None) -> list[str]:
-    if org.thumbnail is None or org.thumbnail == keep:
-        return []
-    removed = resource_store.delete_resource(conn, org.id, org.thumbnail)
-    return [removed.blob] if removed is not None else []
+def _replace_thumbnail(conn: Connection, org: Org, thumbnail: OrgResource | None) -> list[str]:
+    """Remove the current thumbnail's resource and put the new one (replacing a resource of its
+    key, if there was one); returns the blobs those rows held."""
+    stale: list[str] = []
+    if org.thumbnail is not None:
+        removed = resource_store.delete_resource(conn, org.id, org.thumbnail)
+        stale += [removed.blob] if removed is not None else []
+    if thumbnail is not None:
+        replaced = resource_store.put_resource(conn, thumbnail)
+        stale += [replaced.blob] if replaced is not None else []
+    return stale
 
 
 def _checked_in_db(conn: Connection, org: Org, name: str, value: Any) -> Any:

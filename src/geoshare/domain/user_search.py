@@ -153,7 +153,7 @@ class _Parser:
         return tok
 
     def expect(self, text: str) -> Token:
-        if self.tok.kind != "sym" or self.tok.text != text:
+        if not self.at("sym", text):
             raise _fail(self.tok.pos, f"expected '{text}'")
         return self.take()
 
