@@ -35,7 +35,8 @@ CLIENT_SUITES = {"test_arcgis_python.py": "arcgis", "test_restjs.py": "REST JS",
                  "test_browser_csrf.py": "Chromium", "test_maps_sdk.py": "Maps SDK",
                  "test_roles_clients.py": "arcgis",
                  "test_users_clients.py": "arcgis and REST JS",
-                 "test_create_users.py": "arcgis"}
+                 "test_create_users.py": "arcgis",
+                 "test_org_clients.py": "arcgis and REST JS"}
 REQUIRE_CLIENTS = "GEOSHARE_TEST_REQUIRE_CLIENTS"
 TRUE_WORDS = ("1", "true", "yes", "on")
 

@@ -45,11 +45,6 @@ REGIONS = [
 
 PUBLIC_PROFILE = ("username", "fullName", "firstName", "lastName", "description", "tags", "culture", "region",
                   "units", "thumbnail", "created", "modified", "provider")
-# Stored organisation settings that only the organisation's administrators see (sharing-api.md §3.1).
-ADMIN_ONLY_SETTINGS = ("allowedOrigins", "mfaAdmins")
-# Kept in the settings document by domain/org_settings.py and read through their own resources
-# (security/config, userDefaultSettings, the portaladmin root), never part of portals/self.
-MEMBER_SETTINGS = ("userDefaultSettings", "securityConfig", "siteKey")
 MEMBER_PROFILE = (*PUBLIC_PROFILE, "orgId", "access", "role", "level", "disabled")
 
 
@@ -97,37 +92,68 @@ def self_user(viewer: Principal) -> dict[str, Any]:
     return user_document(viewer.user, viewer.org, viewer.role_privileges)
 
 
-def portal_document(org: Org, viewer: Principal, *, host_path: str, public_base: str, port: int) -> dict[str, Any]:
-    """portals/self and portals/{id}: the organization as `viewer` sees it."""
-    is_member = viewer.user is not None and viewer.user.org_id == org.id
+# Stored organisation settings portals/{id} shows to whoever may read the organisation (the
+# update parameters of organization.FIELDS kept in the settings JSON), and those only its website
+# and security administrators see (sharing-api.md §3.1).  Anything else in the settings (the
+# security policy, other features' records) is never shown here.
+PUBLIC_SETTINGS = (
+    "culture", "cultureFormat", "region", "units", "allSSL", "mfaEnabled", "maxTokenExpirationMinutes",
+    "authorizedCrossOriginDomains", "allowedRedirectUris", "contacts", "defaultExtent", "defaultBasemap",
+    "defaultVectorBasemap", "portalProperties", "helperServices", "informationalBanner", "featuredGroups",
+    "rotatorPanels", "basemapGalleryGroupQuery", "vectorBasemapGalleryGroupQuery", "templatesGroupQuery",
+    "galleryTemplatesGroupQuery", "featuredItemsGroupQuery", "layerTemplatesGroupQuery", "symbolSetsGroupQuery",
+    "colorSetsGroupQuery", "stylesGroupQuery", "analysisLayersGroupQuery", "livingAtlasGroupQuery",
+    "homePageFeaturedContent", "featuredGroupsId", "backgroundImage", "bingKey", "helpBase",
+    "homePageFeaturedContentCount", "defaultUserCreditAssignment", "metadataFormats", "useVectorBasemaps",
+    "useStandardizedQuery", "commentsEnabled", "metadataEditable", "showHomePageDescription",
+)
+# What an anonymous caller still learns of a private organization (enough for a sign-in page).
+PRIVATE_ANONYMOUS_SETTINGS = ("culture", "cultureFormat", "region", "units", "allSSL")
+ADMIN_SETTINGS = ("portal:admin:manageWebsite", "portal:admin:manageSecurity")
+
+
+def portal_defaults(public_base: str) -> dict[str, Any]:
     extent = {"type": "extent", "xmin": -20037507.0671618, "ymin": -11137346.4093162, "xmax": 20037507.0671618,
               "ymax": 18418386.3090785, "spatialReference": {"wkid": 102100}}
-    doc: dict[str, Any] = {
-        "id": org.id, "name": org.name, "description": org.description, "isPortal": True,
-        "portalName": "geoshare Portal", "portalMode": "singletenant", "portalDeploymentType": "ArcGISEnterprise",
-        "currentVersion": CURRENT_VERSION, "portalHostname": host_path, "urlKey": org.url_key,
-        "customBaseUrl": None, "access": org.access, "allSSL": False, "httpPort": port, "httpsPort": port,
-        "canSharePublic": True, "canSearchPublic": True, "canShareBingPublic": False, "supportsOAuth": True,
-        "supportsHostedServices": False, "canSignInArcGIS": True, "canSignInIDP": False,
-        "canSignInSocial": False, "canSignInOIDC": False, "culture": "en", "cultureFormat": "us", "region": "WO",
-        "units": "english", "thumbnail": None, "portalThumbnail": None, "created": org.created,
-        "modified": org.modified, "defaultExtent": extent, "defaultBasemap": {}, "defaultVectorBasemap": {},
-        "useVectorBasemaps": False, "useStandardizedQuery": True, "helperServices": {},
+    return {
+        "isPortal": True, "portalName": "geoshare Portal", "portalMode": "singletenant",
+        "portalDeploymentType": "ArcGISEnterprise", "currentVersion": CURRENT_VERSION, "customBaseUrl": None,
+        "allSSL": False, "canShareBingPublic": False, "supportsOAuth": True, "supportsHostedServices": False,
+        "canSignInArcGIS": True, "canSignInIDP": False, "canSignInSocial": False, "canSignInOIDC": False,
+        "culture": "en", "cultureFormat": "us", "region": "WO", "units": "english", "portalThumbnail": None,
+        "defaultExtent": extent, "defaultBasemap": {}, "defaultVectorBasemap": {}, "useVectorBasemaps": False,
+        "useStandardizedQuery": True, "helperServices": {}, "informationalBanner": {"enabled": False},
         "basemapGalleryGroupQuery": 'title:"Basemaps" AND owner:esri', "templatesGroupQuery": "",
-        "featuredItemsGroupQuery": "", "featuredGroups": [], "maxTokenExpirationMinutes": -1,
-        "commentsEnabled": True, "notificationsEnabled": False, "metadataEditable": False, "metadataFormats": [],
-        "authorizedCrossOriginDomains": [], "allowedRedirectUris": [], "mfaEnabled": False, "contacts": [],
-        "hasCategorySchema": False, "hasClassificationSchema": False, "eueiEnabled": False, "isHubEnabled": False,
-        "canListApps": False, "canListData": False, "canListPreProvisionedItems": False,
-        "canProvisionDirectPurchase": False, "subscriptionInfo": {}, "staticImagesUrl": f"{public_base}/home/images",
+        "featuredItemsGroupQuery": "", "featuredGroups": [], "rotatorPanels": [], "portalProperties": {},
+        "maxTokenExpirationMinutes": -1, "commentsEnabled": True, "notificationsEnabled": False,
+        "metadataEditable": False, "metadataFormats": [], "authorizedCrossOriginDomains": [],
+        "allowedRedirectUris": [], "mfaEnabled": False, "contacts": [], "hasCategorySchema": False,
+        "hasClassificationSchema": False, "eueiEnabled": False, "isHubEnabled": False, "canListApps": False,
+        "canListData": False, "canListPreProvisionedItems": False, "canProvisionDirectPurchase": False,
+        "subscriptionInfo": {}, "staticImagesUrl": f"{public_base}/home/images",
         "helpBase": f"{public_base}/portalhelp/en/portal/", "ipCntryCode": "",
-        **{k: v for k, v in org.settings.items() if k not in ("id", "user", *ADMIN_ONLY_SETTINGS, *MEMBER_SETTINGS)},
     }
-    if is_member and viewer.is_full_admin:
+
+
+def portal_document(org: Org, viewer: Principal, *, host_path: str, public_base: str, port: int) -> dict[str, Any]:
+    """portals/self and portals/{id}: the organization as `viewer` sees it.  Anonymous callers of a
+    private organization get the reduced document a sign-in page needs."""
+    is_member = viewer.user is not None and viewer.user.org_id == org.id
+    shown = PRIVATE_ANONYMOUS_SETTINGS if org.access == "private" and not is_member else PUBLIC_SETTINGS
+    doc: dict[str, Any] = {
+        **portal_defaults(public_base),
+        "id": org.id, "name": org.name, "description": org.description if shown is PUBLIC_SETTINGS else None,
+        "portalHostname": host_path, "urlKey": org.url_key, "urlHostname": org.url_hostname,
+        "access": org.access, "httpPort": port, "httpsPort": port, "canSharePublic": org.can_share_public,
+        "canSearchPublic": org.can_search_public, "thumbnail": org.thumbnail, "created": org.created,
+        "modified": org.modified,
+        **{k: org.settings[k] for k in shown if k in org.settings},
+    }
+    if is_member and any(viewer.admin_of(org.id, p) for p in ADMIN_SETTINGS):
         doc.update({"allowedOrigins": list(org.settings.get("allowedOrigins") or []),
                     "mfaAdmins": list(org.settings.get("mfaAdmins") or []), "storageQuota": -1, "storageUsage": 0,
                     "databaseQuota": -1, "databaseUsage": 0, "availableCredits": -1,
-                    "defaultUserCreditAssignment": -1})
+                    "defaultUserCreditAssignment": org.settings.get("defaultUserCreditAssignment", -1)})
     if is_member:
         doc["user"] = self_user(viewer)
     return doc
@@ -143,6 +169,6 @@ async def portal_for(svc: Services, viewer: Principal, portal_id: str) -> Org:
     if org is None:
         raise NotFound("Portal does not exist or is inaccessible.", [])
     member = viewer.org is not None and viewer.org.id == org.id
-    if not member and org.access != "public":
+    if not member and org.access != "public" and not org.is_default:  # the default one is `self` to anyone
         raise NotFound("Portal does not exist or is inaccessible.", [])
     return org

@@ -17,13 +17,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
+from geoshare.domain import security_policy
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services, new_secret
 from geoshare.errors import InvalidParameter, InvalidToken, SignInFailed
 from geoshare.logsafe import printable
+from geoshare.storage import orgs as org_store
 from geoshare.storage import tokens as token_store
 from geoshare.storage import users as user_store
-from geoshare.storage.records import Token, User
+from geoshare.storage.records import Org, Token, User
 
 log = logging.getLogger("geoshare.signin")
 
@@ -184,8 +186,10 @@ def password_checks_allowed(svc: Services) -> bool:
     return svc.hasher.pending < MAX_PENDING_CHECKS
 
 
-def _account_state(conn: Connection, username: str) -> tuple[User | None, int]:
-    return user_store.user_by_username(conn, username), token_store.locked_until(conn, username_key(username))
+def _account_state(conn: Connection, username: str) -> tuple[User | None, int, Org | None]:
+    user = user_store.user_by_username(conn, username)
+    org = org_store.org_by_id(conn, user.org_id) if user is not None else None
+    return user, token_store.locked_until(conn, username_key(username)), org
 
 
 async def _verified_user(svc: Services, username: str, password: str, channel: str, client_ip: str | None) -> User:
@@ -194,7 +198,9 @@ async def _verified_user(svc: Services, username: str, password: str, channel: s
     answer the same: unknown names are counted and locked exactly as accounts are."""
     key = username_key(username)
     now = svc.clock.now_ms()
-    user, locked_until = await svc.db.read(_account_state, username)
+    user, locked_until, org = await svc.db.read(_account_state, username)
+    # The account's organization's lockout rules (securityPolicy); a name nobody has gets the server's.
+    lockout = security_policy.lockout_policy(org, svc.settings)
     user_id = user.id if user else None
     # Checked even when locked or unknown, and before either is looked at, so the time an
     # answer takes does not tell them apart.
@@ -204,8 +210,8 @@ async def _verified_user(svc: Services, username: str, password: str, channel: s
         log.warning("sign-in refused for %s via %s from %s: locked", _shown(username), channel, client_ip)
         raise SignInFailed(LOCKED)
     if not ok:
-        locked = await svc.db.write(_fail, key, user_id, now, channel, client_ip, svc.settings.lockout_attempts,
-                                    svc.settings.lockout_minutes * MINUTE)
+        locked = await svc.db.write(_fail, key, user_id, now, channel, client_ip, lockout["attempts"],
+                                    lockout["lockoutMinutes"] * MINUTE)
         log.warning("sign-in failed for %s via %s from %s%s", _shown(username), channel, client_ip,
                     " (now locked)" if locked else "")
         raise SignInFailed(LOCKED if locked else BAD_CREDENTIALS)

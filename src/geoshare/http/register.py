@@ -8,7 +8,9 @@ from geoshare.http.sharing import (  # noqa: F401
     notifications,
     oauth2,
     portal_members,
+    portal_resources,
     portal_roles,
     portals,
     root,
+    user_search,
 )
