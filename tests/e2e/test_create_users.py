@@ -60,21 +60,9 @@ def user_doc(live_server: LiveServer, username: str) -> Any:
                                 {"f": "json", "token": live_server.admin_token()}, headers={"Referer": "http://localhost"})
 
 
-def user_search_exists(live_server: LiveServer) -> bool:
-    """`users.create` first searches community/users for the name; that search belongs to the
-    users part of this issue and may not be on this branch yet."""
-    body = live_server.get_json("/portal/sharing/rest/community/users",
-                                {"q": "admin", "f": "json", "token": live_server.admin_token()},
-                                headers={"Referer": "http://localhost"})
-    return "results" in body
-
-
 def create(gis: Any, live_server: LiveServer, **kwargs: Any) -> Any:
-    """gis.users.create, or, while user search is missing, the same client code after its search."""
-    if user_search_exists(live_server):
-        return gis.users.create(**kwargs)
-    kwargs["user_type"] = kwargs.pop("user_type", "creator")
-    return gis.users._create64plus(**kwargs)
+    """The client's public entry point: it searches community/users first, then calls createUser."""
+    return gis.users.create(**kwargs)
 
 
 def test_users_create_returns_the_new_user(gis: Any, live_server: LiveServer) -> None:
@@ -116,8 +104,6 @@ def test_a_refusal_raises_in_the_client(gis: Any, live_server: LiveServer) -> No
 
 def test_users_create_searches_first(gis: Any, live_server: LiveServer) -> None:
     """The public entry point itself, duplicate check included."""
-    if not user_search_exists(live_server):
-        pytest.xfail("community/users search is not on this branch: users.create's duplicate check cannot run")
     name = unique("py_full")
     assert isinstance(gis.users.create(name, PASSWORD, "Py", "Full", "f@example.org", role="org_user",
                                        user_type="creatorUT"), User)

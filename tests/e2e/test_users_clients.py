@@ -60,14 +60,6 @@ def user_json(server: LiveServer, username: str) -> dict[str, Any]:
                                 {"f": "json", "token": server.admin_token()}, headers={"Referer": "http://localhost"}))
 
 
-def missing_operation(server: LiveServer, path: str) -> str | None:
-    """The error message when `path` (under sharing/rest) is not an operation of this server."""
-    body = server.get_json(f"{SHARING}/{path}", {"f": "json", "token": server.admin_token()},
-                           headers={"Referer": "http://localhost"})
-    error = body.get("error") if isinstance(body, dict) else None
-    return error["message"] if error and error.get("message") == "Invalid URL" else None
-
-
 # ---------------------------------------------------------------- ArcGIS API for Python
 try:  # arcgis is big and optional outside CI; its absence skips only this part
     from arcgis.gis import GIS, User
@@ -127,10 +119,6 @@ def test_arcgis_user_disable_and_enable(gis: Any, live_server: LiveServer) -> No
 
 
 def test_arcgis_user_delete_with_reassign(gis: Any, live_server: LiveServer) -> None:
-    for path in ("portals/self/purchases", "portals/self/appBundles"):
-        missing = missing_operation(live_server, path)
-        if missing:
-            pytest.skip(f"user.delete() also reads {path}, which this server does not have yet ({missing})")
     username, _ = create_member(live_server, "pydel")
     heir, _ = create_member(live_server, "pyheir")
     user = gis.users.get(username)
