@@ -109,6 +109,7 @@ class PortalUpdate:
     values: dict[str, Any]
     emptied: frozenset[str] = frozenset()
     thumbnail: bytes | None = None
+    thumbnail_name: str | None = None  # text instead of a file: must repeat the stored name
     clear_empty: bool = False
 
 
@@ -130,6 +131,9 @@ def _require(viewer: Principal, org_id: str, names: set[str]) -> None:
 async def update_portal(svc: Services, viewer: Principal, portal_id: str, update: PortalUpdate) -> dict[str, Any]:
     """POST portals/{id}/update."""
     org = own_org(viewer, portal_id)
+    if update.thumbnail_name is not None and update.thumbnail_name != org.thumbnail:
+        raise InvalidParameter(MESSAGE, [
+            "'thumbnail' must be a PNG, GIF or JPEG file; as text it can only repeat the current name."])
     supplied = {n: v for n, v in update.values.items() if n in BY_NAME and v is not None}
     cleared = {n for n in update.emptied if n in BY_NAME or n == "thumbnail"} - set(supplied) \
         if update.clear_empty else set()

@@ -46,7 +46,9 @@ async def regions(ctx: Ctx) -> list[dict[str, str]]:
 # ------------------------------------------------------------------ update (§3.2)
 UPDATE_PARAMS = (
     *(Param(f.name, f.kind, max_length=f.max_length, choices=f.choices, help=f.help) for f in organization.FIELDS),
-    Param("thumbnail", "file", help="PNG, GIF or JPEG of at most 1 MB; stored as the resource thumbnail.<ext>."),
+    Param("thumbnail", "file_or_name", max_length=255,
+          help="PNG, GIF or JPEG of at most 1 MB; stored as the resource thumbnail.<ext> (as text: the "
+               "current thumbnail's name, no change)."),
     Param("clearEmptyFields", "bool", help="true: parameters sent empty are cleared."),
 )
 
@@ -69,12 +71,13 @@ async def supplied_names(ctx: Ctx) -> frozenset[str]:
 async def update_portal(ctx: Ctx) -> dict[str, Any]:
     p = ctx.params
     sent = await supplied_names(ctx)
-    thumbnail = await p["thumbnail"].read() if p["thumbnail"] is not None else None
+    named = p["thumbnail"] if isinstance(p["thumbnail"], str) else None
+    thumbnail = await p["thumbnail"].read() if p["thumbnail"] is not None and named is None else None
     update = organization.PortalUpdate(
         values={f.name: p[f.name] for f in organization.FIELDS},
         emptied=frozenset(name for name in (*organization.BY_NAME, "thumbnail")
                           if name.lower() in sent and p[name] is None),
-        thumbnail=thumbnail, clear_empty=bool(p["clearEmptyFields"]))
+        thumbnail=thumbnail, thumbnail_name=named, clear_empty=bool(p["clearEmptyFields"]))
     return await organization.update_portal(ctx.svc, ctx.principal, ctx.path_params["portal"], update)
 
 
