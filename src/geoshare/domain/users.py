@@ -111,6 +111,9 @@ class Target:
         return privs.privileges_for(self.user.role, self.user.role_id, self.role_privileges)
 
 
+MAX_NAME_CHARS = 128  # the users.username column
+
+
 def load_target(conn: Connection, name_or_id: str) -> Target | None:
     """A user by username, or by 32-hex id (the Python client fetches search hits by id)."""
     user = user_store.user_by_username(conn, name_or_id)
@@ -134,8 +137,13 @@ def view_of(target: Target, viewer: Principal) -> dict[str, Any] | None:
 
 
 async def get_user(svc: Services, viewer: Principal, name_or_id: str) -> dict[str, Any]:
-    """GET community/users/{u}: the profile as `viewer` may see it (§4.3, §8.4)."""
-    target = await svc.db.read(load_target, name_or_id)
+    """GET community/users/{u}: the profile as `viewer` may see it (§4.3, §8.4).  The record is
+    read through the cache the token lookup uses (any commit drops it): profile reads are the
+    Python client's most frequent call, one per search result."""
+    if len(name_or_id) > MAX_NAME_CHARS:  # no such user; never a cache entry
+        raise missing()
+    key = ("user", name_or_id.lower())  # pragma: no mutate - a cache key: any value unlike the others does
+    target = await svc.db.read_cached(key, load_target, name_or_id)
     view = view_of(target, viewer) if target is not None else None
     if view is None:
         raise missing()
