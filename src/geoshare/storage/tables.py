@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 
 metadata = MetaData()
@@ -83,8 +84,9 @@ users = Table(
 Index("ix_users_org", users.c.org_id)
 # Member listings page through one organization in username / created / full-name order.
 Index("ix_users_org_username", users.c.org_id, users.c.username_key)
-Index("ix_users_org_created", users.c.org_id, users.c.created)
-Index("ix_users_org_fullname", users.c.org_id, users.c.full_name)
+Index("ix_users_org_created", users.c.org_id, users.c.created, users.c.username_key)
+# Full names sort without regard to case (storage/user_queries.py), the same on both databases.
+Index("ix_users_org_fullname", users.c.org_id, func.lower(users.c.full_name), users.c.username_key)
 
 # Custom roles of an organization; the built-in roles are not rows (domain/privileges.py).
 roles = Table(

@@ -35,8 +35,8 @@ def upgrade():
                    sa.Column("password_changed", sa.BigInteger, nullable=False, server_default="0")):
         op.add_column("users", column)
     op.create_index("ix_users_org_username", "users", ["org_id", "username_key"])
-    op.create_index("ix_users_org_created", "users", ["org_id", "created"])
-    op.create_index("ix_users_org_fullname", "users", ["org_id", "full_name"])
+    op.create_index("ix_users_org_created", "users", ["org_id", "created", "username_key"])
+    op.create_index("ix_users_org_fullname", "users", ["org_id", sa.text("lower(full_name)"), "username_key"])
     op.create_table(
         "roles",
         sa.Column("id", sa.String(16), primary_key=True),
