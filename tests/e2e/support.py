@@ -14,7 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -324,3 +324,20 @@ def require_chromium() -> None:
     if not os.access(CHROMIUM, os.X_OK):  # pragma: no cover - depends on the machine
         pytest.skip(f"{CHROMIUM} is missing: run scripts/install-test-deps (Debian package chromium)",
                     allow_module_level=True)
+
+
+def close_client(client: Any) -> None:
+    """Drop an arcgis GIS's or Server's pooled keep-alive connections (a private attribute in 2.4.4)."""
+    session = getattr(getattr(client, "_con", None), "_session", None)
+    if session is not None:
+        session.close()
+
+
+def admin_gis(server: LiveServer) -> Iterator[Any]:
+    """The default administrator signed in with the ArcGIS API for Python over https, closed
+    afterwards: the body of each module's `gis` fixture (one construction per module)."""
+    from arcgis.gis import GIS
+
+    signed_in = GIS(server.portal_url("https"), server.admin_username, server.admin_password, verify_cert=False)
+    yield signed_in
+    close_client(signed_in)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from .support import LiveServer
+from .support import LiveServer, admin_gis, close_client
 
 pytestmark = [
     pytest.mark.e2e,
@@ -29,20 +29,12 @@ except ImportError as exc:  # pragma: no cover - depends on the machine
                 allow_module_level=True)
 
 
-def close(client: Any) -> None:
-    """Drop a GIS's or Server's pooled keep-alive connections (a private attribute in 2.4.4)."""
-    session = getattr(getattr(client, "_con", None), "_session", None)
-    if session is not None:
-        session.close()
+close = close_client
 
 
 @pytest.fixture(scope="module")
 def gis(live_server: LiveServer) -> Iterator[Any]:
-    """The default administrator signed in over https (one construction for the module)."""
-    signed_in = GIS(live_server.portal_url("https"), live_server.admin_username, live_server.admin_password,
-                    verify_cert=False)
-    yield signed_in
-    close(signed_in)
+    yield from admin_gis(live_server)
 
 
 def test_arcgis_version() -> None:

@@ -18,7 +18,7 @@ import pytest
 
 from geoshare.domain import privileges
 
-from .support import LiveServer
+from .support import LiveServer, admin_gis, close_client
 
 pytestmark = [
     pytest.mark.e2e,
@@ -37,18 +37,12 @@ MEMBERS_CSV = HERE / "data" / "members.csv"
 PASSWORD = "Created-Passw0rd"
 
 
-def close(client: Any) -> None:
-    session = getattr(getattr(client, "_con", None), "_session", None)
-    if session is not None:
-        session.close()
+close = close_client
 
 
 @pytest.fixture(scope="module")
 def gis(live_server: LiveServer) -> Iterator[Any]:
-    signed_in = GIS(live_server.portal_url("https"), live_server.admin_username, live_server.admin_password,
-                    verify_cert=False)
-    yield signed_in
-    close(signed_in)
+    yield from admin_gis(live_server)
 
 
 def unique(prefix: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from .support import LiveServer
+from .support import LiveServer, admin_gis
 
 pytestmark = [
     pytest.mark.e2e,
@@ -60,12 +60,7 @@ def add_members(server: LiveServer, *usernames: str, user_type: str = "creatorUT
 
 @pytest.fixture(scope="module")
 def gis(live_server: LiveServer) -> Iterator[Any]:
-    signed_in = GIS(live_server.portal_url("https"), live_server.admin_username, live_server.admin_password,
-                    verify_cert=False)
-    yield signed_in
-    session = getattr(getattr(signed_in, "_con", None), "_session", None)
-    if session is not None:
-        session.close()
+    yield from admin_gis(live_server)
 
 
 def unique(prefix: str) -> str:

@@ -24,7 +24,7 @@ from geoshare.domain import accounts
 from geoshare.settings import load_settings
 from geoshare.storage import users as user_store
 
-from .support import NODE_DIR, LiveServer
+from .support import NODE_DIR, LiveServer, admin_gis
 
 pytestmark = [pytest.mark.e2e, pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")]
 
@@ -71,12 +71,7 @@ except ImportError:  # pragma: no cover - depends on the machine
 def gis(live_server: LiveServer) -> Iterator[Any]:
     if GIS is None:
         pytest.skip("arcgis (the ArcGIS API for Python) does not import; run scripts/install-test-deps")
-    signed_in = GIS(live_server.portal_url("https"), live_server.admin_username, live_server.admin_password,
-                    verify_cert=False)
-    yield signed_in
-    session = getattr(getattr(signed_in, "_con", None), "_session", None)
-    if session is not None:
-        session.close()
+    yield from admin_gis(live_server)
 
 
 def test_arcgis_users_get_and_me(gis: Any, live_server: LiveServer) -> None:
