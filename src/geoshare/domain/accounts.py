@@ -148,19 +148,22 @@ async def default_org(svc: Services) -> Org:
 
 
 async def set_password(svc: Services, username: str, password: str) -> None:
-    """Change a password: revokes every token of the user and lifts a lockout."""
+    """Reset a password (the command line): the organization's password policy applies; every
+    token of the user is revoked and a lockout is lifted."""
     from geoshare.errors import NotFound
     from geoshare.storage import tokens as token_store
 
     user = await svc.db.read(user_store.user_by_username, username)
     if user is None:
         raise NotFound("User does not exist or is inaccessible.")
-    check_password(password, user.username)
+    await password_policy.check_new_password(svc, user, await get_org(svc, user.org_id), password)
     password_hash = await svc.hasher.hash(password)
     now = svc.clock.now_ms()
 
     def change(conn: Connection) -> None:
-        user_store.update_user(conn, user.id, password_hash=password_hash, modified=now)
+        user_store.update_user(conn, user.id, password_hash=password_hash, password_changed=now, modified=now)
+        if user.password_hash:
+            user_store.add_password_history(conn, user.id, user.password_hash, now)
         token_store.revoke_user_tokens(conn, user.id)
         token_store.set_locked_until(conn, user.username.lower(), now)  # lifted now: earlier failures are forgotten
 

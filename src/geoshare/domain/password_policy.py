@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from geoshare.domain.services import Services
 from geoshare.errors import InvalidParameter
-from geoshare.storage.records import Org
+from geoshare.storage import users as user_store
+from geoshare.storage.records import Org, User
 
 DEFAULT_PASSWORD_POLICY: dict[str, int | None] = {
     "minLength": 8, "minUpper": None, "minLower": None, "minLetter": 1, "minDigit": 1, "minOther": None,
@@ -59,3 +61,18 @@ def check_password(password: str, username: str, policy: dict[str, int | None] |
 def password_expired(password_changed: int, policy: dict[str, int | None], now: int) -> bool:
     days = policy.get("expirationInDays")
     return bool(days) and password_changed > 0 and now - password_changed > int(days or 0) * DAY_MS
+
+
+async def check_new_password(svc: Services, user: User, org: Org | None, password: str) -> None:
+    """A password `user` may set now: the organization's rules, and (with historySize N) none of
+    the current and N-1 earlier passwords.  Every path that sets a password comes through here:
+    a user's update, an administrator's reset, the command line."""
+    policy = password_policy(org)
+    check_password(password, user.username, policy)
+    history = int(policy.get("historySize") or 0)
+    if not history:
+        return
+    earlier = await svc.db.read(user_store.password_history_of, user.id, history - 1)
+    for stored in (user.password_hash, *earlier):
+        if stored and await svc.hasher.verify(stored, password):
+            raise InvalidParameter("Invalid password.", [f"The password must differ from the last {history} passwords."])

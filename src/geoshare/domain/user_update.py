@@ -214,15 +214,7 @@ async def _password_hash(svc: Services, target: Target, password: str) -> str:
     """The new password's hash, after the organization's policy and history allow it."""
     if target.user.provider != "arcgis":
         raise _bad("'password' applies to arcgis accounts only.")
-    policy = password_policy.password_policy(target.org)
-    password_policy.check_password(password, target.user.username, policy)
-    history = int(policy.get("historySize") or 0)
-    if history:
-        earlier = await svc.db.read(user_store.password_history_of, target.user.id, history - 1)
-        for stored in (target.user.password_hash, *earlier):
-            if stored and await svc.hasher.verify(stored, password):
-                raise InvalidParameter("Invalid password.", [
-                    f"The password must differ from the last {history} passwords."])
+    await password_policy.check_new_password(svc, target.user, target.org, password)
     return await svc.hasher.hash(password)
 
 
