@@ -187,6 +187,9 @@ def test_other_targets_are_removed(target):
     ("&lt;?xml version=1&gt;x", "x"),
     ("&lt;/p&gt;x", "x"),
     ('<a href="http://e.com" title="t">link</a> <img src="http://e.com/i.png">', "link "),
+    # An attribute holding ">" would cut a tag in two if nh3 kept the element.
+    ('<b title="a>b">x</b>', "x"),
+    ('<img alt="1 > 0">ok', "ok"),
 ])
 def test_plain_text(source, expected):
     assert plain_text(source) == expected

@@ -30,7 +30,8 @@ def user_visible(viewer: Principal) -> ColumnElement[bool]:
     if viewer.has("portal:admin:viewUsers"):
         clauses.append(same_org)
     elif viewer.has("portal:user:viewOrgUsers"):
-        clauses.append(and_(same_org, users.c.access.in_(("org", "public"))))
+        # Public profiles are already in `public`: members add their organization's `org` ones.
+        clauses.append(and_(same_org, users.c.access == "org"))
     return or_(*clauses)
 
 
