@@ -92,3 +92,19 @@ def test_decompression_bombs_are_not_images(side):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert refused(png_claiming(side, side)) == NOT_AN_IMAGE
+
+
+def png_with_chunk(kind: bytes, payload: bytes) -> bytes:
+    data = image("PNG", (1, 1))
+    chunk = struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+    return data[:33] + chunk + data[33:]
+
+
+def test_an_image_pillow_only_warns_about_is_accepted():
+    # An APNG control chunk claiming no frames: Pillow warns and reads the still image.  Only the
+    # bomb warning counts as a failure; another warning is no reason to refuse (nor an error).
+    data = png_with_chunk(b"acTL", struct.pack(">II", 0, 0))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        assert check_thumbnail(data, message=MESSAGE) == "png"
+    assert [str(w.message) for w in seen] == ["Invalid APNG, will use default PNG image if possible"]
