@@ -58,4 +58,6 @@ def check_password(password: str, username: str, policy: dict[str, int | None] |
 
 def password_expired(password_changed: int, policy: dict[str, int | None], now: int) -> bool:
     days = policy.get("expirationInDays")
-    return bool(days) and password_changed > 0 and now - password_changed > int(days or 0) * DAY_MS
+    if not days or password_changed <= 0:
+        return False
+    return now - password_changed > days * DAY_MS
