@@ -13,7 +13,7 @@ search predicates of later work read them in the same statement.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, or_, true
 
 from geoshare.domain.principal import Principal
 from geoshare.storage.tables import orgs, users
@@ -30,7 +30,8 @@ def user_visible(viewer: Principal) -> ColumnElement[bool]:
     if viewer.has("portal:admin:viewUsers"):
         clauses.append(same_org)
     elif viewer.has("portal:user:viewOrgUsers"):
-        clauses.append(and_(same_org, users.c.access.in_(("org", "public"))))
+        # Public profiles are already in `public`: members add their organization's `org` ones.
+        clauses.append(and_(same_org, users.c.access == "org"))
     return or_(*clauses)
 
 
@@ -51,4 +52,4 @@ def search_public_scope(viewer: Principal) -> ColumnElement[bool]:
     or only the caller's own when that organization set canSearchPublic=false (§8.5)."""
     if viewer.org is None or viewer.org.can_search_public:
         return true()
-    return orgs.c.id == viewer.org.id if viewer.org is not None else false()
+    return orgs.c.id == viewer.org.id

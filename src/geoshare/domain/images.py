@@ -26,7 +26,7 @@ def check_thumbnail(data: bytes, *, message: str, name: str = "thumbnail",
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
-                kind = image.format or ""
+                kind = image.format or ""  # pragma: no mutate (any text outside FORMATS is refused alike)
                 width, height = image.size
                 image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,

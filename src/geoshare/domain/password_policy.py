@@ -60,7 +60,9 @@ def check_password(password: str, username: str, policy: dict[str, int | None] |
 
 def password_expired(password_changed: int, policy: dict[str, int | None], now: int) -> bool:
     days = policy.get("expirationInDays")
-    return bool(days) and password_changed > 0 and now - password_changed > int(days or 0) * DAY_MS
+    if not days or password_changed <= 0:
+        return False
+    return now - password_changed > days * DAY_MS
 
 
 async def check_new_password(svc: Services, user: User, org: Org | None, password: str) -> None:
