@@ -87,6 +87,8 @@ Index("ix_users_org_username", users.c.org_id, users.c.username_key)
 Index("ix_users_org_created", users.c.org_id, users.c.created, users.c.username_key)
 # Full names sort without regard to case (storage/user_queries.py), the same on both databases.
 Index("ix_users_org_fullname", users.c.org_id, func.lower(users.c.full_name), users.c.username_key)
+# Counting what a member may see of their organization (access.user_visible) from the index alone.
+Index("ix_users_org_visibility", users.c.org_id, users.c.disabled, users.c.access, users.c.id)
 
 # Custom roles of an organization; the built-in roles are not rows (domain/privileges.py).
 roles = Table(

@@ -37,6 +37,7 @@ def upgrade():
     op.create_index("ix_users_org_username", "users", ["org_id", "username_key"])
     op.create_index("ix_users_org_created", "users", ["org_id", "created", "username_key"])
     op.create_index("ix_users_org_fullname", "users", ["org_id", sa.text("lower(full_name)"), "username_key"])
+    op.create_index("ix_users_org_visibility", "users", ["org_id", "disabled", "access", "id"])
     op.create_table(
         "roles",
         sa.Column("id", sa.String(16), primary_key=True),
@@ -96,7 +97,7 @@ def upgrade():
 def downgrade():
     for table in ("org_resources", "invitations", "notifications", "password_history", "roles"):
         op.drop_table(table)
-    for index in ("ix_users_org_fullname", "ix_users_org_created", "ix_users_org_username"):
+    for index in ("ix_users_org_visibility", "ix_users_org_fullname", "ix_users_org_created", "ix_users_org_username"):
         op.drop_index(index, "users")
     for column in ("password_changed", "categories", "properties", "idp_username", "security_answer_hash",
                    "security_question_idx", "preferred_view", "culture_format"):
