@@ -23,6 +23,9 @@ class Ctx:
     path_params: dict[str, str]
     principal: Principal
     mount_prefix: str  # e.g. /portal/sharing/rest, as the request spelled it
+    # Lower-cased names of every parameter the request carried, empty ones included: `params`
+    # hands absent and empty alike over as None, and clearEmptyFields must tell them apart.
+    supplied: frozenset[str] = frozenset()
 
     @property
     def client_ip(self) -> str | None:

@@ -208,7 +208,7 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
         await _private_portal_check(svc, op, principal)
         params = coerce_all(op.params, raw, message=op.failure_message, default_max=svc.settings.max_param_chars)
         ctx = Ctx(request=request, svc=svc, op=op, params=params, path_params=path_params, principal=principal,
-                  mount_prefix=prefix)
+                  mount_prefix=prefix, supplied=frozenset(raw))
         result = await op.handler(ctx)
         if isinstance(result, Response):
             return result

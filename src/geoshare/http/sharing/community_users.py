@@ -52,15 +52,6 @@ async def community_user(ctx: Ctx) -> dict[str, Any]:
     return await users.get_user(ctx.svc, ctx.principal, ctx.path_params["user"])
 
 
-async def _supplied(ctx: Ctx) -> frozenset[str]:
-    """Lower-cased names of the parameters the request carried, empty ones included (the table
-    hands both absent and empty parameters over as None; clearEmptyFields tells them apart)."""
-    names = {key.lower() for key in ctx.request.query_params}
-    if ctx.request.headers.get("content-type", "").lower().startswith(("multipart/", "application/x-www")):
-        names |= {key.lower() for key in (await ctx.request.form()).keys()}
-    return frozenset(names)
-
-
 async def _upload(value: UploadFile | str | None) -> user_update.Upload | None:
     if value is None or isinstance(value, str) or (not value.filename and not value.size):
         return None  # an empty file field of a form is no file
@@ -71,7 +62,7 @@ async def _upload(value: UploadFile | str | None) -> user_update.Upload | None:
            params=UPDATE_PARAMS, failure_message=user_update.FAIL,
            summary="Change the profile: the user, or an administrator with portal:admin:updateUsers.")
 async def update(ctx: Ctx) -> dict[str, Any]:
-    p, supplied = ctx.params, await _supplied(ctx)
+    p, supplied = ctx.params, ctx.supplied
     thumbnail = await _upload(p["thumbnail"])
     request = user_update.UpdateRequest(
         given={name: p[name] for name in PROFILE_NAMES if name.lower() in supplied}, clear=p["clearEmptyFields"],

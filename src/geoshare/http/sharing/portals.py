@@ -53,16 +53,6 @@ UPDATE_PARAMS = (
 )
 
 
-async def supplied_names(ctx: Ctx) -> frozenset[str]:
-    """Lower-cased names of every parameter the request carried, empty ones included (the
-    table turns an empty value into "absent"; clearEmptyFields needs to tell them apart).
-    The form was read, within the body limits, by the dispatcher: Starlette returns it again."""
-    names = {key.lower() for key in ctx.request.query_params}
-    if ctx.request.method == "POST":
-        names |= {key.lower() for key in (await ctx.request.form()).keys()}
-    return frozenset(names)
-
-
 @operation("sharing", "portals/{portal}/update", name="update", kind="operation", methods=("POST",),
            params=UPDATE_PARAMS, permission="portal:admin:manageWebsite | portal:admin:manageSecurity",
            failure_message=organization.MESSAGE,
@@ -70,7 +60,7 @@ async def supplied_names(ctx: Ctx) -> frozenset[str]:
                    "manageWebsite).")
 async def update_portal(ctx: Ctx) -> dict[str, Any]:
     p = ctx.params
-    sent = await supplied_names(ctx)
+    sent = ctx.supplied
     named = p["thumbnail"] if isinstance(p["thumbnail"], str) else None
     thumbnail = await p["thumbnail"].read() if p["thumbnail"] is not None and named is None else None
     update = organization.PortalUpdate(
