@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from geoshare.domain.organization import WEBSITE, own_org
+from geoshare.domain.organization import WEBSITE
 from geoshare.domain.page_window import Window
-from geoshare.domain.portal import portal_defaults, portal_for
+from geoshare.domain.portal import own_org, portal_defaults, portal_for
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services, new_id
 from geoshare.errors import InvalidParameter, NotFound

@@ -20,9 +20,10 @@ from typing import Any
 from sqlalchemy import Connection
 
 from geoshare.domain import privileges as privs
+from geoshare.domain.portal import own_org
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services
-from geoshare.errors import InvalidParameter, NotFound
+from geoshare.errors import InvalidParameter
 from geoshare.storage import org_settings as settings_store
 from geoshare.storage import orgs as org_store
 from geoshare.storage import roles as role_store
@@ -74,12 +75,7 @@ def security_config(org: Org) -> dict[str, Any]:
 
 
 def own_org_id(viewer: Principal, portal_id: str) -> str:
-    """`portals/{portal}` of an administrative operation: `self` or the caller's own
-    organization; any other organization is as unknown as a missing one."""
-    assert viewer.user is not None
-    if portal_id.lower() in ("self", viewer.user.org_id.lower()):
-        return viewer.user.org_id
-    raise NotFound("Portal does not exist or is inaccessible.")
+    return own_org(viewer, portal_id).id
 
 
 async def load_org(svc: Services, org_id: str) -> Org:

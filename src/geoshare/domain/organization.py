@@ -18,16 +18,16 @@ from typing import Any
 from sqlalchemy import Connection
 
 from geoshare.domain import images, org_checks
+from geoshare.domain.portal import own_org
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services, new_id
-from geoshare.errors import Forbidden, InvalidParameter, NotFound
+from geoshare.errors import Forbidden, InvalidParameter
 from geoshare.storage import org_resources as resource_store
 from geoshare.storage import orgs as org_store
 from geoshare.storage import user_queries
 from geoshare.storage.records import Org, OrgResource
 
 MESSAGE = "Unable to update portal."
-PORTAL_NOT_FOUND = "Portal does not exist or is inaccessible."
 SECURITY = "portal:admin:manageSecurity"
 WEBSITE = "portal:admin:manageWebsite"
 Check = Callable[[str, Any], Any]
@@ -111,14 +111,6 @@ class PortalUpdate:
     thumbnail: bytes | None = None
     thumbnail_name: str | None = None  # text instead of a file: must repeat the stored name
     clear_empty: bool = False
-
-
-def own_org(viewer: Principal, portal_id: str) -> Org:
-    """`self` or the caller's own organization id; any other id is "not found" (admin powers
-    stop at the caller's organization)."""
-    if viewer.org is not None and portal_id.lower() in ("self", viewer.org.id.lower()):
-        return viewer.org
-    raise NotFound(PORTAL_NOT_FOUND)
 
 
 def _require(viewer: Principal, org_id: str, names: set[str]) -> None:

@@ -17,6 +17,7 @@ from geoshare.errors import NotFound
 from geoshare.storage import orgs as org_store
 from geoshare.storage.records import Org, User
 
+PORTAL_NOT_FOUND = "Portal does not exist or is inaccessible."
 CURRENT_VERSION = "2024.1"  # what an 11.x-era Portal reports; clients pick code paths by it
 SERVER_VERSION = 11.3
 SERVER_FULL_VERSION = "11.3.0"
@@ -159,6 +160,14 @@ def portal_document(org: Org, viewer: Principal, *, host_path: str, public_base:
     return doc
 
 
+def own_org(viewer: Principal, portal_id: str) -> Org:
+    """`portals/{portal}` of an administrative operation: `self` or the caller's own organization
+    id; any other id is as unknown as a missing one (admin powers stop at the organization)."""
+    if viewer.org is not None and portal_id.lower() in ("self", viewer.org.id.lower()):
+        return viewer.org
+    raise NotFound(PORTAL_NOT_FOUND, [])
+
+
 async def portal_for(svc: Services, viewer: Principal, portal_id: str) -> Org:
     """Resolve `self` or an organization id to the organization the caller may read."""
     if portal_id.lower() == "self":
@@ -167,8 +176,8 @@ async def portal_for(svc: Services, viewer: Principal, portal_id: str) -> Org:
         return await accounts.default_org(svc)
     org = await svc.db.read(org_store.org_by_id, portal_id)
     if org is None:
-        raise NotFound("Portal does not exist or is inaccessible.", [])
+        raise NotFound(PORTAL_NOT_FOUND, [])
     member = viewer.org is not None and viewer.org.id == org.id
     if not member and org.access != "public" and not org.is_default:  # the default one is `self` to anyone
-        raise NotFound("Portal does not exist or is inaccessible.", [])
+        raise NotFound(PORTAL_NOT_FOUND, [])
     return org

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from geoshare.domain import password_policy
-from geoshare.domain.organization import own_org
+from geoshare.domain.portal import own_org
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services
 from geoshare.errors import InvalidParameter

@@ -16,9 +16,8 @@ from sqlalchemy import ColumnElement, Connection, and_, false, func, not_, or_, 
 
 from geoshare.domain import access
 from geoshare.domain import privileges as privs
-from geoshare.domain.organization import own_org
 from geoshare.domain.page_window import SEARCH_WINDOW, Window, window
-from geoshare.domain.portal import user_view
+from geoshare.domain.portal import own_org, user_view
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services
 from geoshare.domain.user_search import FIELDS, All, And, Node, Not, Or, Range, Required, Term, parse
