@@ -182,7 +182,7 @@ class Grant:
 
     @property
     def is_administrative(self) -> bool:
-        return any(":admin:" in p for p in self.privileges)
+        return privs.has_admin(self.privileges)
 
 
 def resolve_grant(conn: Connection, org: Org, checked: Checked) -> Grant:

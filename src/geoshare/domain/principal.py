@@ -42,7 +42,7 @@ class Principal:
 
     @property
     def is_any_admin(self) -> bool:
-        return any(":admin:" in p for p in self.privileges)
+        return privs.has_admin(self.privileges)
 
     @property
     def is_site_admin(self) -> bool:

@@ -77,11 +77,16 @@ def is_custom_role_id(role_id: str | None) -> bool:
     return role_id is not None and role_id not in BUILT_IN_ROLE_IDS
 
 
+def has_admin(privileges: Iterable[str]) -> bool:
+    """Holds at least one administrative privilege (portal:admin:*, marketplace:admin:*)."""
+    return any(":admin:" in p for p in privileges)
+
+
 def base_role(privileges: Iterable[str]) -> str:
     """The built-in role a custom role reports as `role` (sharing-api.md §4.1): administrative
     privileges make it org_admin, publishing ones org_publisher, anything else org_user."""
     held = set(privileges)
-    if any(":admin:" in p for p in held):
+    if has_admin(held):
         return "org_admin"
     if any(p.startswith("portal:publisher:") for p in held):
         return "org_publisher"

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,10 +80,6 @@ async def own_org(svc: Services, principal: Principal, portal_id: str) -> Org:
 def _require_full_admin(principal: Principal) -> None:
     if not principal.is_full_admin:
         raise Forbidden(ONLY_FULL_ADMINS)
-
-
-def has_admin(privileges: Iterable[str]) -> bool:
-    return any(":admin:" in p for p in privileges)
 
 
 # ------------------------------------------------------------------ paging (sharing-api.md §1.7)
@@ -297,7 +292,7 @@ async def set_privileges(svc: Services, principal: Principal, portal_id: str, ro
 
     def change(conn: Connection) -> None:
         role = _custom(conn, org, role_id)
-        if has_admin(role.privileges) or has_admin(new):
+        if privs.has_admin(role.privileges) or privs.has_admin(new):
             _require_full_admin(principal)
         members = role_store.holders(conn, role.id)
         refused = [u.username for u in members if not privs.user_type_allows(u.user_license_type_id, new)]
@@ -359,7 +354,7 @@ async def update_user_role(svc: Services, principal: Principal, portal_id: str, 
         user = _member(conn, org, username)
         new = resolve_role(conn, org.id, role)
         old = current_privileges(conn, user)
-        if has_admin(old) or has_admin(new.privileges):
+        if privs.has_admin(old) or privs.has_admin(new.privileges):
             _require_full_admin(principal)
         if privs.is_full_admin(old) and not privs.is_full_admin(new.privileges):
             _keeps_an_admin(conn, org.id, {}, excluding=user.id)
