@@ -28,6 +28,7 @@ from sqlalchemy import Connection
 from geoshare.domain import portal
 from geoshare.domain import privileges as privs
 from geoshare.domain.org_settings import user_defaults
+from geoshare.domain.page_window import window
 from geoshare.domain.principal import Principal
 from geoshare.domain.sanitize import clean_html, plain_text
 from geoshare.domain.services import Services
@@ -82,18 +83,6 @@ def _require_full_admin(principal: Principal) -> None:
         raise Forbidden(ONLY_FULL_ADMINS)
 
 
-# ------------------------------------------------------------------ paging (sharing-api.md §1.7)
-def paging(start: int | None, num: int | None) -> tuple[int, int]:
-    """The effective start and page size: a missing or 0 start is the first page; num defaults
-    to 10 and is clamped to 100."""
-    return (1 if not start else start), (10 if num is None else min(num, 100))
-
-
-def page_of(total: int, start: int, num: int, key: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    more = bool(rows) and start - 1 + len(rows) < total
-    return {"total": total, "start": start, "num": num, "nextStart": start + len(rows) if more else -1, key: rows}
-
-
 # ------------------------------------------------------------------ reading roles
 def role_document(role: Role | BuiltInRole, org: Org) -> dict[str, Any]:
     if isinstance(role, BuiltInRole):
@@ -125,17 +114,15 @@ async def list_roles(svc: Services, principal: Principal, portal_id: str, start:
                      num: int | None) -> dict[str, Any]:
     """GET portals/{id}/roles: Viewer, Data Editor, then the custom roles by name."""
     org = await own_org(svc, principal, portal_id)
-    start, num = paging(start, num)
+    page = window(start, num)  # sharing-api.md §1.7
 
     def load(conn: Connection) -> dict[str, Any]:
         total = len(BUILT_IN) + role_store.count_roles(conn, org.id)
-        # no mutate: paging() already made a start of 0 the first page, so 0 < and 0 <= agree
-        if not 0 < start <= total:  # pragma: no mutate (after the last page, clients.md §7, or past every role)
-            return page_of(total, start, num, "roles", [])
-        offset = start - 1
-        rows: list[Role | BuiltInRole] = list(BUILT_IN[offset:offset + num])
-        rows += role_store.roles_of_org(conn, org.id, max(0, offset - len(BUILT_IN)), num - len(rows))
-        return page_of(total, start, num, "roles", [role_document(r, org) for r in rows])
+        if page.offset >= total:  # after the last page, or a negative start: no query
+            return {**page.answer(total), "roles": []}
+        rows: list[Role | BuiltInRole] = list(BUILT_IN[page.offset:page.offset + page.limit])
+        rows += role_store.roles_of_org(conn, org.id, max(0, page.offset - len(BUILT_IN)), page.limit - len(rows))
+        return {**page.answer(total), "roles": [role_document(r, org) for r in rows]}
 
     return await svc.db.read(load)
 

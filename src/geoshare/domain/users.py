@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from geoshare.domain import privileges as privs
+from geoshare.domain.page_window import window
 from geoshare.domain.portal import user_view
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services
@@ -40,7 +41,6 @@ log = logging.getLogger("geoshare.users")
 USER_MISSING = "User does not exist or is inaccessible."
 MAX_PROPERTIES_CHARS = 64 * 1024
 DEFAULT_PROPERTIES: dict[str, Any] = {"landingPage": {"url": ""}, "mapViewer": "modern"}
-MAX_PAGE = 100
 
 
 # ------------------------------------------------------------------ the ownership registry
@@ -333,24 +333,12 @@ async def user_info_file(svc: Services, viewer: Principal, name_or_id: str, file
     return data, CONTENT_TYPES[PurePosixPath(stored).suffix[1:]]
 
 
-def page_window(start: int | None, num: int | None) -> tuple[int, int, int | None]:
-    """(start to echo, page size, 0-based offset or None for an empty page) per §1.7: start 0
-    is the first page, a negative start an empty one; num is clamped to 100."""
-    size = min(MAX_PAGE, 10 if num is None else num)
-    first = 1 if start is None or start == 0 else start
-    return first, size, (first - 1 if first >= 1 else None)
-
-
 async def user_content(svc: Services, viewer: Principal, name_or_id: str, *, start: int | None, num: int | None,
                        sort_field: str | None, sort_order: str | None) -> dict[str, Any]:
     """GET content/users/{u} (§6.2): the user's root folder, for the user and for
     administrators of their organization holding portal:admin:viewItems."""
     target = await acting_on(svc, viewer, name_or_id, "portal:admin:viewItems")
-    first, size, offset = page_window(start, num)
-    source = _content_source[0]
-    page = await svc.db.read(source, target.user, offset or 0, size, sort_field, sort_order)
-    items = page.items if offset is not None else []
-    more = offset is not None and offset + len(items) < page.total and size > 0
-    return {"username": target.user.username, "total": page.total, "start": first, "num": size,
-            "nextStart": first + len(items) if more else -1, "currentFolder": None, "items": items,
-            "folders": page.folders}
+    page = window(start, num)  # sharing-api.md §1.7
+    content = await svc.db.read(_content_source[0], target.user, page.offset, page.limit, sort_field, sort_order)
+    return {"username": target.user.username, **page.answer(content.total), "currentFolder": None,
+            "items": content.items, "folders": content.folders}
