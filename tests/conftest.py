@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -14,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from hypothesis import settings as hypothesis_settings
+from PIL import Image
 from sqlalchemy import create_engine, func, select, text
 
 from geoshare.app import build_app, build_services
@@ -179,3 +181,10 @@ async def set_org_access(svc: Any, org_id: str, access: str) -> None:
     from geoshare.storage.tables import orgs
 
     await svc.db.write(lambda conn: conn.execute(orgs.update().where(orgs.c.id == org_id).values(access=access)))
+
+
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (2, 2), color: Any = (10, 120, 200)) -> bytes:
+    """A real image of `fmt` (PNG, GIF, JPEG, BMP ...), made by Pillow: for thumbnail tests."""
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format=fmt)
+    return out.getvalue()

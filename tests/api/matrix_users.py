@@ -11,11 +11,9 @@ again before each call.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import httpx
-from PIL import Image
 
 from geoshare.storage import invitations as invitation_store
 from geoshare.storage import notifications as notification_store
@@ -33,15 +31,7 @@ from tests.api.matrix_support import (
     body_has,
     body_is,
 )
-from tests.conftest import DEFAULT_ORG, make_user
-
-
-def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (2, 2)) -> bytes:
-    """A real image, made by Pillow."""
-    out = io.BytesIO()
-    Image.new("RGB", size, (10, 120, 200)).save(out, format=fmt)
-    return out.getvalue()
-
+from tests.conftest import DEFAULT_ORG, image_bytes, make_user
 
 PNG = image_bytes()
 NOTIFICATION_ID = "0123456789abcdef0123456789abcdef"

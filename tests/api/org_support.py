@@ -3,11 +3,9 @@ test_user_search.py): stored-state snapshots, images, custom-role members."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
 from sqlalchemy import select
 
 from geoshare.domain import privileges
@@ -15,16 +13,14 @@ from geoshare.storage import orgs as org_store
 from geoshare.storage import roles as role_store
 from geoshare.storage import users as user_store
 from geoshare.storage.tables import org_resources
-from tests.conftest import DEFAULT_ORG, SHARING, get_token, make_user
+from tests.conftest import DEFAULT_ORG, SHARING, get_token, image_bytes, make_user
 
 PASSWORD = "Member12345"
 NOT_FOUND = {"error": {"code": 400, "message": "Portal does not exist or is inaccessible.", "details": []}}
 
 
 def image(fmt: str = "PNG", size: tuple[int, int] = (8, 8), color: str = "red") -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, color).save(out, fmt)
-    return out.getvalue()
+    return image_bytes(fmt, size, color)
 
 
 def blob_files(svc: Any) -> list[str]:

@@ -3,24 +3,21 @@ on both sides, other formats and non-images, decompression bombs and the pixel l
 
 from __future__ import annotations
 
-import io
 import struct
 import warnings
 import zlib
 
 import pytest
-from PIL import Image
 
 from geoshare.domain.images import MAX_PIXELS, MAX_THUMBNAIL_BYTES, check_thumbnail
 from geoshare.errors import InvalidParameter
+from tests.conftest import image_bytes
 
 MESSAGE = "Unable to update the thumbnail."
 
 
 def image(kind: str, size: tuple[int, int] = (2, 3)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, "red").save(out, kind)
-    return out.getvalue()
+    return image_bytes(kind, size, "red")
 
 
 def png_claiming(width: int, height: int) -> bytes:
