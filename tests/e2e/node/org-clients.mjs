@@ -19,22 +19,12 @@ import {
   SearchQueryBuilder,
 } from "@esri/arcgis-rest-portal";
 
+import { out, step } from "./steps.mjs";
+
 const config = JSON.parse(process.argv[2] ?? "{}");
 const { portal, username, password, orgId } = config;
-const out = {};
 
-function describeError(err) {
-  return { name: err?.name ?? null, code: err?.code ?? null, message: err?.message ?? String(err) };
-}
 
-async function step(name, fn) {
-  try {
-    out[name] = { ok: true, value: await fn() };
-  } catch (err) {
-    out[name] = { ok: false, error: describeError(err) };
-  }
-  return out[name];
-}
 
 function page(r) {
   return {

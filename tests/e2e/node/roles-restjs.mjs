@@ -10,18 +10,11 @@
 
 import { ArcGISIdentityManager, request } from "@esri/arcgis-rest-request";
 
+import { out, step } from "./steps.mjs";
+
 const config = JSON.parse(process.argv[2] ?? "{}");
 const { portal, username, password, member, roleName } = config;
-const out = {};
 
-async function step(name, fn) {
-  try {
-    out[name] = { ok: true, value: await fn() };
-  } catch (err) {
-    out[name] = { ok: false, error: { code: err?.code ?? null, message: err?.message ?? String(err) } };
-  }
-  return out[name];
-}
 
 const session = await ArcGISIdentityManager.signIn({ username, password, portal });
 const self = `${portal}/portals/self`;
