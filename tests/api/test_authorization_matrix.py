@@ -19,7 +19,15 @@ import httpx
 import pytest
 
 from geoshare.http.operations import ROUTER, Operation
-from tests.api import matrix_members, matrix_org, matrix_roles, matrix_users
+from tests.api import (
+    matrix_group_members,
+    matrix_group_search,
+    matrix_groups,
+    matrix_members,
+    matrix_org,
+    matrix_roles,
+    matrix_users,
+)
 from tests.api.expected import FORBIDDEN, INVALID_TOKEN, TOKEN_REQUIRED
 from tests.api.matrix_support import (  # noqa: F401 - world is a fixture
     ADMINISTRATOR,
@@ -61,7 +69,8 @@ from tests.api.matrix_support import (  # noqa: F401 - world is a fixture
 )
 from tests.conftest import DEFAULT_ORG, set_org_access
 
-AREAS = (matrix_users, matrix_members, matrix_org, matrix_roles)
+AREAS = (matrix_users, matrix_members, matrix_org, matrix_roles, matrix_groups, matrix_group_members,
+         matrix_group_search)
 
 # ---------------------------------------------------------------- the expected table
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {

@@ -39,11 +39,11 @@ async def test_unknown_path_inside_a_mount(client, path, code):
 
 
 async def test_a_directory_lists_its_children_in_every_format(client, admin_token):
-    assert (await client.get(f"{SHARING}/community", params={"f": "json"})).json() == {"resources": ["checkUsernames", "self", "users"]}
+    assert (await client.get(f"{SHARING}/community", params={"f": "json"})).json() == {"resources": ["checkUsernames", "createGroup", "groups", "self", "users"]}
     jsonp = await client.get(f"{SHARING}/community", params={"f": "json", "callback": "cb"})
-    assert jsonp.text == '/**/cb({"resources":["checkUsernames","self","users"]});'
+    assert jsonp.text == '/**/cb({"resources":["checkUsernames","createGroup","groups","self","users"]});'
     wrapped = await client.get(f"{SHARING}/community", params={"f": "json", "callback.html": "pre"})
-    assert wrapped.text == '<html><body><pre>{"resources":["checkUsernames","self","users"]}</pre></body></html>'
+    assert wrapped.text == '<html><body><pre>{"resources":["checkUsernames","createGroup","groups","self","users"]}</pre></body></html>'
     page = await client.get(f"{SHARING}/community", params={"token": admin_token})
     assert "Signed in as <b>admin</b>" in page.text and f'href="{SHARING}/community/self"' in page.text
 
@@ -199,12 +199,12 @@ async def test_a_bad_format_is_a_json_error(client):
 
 
 async def test_an_unexpected_failure_is_logged_and_answered_with_500(client, monkeypatch, caplog, admin_token):
-    from geoshare.domain import portal
+    from geoshare.domain import users
 
-    def boom(*args, **kwargs):
+    async def boom(*args, **kwargs):
         raise RuntimeError("internal detail")
 
-    monkeypatch.setattr(portal, "self_user", boom)
+    monkeypatch.setattr(users, "self_document", boom)
     with caplog.at_level(logging.ERROR, logger="geoshare.http"):
         body = (await client.get(f"{SHARING}/community/self", params={"f": "json", "token": admin_token})).json()
     assert body == {"error": {"code": 500, "message": "Unable to complete operation.",
@@ -259,7 +259,7 @@ async def test_token_required_body_on_the_portal(client):
 async def test_a_directory_in_pjson_is_indented(client):
     reply = await client.get(f"{SHARING}/community", params={"f": "pjson"})
     assert reply.headers["content-type"].startswith("text/plain")
-    assert reply.text == '{\n  "resources": [\n    "checkUsernames",\n    "self",\n    "users"\n  ]\n}'
+    assert reply.text == '{\n  "resources": [\n    "checkUsernames",\n    "createGroup",\n    "groups",\n    "self",\n    "users"\n  ]\n}'
 
 
 async def test_a_very_long_path_is_an_invalid_url_not_a_crash(client):

@@ -7,16 +7,22 @@ access is `org` or `public` (members hold portal:user:viewOrgUsers), and to ever
 `public`.  `domain/portal.user_view` applies the same rule to one loaded record; a test checks
 the two agree.
 
+Groups (§8.3): a public group is visible to everyone; an `org` group to members of its
+organization holding portal:user:viewOrgGroups; every group to its own members, and to
+administrators of its organization holding portal:admin:viewGroups.  `sees_group` applies the
+same rule to one loaded group; a test checks the two agree.
+
 Organizations (§8.5): `can_share_public` and `can_search_public` are columns so the item and
 search predicates of later work read them in the same statement.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, or_, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from geoshare.domain.principal import Principal
-from geoshare.storage.tables import orgs, users
+from geoshare.storage.records import Group
+from geoshare.storage.tables import group_members, groups, orgs, users
 
 
 def user_visible(viewer: Principal) -> ColumnElement[bool]:
@@ -53,3 +59,34 @@ def search_public_scope(viewer: Principal) -> ColumnElement[bool]:
     if viewer.org is None or viewer.org.can_search_public:
         return true()
     return orgs.c.id == viewer.org.id
+
+
+def member_of_groups(user_id: str) -> ColumnElement[bool]:
+    """Rows of `groups` that `user_id` belongs to."""
+    return groups.c.id.in_(select(group_members.c.group_id).where(group_members.c.user_id == user_id))
+
+
+def group_visible(viewer: Principal) -> ColumnElement[bool]:
+    """Rows of `groups` that `viewer` may see (read, search, list the content of)."""
+    public = groups.c.access == "public"
+    if viewer.user is None:
+        return public
+    me = viewer.user
+    same_org = groups.c.org_id == me.org_id
+    clauses = [public, member_of_groups(me.id)]
+    if viewer.has("portal:admin:viewGroups"):
+        clauses.append(same_org)
+    elif viewer.has("portal:user:viewOrgGroups"):
+        clauses.append(and_(same_org, groups.c.access == "org"))
+    return or_(*clauses)
+
+
+def sees_group(viewer: Principal, group: Group, member_type: str | None) -> bool:
+    """`group_visible` for one loaded group; `member_type` is the viewer's membership (None: none)."""
+    if group.access == "public" or member_type is not None:
+        return True
+    if viewer.user is None or viewer.user.org_id != group.org_id:
+        return False
+    if viewer.has("portal:admin:viewGroups"):
+        return True
+    return group.access == "org" and viewer.has("portal:user:viewOrgGroups")

@@ -7,7 +7,10 @@ organization's administrators everything.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from sqlalchemy import Connection
 
 from geoshare.domain import accounts
 from geoshare.domain import privileges as privs
@@ -89,8 +92,25 @@ def user_view(user: User, org: Org, viewer: Principal,
 
 
 def self_user(viewer: Principal) -> dict[str, Any]:
+    """The caller's own user object without its `groups` (portals/self embeds this one)."""
     assert viewer.user is not None and viewer.org is not None
-    return user_document(viewer.user, viewer.org, viewer.role_privileges)
+    doc = user_document(viewer.user, viewer.org, viewer.role_privileges)
+    del doc["groups"]
+    return doc
+
+
+# The groups work supplies a user's `groups` list (the groups they belong to, each with the
+# user's membership); until it is registered, nobody belongs to any group.
+GroupsSource = Callable[[Connection, User], list[dict[str, Any]]]
+_groups_source: list[GroupsSource] = [lambda conn, user: []]
+
+
+def set_groups_source(source: GroupsSource) -> None:
+    _groups_source[0] = source
+
+
+def groups_of(conn: Connection, user: User) -> list[dict[str, Any]]:
+    return _groups_source[0](conn, user)
 
 
 # Stored organisation settings portals/{id} shows to whoever may read the organisation (the

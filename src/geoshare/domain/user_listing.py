@@ -269,4 +269,5 @@ async def _page(svc: Services, viewer: Principal, where: ColumnElement[bool], or
 
     total, found, orgs, custom = await svc.db.read_heavy(load)
     views = (user_view(u, orgs[u.org_id], viewer, custom.get(u.role_id or "")) for u in found)
-    return total, [v for v in views if v is not None]
+    # A listing carries no `groups`: only a single user's full view does (§4.1).
+    return total, [{k: x for k, x in v.items() if k != "groups"} for v in views if v is not None]

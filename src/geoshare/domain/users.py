@@ -27,7 +27,7 @@ from sqlalchemy import Connection
 
 from geoshare.domain import privileges as privs
 from geoshare.domain.page_window import window
-from geoshare.domain.portal import user_view
+from geoshare.domain.portal import groups_of, user_document, user_view
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services
 from geoshare.errors import Forbidden, InvalidParameter, NotFound
@@ -147,7 +147,18 @@ async def get_user(svc: Services, viewer: Principal, name_or_id: str) -> dict[st
     view = view_of(target, viewer) if target is not None else None
     if view is None:
         raise missing()
+    if "groups" in view:  # the full view: the user or an administrator (§4.1)
+        assert target is not None  # pragma: no mutate (a view exists only for a target)
+        view["groups"] = await svc.db.read(groups_of, target.user)
     return view
+
+
+async def self_document(svc: Services, viewer: Principal) -> dict[str, Any]:
+    """GET community/self (§4.2): the caller's full user object, with the groups they belong to."""
+    assert viewer.user is not None and viewer.org is not None  # pragma: no mutate (the table admits users only)
+    doc = user_document(viewer.user, viewer.org, viewer.role_privileges)
+    doc["groups"] = await svc.db.read(groups_of, viewer.user)
+    return doc
 
 
 def is_self(viewer: Principal, user: User) -> bool:

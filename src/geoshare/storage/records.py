@@ -210,3 +210,56 @@ class OrgResource:
     @classmethod
     def from_row(cls, row: RowMapping) -> OrgResource:
         return cls(**{k: row[k] for k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    org_id: str
+    owner_id: str
+    title: str
+    description: str | None
+    snippet: str | None
+    phone: str | None
+    tags: tuple[str, ...]
+    type_keywords: tuple[str, ...]
+    access: str
+    sort_field: str
+    sort_order: str
+    is_invitation_only: bool
+    is_view_only: bool
+    auto_join: bool
+    protected: bool
+    leaving_disallowed: bool
+    hidden_members: bool
+    shared_update: bool
+    membership_access: str | None
+    display_settings: dict[str, Any]
+    thumbnail: str | None
+    notifications_enabled: bool
+    created: int
+    modified: int
+    owner: str = ""  # the owner's username, joined in by every read
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> Group:
+        values = {k: row[k] for k in cls.__dataclass_fields__ if k in row}
+        values["tags"] = tuple(json.loads(row["tags"] or "[]"))
+        values["type_keywords"] = tuple(json.loads(row["type_keywords"] or "[]"))
+        values["display_settings"] = json.loads(row["display_settings"] or "{}")
+        for flag in ("is_invitation_only", "is_view_only", "auto_join", "protected", "leaving_disallowed",
+                     "hidden_members", "shared_update", "notifications_enabled"):
+            values[flag] = bool(values[flag])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class GroupMember:
+    """One member of a group as listings show them."""
+
+    user_id: str
+    username: str
+    full_name: str | None
+    thumbnail: str | None
+    member_type: str  # owner | admin | member
+    joined: int

@@ -146,6 +146,66 @@ invitations = Table(
 )
 Index("ix_invitations_user", invitations.c.user_id)
 
+# Groups (sharing-api.md §5.1).  The title is unique per owner without regard to letter case.
+groups = Table(
+    "groups",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("org_id", String(16), ForeignKey("orgs.id"), nullable=False),
+    Column("owner_id", String(32), ForeignKey("users.id"), nullable=False),
+    Column("title", String(250), nullable=False),
+    Column("title_key", String(250), nullable=False),  # lower-cased title
+    Column("description", Text, nullable=True),
+    Column("snippet", Text, nullable=True),
+    Column("phone", Text, nullable=True),
+    Column("tags", Text, nullable=False, default="[]"),  # JSON array
+    Column("type_keywords", Text, nullable=False, default="[]"),  # JSON array
+    Column("access", String(16), nullable=False, default="private"),
+    Column("sort_field", String(16), nullable=False, default="title"),
+    Column("sort_order", String(4), nullable=False, default="asc"),
+    Column("is_invitation_only", Boolean, nullable=False, default=False),
+    Column("is_view_only", Boolean, nullable=False, default=False),
+    Column("auto_join", Boolean, nullable=False, default=False),
+    Column("protected", Boolean, nullable=False, default=False),
+    Column("leaving_disallowed", Boolean, nullable=False, default=False),
+    Column("hidden_members", Boolean, nullable=False, default=False),
+    # A shared-update group ("updateitemcontrol"): a column because the item access predicate reads it.
+    Column("shared_update", Boolean, nullable=False, default=False),
+    Column("membership_access", String(16), nullable=True),
+    Column("display_settings", Text, nullable=False, default="{}"),  # JSON object
+    Column("thumbnail", String(255), nullable=True),  # file name; bytes in the blob store
+    Column("notifications_enabled", Boolean, nullable=False, default=False),
+    Column("created", BigInteger, nullable=False),
+    Column("modified", BigInteger, nullable=False),
+    UniqueConstraint("owner_id", "title_key", name="uq_groups_owner_title"),
+)
+Index("ix_groups_org_access", groups.c.org_id, groups.c.access)
+Index("ix_groups_title", groups.c.title_key, groups.c.id)
+Index("ix_groups_created", groups.c.created, groups.c.id)
+Index("ix_groups_modified", groups.c.modified, groups.c.id)
+
+# Members of a group, the owner included (member_type owner | admin | member).
+group_members = Table(
+    "group_members",
+    metadata,
+    Column("group_id", String(32), ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("member_type", String(8), nullable=False),
+    Column("joined", BigInteger, nullable=False),
+)
+Index("ix_group_members_user", group_members.c.user_id, group_members.c.group_id)
+
+# Pending requests to join a group that is neither invitation-only nor auto-join.
+group_applications = Table(
+    "group_applications",
+    metadata,
+    Column("group_id", String(32), ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("received", BigInteger, nullable=False),
+)
+Index("ix_group_applications_user", group_applications.c.user_id)
+Index("ix_invitations_target", invitations.c.target_type, invitations.c.target_id)
+
 # Files an organization keeps (logos, custom files): the bytes live in the blob store.
 org_resources = Table(
     "org_resources",

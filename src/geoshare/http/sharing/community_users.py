@@ -8,7 +8,7 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from geoshare.domain import portal, user_update, users
+from geoshare.domain import user_update, users
 from geoshare.domain.images import MAX_THUMBNAIL_BYTES
 from geoshare.http.context import Ctx
 from geoshare.http.conventions import SECURITY_HEADERS
@@ -43,7 +43,7 @@ PROFILE_NAMES = tuple(user_update.FIELDS)
 @operation("sharing", "community/self", name="Self", permission="user",
            summary="The signed-in user (an error without a token).")
 async def community_self(ctx: Ctx) -> dict[str, Any]:
-    return portal.self_user(ctx.principal)
+    return await users.self_document(ctx.svc, ctx.principal)
 
 
 @operation("sharing", USER, name="User",
