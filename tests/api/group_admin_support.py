@@ -61,10 +61,10 @@ async def get_group(client, token: str | None, group_id: str) -> Any:
     return (await client.get(f"{SHARING}/community/groups/{group_id}", params=params)).json()
 
 
-async def missing_body(client, token: str | None, operation: str = "") -> Any:
+async def missing_body(client, token: str | None, operation: str = "", **data: Any) -> Any:
     """What a group that does not exist answers: hidden groups must answer exactly this."""
     path = f"community/groups/{MISSING_ID}" + (f"/{operation}" if operation else "")
-    return await post(client, token, path)
+    return await post(client, token, path, **data)
 
 
 async def snapshot(svc, group_id: str) -> tuple[Any, ...]:
