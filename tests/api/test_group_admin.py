@@ -273,7 +273,8 @@ async def test_a_protected_group_is_not_deleted(client, svc, cast, who):
     group = await _group(svc, protected=True)
     before = await snapshot(svc, group.id)
     assert error_of(await _delete(client, cast[who], group.id)) == (
-        400, "Unable to delete group.", ["The group is protected from deletion; unprotect it first."])
+        400, "Unable to delete group: the group is protected.",
+        ["The group is protected from deletion; unprotect it first."])
     assert await snapshot(svc, group.id) == before
 
 

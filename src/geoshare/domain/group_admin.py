@@ -68,6 +68,8 @@ REASSIGN_GROUPS = "portal:admin:reassignGroups"
 # lets an administrator change any group of the organization also lets them notify its members.
 NOTIFY_GROUPS = UPDATE_GROUPS
 DELETE_FAILED = "Unable to delete group."
+# The message itself says why: REST JS shows the message of an error and drops its details.
+PROTECTED = "Unable to delete group: the group is protected."
 REASSIGN_FAILED = "Unable to reassign group."
 NOTIFY_FAILED = "Unable to create notification."
 MAX_SUBJECT = 1024
@@ -170,7 +172,7 @@ async def delete_group(svc: Services, viewer: Principal, group_id: str) -> dict[
 def _delete(conn: Connection, viewer: Principal, group_id: str) -> Group:
     group = _found(conn, viewer, group_id, DELETE_GROUPS, owner_only=True).group
     if group.protected:
-        raise InvalidParameter(DELETE_FAILED, ["The group is protected from deletion; unprotect it first."])
+        raise InvalidParameter(PROTECTED, ["The group is protected from deletion; unprotect it first."])
     for hook in ON_DELETE:
         hook(conn, group.id)
     admin_store.delete_group_invitations(conn, group.id)
