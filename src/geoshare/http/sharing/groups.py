@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.datastructures import UploadFile
+from starlette.responses import Response
 
-from geoshare.domain import group_fields, groups
+from geoshare.domain import group_admin, group_fields, groups
 from geoshare.domain.images import MAX_THUMBNAIL_BYTES
 from geoshare.http.context import Ctx
+from geoshare.http.conventions import SECURITY_HEADERS
 from geoshare.http.operations import operation
 from geoshare.http.params import Param
 
@@ -68,3 +70,76 @@ async def create_group(ctx: Ctx) -> dict[str, Any]:
            summary="A group the caller may see, with the caller's membership.")
 async def get_group(ctx: Ctx) -> dict[str, Any]:
     return await groups.get_group(ctx.svc, ctx.principal, ctx.path_params["groupId"])
+
+
+@operation("sharing", f"{GROUP}/update", kind="operation", methods=("POST",), permission="user",
+           failure_message=group_fields.UPDATE_FAILED,
+           params=(*FIELD_PARAMS,
+                   Param("clearEmptyFields", "bool", default=False, help="Supplied empty values clear their property."),
+                   Param("id", max_length=64, help="Sent back by REST JS; must name this group.")),
+           summary="Change the group: the owner, a group manager, or an administrator with portal:admin:updateGroups.")
+async def update_group(ctx: Ctx) -> dict[str, Any]:
+    thumbnail = ctx.param("thumbnail")
+    request = group_admin.GroupUpdate(
+        given=given_fields(ctx), clear=ctx.params["clearEmptyFields"], thumbnail=await upload_of(thumbnail),
+        thumbnail_cleared=thumbnail is None and "thumbnail" in ctx.supplied,
+        thumbnail_name=thumbnail if isinstance(thumbnail, str) else None, group_id=ctx.params["id"])
+    return await group_admin.update_group(ctx.svc, ctx.principal, ctx.path_params["groupId"], request)
+
+
+@operation("sharing", f"{GROUP}/delete", kind="operation", methods=("POST",), permission="user",
+           failure_message=group_admin.DELETE_FAILED,
+           summary="Delete the group (not a protected one): the owner or an administrator with "
+                   "portal:admin:deleteGroups.")
+async def delete_group(ctx: Ctx) -> dict[str, Any]:
+    return await group_admin.delete_group(ctx.svc, ctx.principal, ctx.path_params["groupId"])
+
+
+@operation("sharing", f"{GROUP}/protect", kind="operation", methods=("POST",), permission="user",
+           summary="Protect the group from deletion: the owner or an administrator with portal:admin:deleteGroups.")
+async def protect_group(ctx: Ctx) -> dict[str, Any]:
+    return await group_admin.set_protected(ctx.svc, ctx.principal, ctx.path_params["groupId"], True)
+
+
+@operation("sharing", f"{GROUP}/unprotect", kind="operation", methods=("POST",), permission="user",
+           summary="Allow the group to be deleted again: the owner or an administrator with "
+                   "portal:admin:deleteGroups.")
+async def unprotect_group(ctx: Ctx) -> dict[str, Any]:
+    return await group_admin.set_protected(ctx.svc, ctx.principal, ctx.path_params["groupId"], False)
+
+
+@operation("sharing", f"{GROUP}/reassign", kind="operation", methods=("POST",),
+           permission=group_admin.REASSIGN_GROUPS, failure_message=group_admin.REASSIGN_FAILED,
+           params=(Param("targetUsername", required=True, max_length=128,
+                         help="An enabled member of the group's organization."),),
+           summary="Give the group to another member; the previous owner stays as a group manager.")
+async def reassign_group(ctx: Ctx) -> dict[str, Any]:
+    return await group_admin.reassign_group(ctx.svc, ctx.principal, ctx.path_params["groupId"],
+                                            ctx.params["targetUsername"])
+
+
+@operation("sharing", f"{GROUP}/createNotification", kind="operation", methods=("POST",), permission="user",
+           failure_message=group_admin.NOTIFY_FAILED,
+           params=(Param("subject", required=True, max_length=group_admin.MAX_SUBJECT * 4),
+                   Param("message", required=True, max_length=group_admin.MAX_MESSAGE * 4),
+                   Param("users", "list", default=[], help="Usernames of members of the group."),
+                   Param("notifyAll", "bool", default=False, help="true: every member of the group."),
+                   Param("notificationChannelType", choices=("email", "builtin", "push"), default="email",
+                         help="Every channel is delivered to the built-in inbox."),
+                   Param("clientId", max_length=256, help="Accepted and ignored (push messages)."),
+                   Param("silentNotification", "bool", help="Accepted and ignored.")),
+           summary="Send a message to members of the group: its managers or an administrator with "
+                   "portal:admin:updateGroups.")
+async def create_notification(ctx: Ctx) -> dict[str, Any]:
+    p = ctx.params
+    request = group_admin.GroupMessage(p["subject"], p["message"], list(p["users"] or []), bool(p["notifyAll"]),
+                                       p["notificationChannelType"])
+    return await group_admin.notify_group(ctx.svc, ctx.principal, ctx.path_params["groupId"], request)
+
+
+@operation("sharing", f"{GROUP}/info/{{file}}", name="Group file",
+           summary="The group's thumbnail, for whoever may see the group.")
+async def info_file(ctx: Ctx) -> Response:
+    data, media_type = await group_admin.group_info_file(ctx.svc, ctx.principal, ctx.path_params["groupId"],
+                                                         ctx.path_params["file"])
+    return Response(data, media_type=media_type, headers=SECURITY_HEADERS)
