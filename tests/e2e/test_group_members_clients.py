@@ -11,6 +11,7 @@ created over HTTP with createGroup.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -141,3 +142,36 @@ def test_restjs_group_member_calls(live_server: LiveServer, node_bin: str, schem
     final = members(live_server, group_id)
     assert sorted(final["users"]) == sorted([*names[5:], guest])
     assert decliner not in final["users"] and members(live_server, open_id)["users"] == []
+
+
+# ---------------------------------------------------------------- many clients at once
+def test_concurrent_membership_changes_against_the_server(live_server: LiveServer) -> None:
+    """Adds, removes, joins and leaves on one group from 16 client threads at once against the
+    server process (on PostgreSQL when GEOSHARE_TEST_DATABASE_URL names one): the member list,
+    every user's community/self `groups` list and the expected outcome agree."""
+    group_id = create_group(live_server, "Concurrent members", autoJoin="true")
+    people = {kind: [create_member(live_server, f"cc{kind}{i}") for i in range(6)]
+              for kind in ("add", "rem", "join", "leave")}
+    admin = live_server.admin_token()
+    path = f"{SHARING}/community/groups/{group_id}"
+    pre = ",".join(name for kind in ("rem", "leave") for name, _ in people[kind])
+    assert live_server.post_json(f"{path}/addUsers", {"users": pre, "f": "json", "token": admin},
+                                 headers=HEADERS) == {"notAdded": []}
+    tokens = {name: live_server.generate_token(name, pw)["token"] for group in people.values() for name, pw in group}
+    calls = [(f"{path}/addUsers", {"users": name, "token": admin}) for name, _ in people["add"]]
+    calls += [(f"{path}/removeUsers", {"users": name, "token": admin}) for name, _ in people["rem"]]
+    calls += [(f"{path}/join", {"token": tokens[name]}) for name, _ in people["join"] * 4]
+    calls += [(f"{path}/leave", {"token": tokens[name]}) for name, _ in people["leave"]]
+
+    def send(call: tuple[str, dict[str, Any]]) -> Any:
+        return live_server.post_json(call[0], {**call[1], "f": "json"}, headers=HEADERS)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(send, calls))
+    assert all("error" not in r for r in results), [r for r in results if "error" in r]
+    expected = sorted(name for kind in ("add", "join") for name, _ in people[kind])
+    listed = members(live_server, group_id)
+    assert sorted(listed["users"]) == expected
+    for name, token in tokens.items():
+        me = live_server.get_json(f"{SHARING}/community/self", {"f": "json", "token": token}, headers=HEADERS)
+        assert (group_id in {g["id"] for g in me["groups"]}) == (name in expected), name
