@@ -234,3 +234,12 @@ async def test_other_organizations_admin_cannot_manage_applications(client, svc,
     assert await get(client, f"community/groups/{gid}/applications", other) == FORBIDDEN["sharing"]
     assert await refused(client, svc, post, f"community/groups/{gid}/applications/guest1/accept", other) == FORBIDDEN[
         "sharing"]
+
+
+async def test_accepting_an_invitation_to_a_deleted_group_is_refused(client, svc, people):
+    from geoshare.storage import groups as group_store
+
+    gid, iid = await _invited(client, svc, people)
+    await svc.db.write(group_store.delete_group, gid)
+    body = await refused(client, svc, post, f"community/users/guest1/invitations/{iid}/accept", people["guest"])
+    assert error(body)[:2] == (400, "Group does not exist or is inaccessible.")

@@ -95,11 +95,10 @@ async def accept_invitation(svc: Services, viewer: Principal, name_or_id: str, i
         found = _invitation(conn, user, invitation_id, now)
         group = group_store.lock_group(conn, found.target_id)
         if group is None:
-            invitation_store_delete(conn, found)
             raise NotFound(groups.GROUP_MISSING)
         if group_store.member_type(conn, group.id, user.id) is None:
             add_checked(conn, group, user, ROLES.get(found.role, "member"), now)
-        invitation_store_delete(conn, found)
+        member_store.delete_invitation(conn, found.id)
         return found
 
     found = await svc.db.write(change)
@@ -113,7 +112,7 @@ async def decline_invitation(svc: Services, viewer: Principal, name_or_id: str, 
 
     def change(conn: Connection) -> Invitation:
         found = _invitation(conn, user, invitation_id, now)
-        invitation_store_delete(conn, found)
+        member_store.delete_invitation(conn, found.id)
         group = group_store.group_by_id(conn, found.target_id)
         if group is not None and found.from_user_id:
             notify(conn, [found.from_user_id], "group_invite_declined", group, now, username=user.username)
@@ -128,10 +127,6 @@ def _invitation(conn: Connection, user: User, invitation_id: str, now: int) -> I
     if found is None or found.target_type != "group":
         raise NotFound(INVITATION_MISSING, [], code=404)
     return found
-
-
-def invitation_store_delete(conn: Connection, invitation: Invitation) -> None:
-    member_store.delete_invitation(conn, invitation.id)
 
 
 # ------------------------------------------------------------------ join requests
