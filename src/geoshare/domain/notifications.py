@@ -5,8 +5,9 @@ Only the user reads their own notifications and invitations; administrators do n
 these are the user's messages, not their profile.  geoshare sends no e-mail or push messages:
 whichever `notificationChannelType` is asked for, the message lands in the built-in inbox.
 
-Groups do not exist yet, so nothing creates invitations today; the group work writes them and
-registers how an invitation's group is described (`set_group_describer`).
+Group managers write invitations (domain/group_invitations.py, which also accepts and declines
+them for the user); the group work registers how an invitation's group is described
+(`set_group_describer`).
 """
 
 from __future__ import annotations

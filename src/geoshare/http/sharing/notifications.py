@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from geoshare.domain import notifications
+from geoshare.domain import group_invitations, notifications
 from geoshare.http.context import Ctx
 from geoshare.http.operations import operation
 from geoshare.http.params import Param
@@ -38,6 +38,22 @@ async def list_invitations(ctx: Ctx) -> dict[str, Any]:
 async def invitation(ctx: Ctx) -> dict[str, Any]:
     return await notifications.get_invitation(ctx.svc, ctx.principal, ctx.path_params["user"],
                                               ctx.path_params["invitation"])
+
+
+@operation("sharing", f"{USER}/invitations/{{invitation}}/accept", kind="operation", methods=("POST",),
+           permission="user", failure_message="Unable to accept the invitation.",
+           summary="Accept one of the user's own invitations: join the group with the invited role.")
+async def accept_invitation(ctx: Ctx) -> dict[str, Any]:
+    return await group_invitations.accept_invitation(ctx.svc, ctx.principal, ctx.path_params["user"],
+                                                     ctx.path_params["invitation"])
+
+
+@operation("sharing", f"{USER}/invitations/{{invitation}}/decline", kind="operation", methods=("POST",),
+           permission="user", failure_message="Unable to decline the invitation.",
+           summary="Decline one of the user's own invitations; the inviter is told.")
+async def decline_invitation(ctx: Ctx) -> dict[str, Any]:
+    return await group_invitations.decline_invitation(ctx.svc, ctx.principal, ctx.path_params["user"],
+                                                      ctx.path_params["invitation"])
 
 
 @operation("sharing", "portals/{portal}/createNotification", kind="operation", methods=("POST",),
