@@ -5,6 +5,7 @@ from geoshare.http.admin import site  # noqa: F401
 from geoshare.http.sharing import (  # noqa: F401
     community_users,
     content_users,
+    group_search,
     groups,
     notifications,
     oauth2,
