@@ -36,7 +36,8 @@ CLIENT_SUITES = {"test_arcgis_python.py": "arcgis", "test_restjs.py": "REST JS",
                  "test_roles_clients.py": "arcgis",
                  "test_users_clients.py": "arcgis and REST JS",
                  "test_create_users.py": "arcgis",
-                 "test_org_clients.py": "arcgis and REST JS"}
+                 "test_org_clients.py": "arcgis and REST JS",
+                 "test_group_search_clients.py": "arcgis and REST JS"}
 REQUIRE_CLIENTS = "GEOSHARE_TEST_REQUIRE_CLIENTS"
 TRUE_WORDS = ("1", "true", "yes", "on")
 
