@@ -6,6 +6,7 @@ from geoshare.http.sharing import (  # noqa: F401
     community_users,
     content_users,
     group_members,
+    group_search,
     groups,
     notifications,
     oauth2,
