@@ -97,6 +97,10 @@ QUERIES = [
     ("username:{alice TO carol}", ["bob"]),
     ("river^2 OR bob", ["alice", "bob", "erin"]),
     ('username:bob AND (fullname:"Bob Builder" OR tags:roads)', ["bob"]),
+    # Excluding a word keeps users whose searched fields are empty (NULL under NOT).
+    ("* -zzzz", ["admin", "alice", "bob", "carol", "dave", "erin", "olga"]),
+    ("* -email:zzzz", ["admin", "alice", "bob", "carol", "dave", "erin", "olga"]),
+    ("* NOT fullname:archer", ["admin", "bob", "carol", "dave", "erin", "olga"]),
 ]
 
 

@@ -154,7 +154,9 @@ def to_sql(node: Node, viewer: Principal) -> ColumnElement[bool]:
     if isinstance(node, Required):
         return to_sql(node.node, viewer)
     if isinstance(node, Not):
-        return not_(to_sql(node.node, viewer))
+        # A clause on an empty (NULL) column is unknown, and NOT unknown is unknown too: without
+        # the coalesce, `* -word` would drop every user whose searched fields are empty.
+        return not_(func.coalesce(to_sql(node.node, viewer), false()))
     if isinstance(node, And):
         return and_(*(to_sql(n, viewer) for n in node.nodes))
     if isinstance(node, Or):

@@ -243,14 +243,25 @@ class Group:
 
     @classmethod
     def from_row(cls, row: RowMapping) -> Group:
-        values = {k: row[k] for k in cls.__dataclass_fields__ if k in row}
-        values["tags"] = tuple(json.loads(row["tags"] or "[]"))
-        values["type_keywords"] = tuple(json.loads(row["type_keywords"] or "[]"))
-        values["display_settings"] = json.loads(row["display_settings"] or "{}")
-        for flag in ("is_invitation_only", "is_view_only", "auto_join", "protected", "leaving_disallowed",
-                     "hidden_members", "shared_update", "notifications_enabled"):
+        # A user's `groups` list builds hundreds of these per request: one dict copy of the row
+        # (membership tests on a RowMapping are slow) and no JSON parsing of empty values.
+        data = dict(row)
+        values = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        values["tags"] = _json_tuple(data["tags"])
+        values["type_keywords"] = _json_tuple(data["type_keywords"])
+        display = data["display_settings"]
+        values["display_settings"] = json.loads(display) if display and display != "{}" else {}
+        for flag in _GROUP_FLAGS:
             values[flag] = bool(values[flag])
         return cls(**values)
+
+
+_GROUP_FLAGS = ("is_invitation_only", "is_view_only", "auto_join", "protected", "leaving_disallowed",
+                "hidden_members", "shared_update", "notifications_enabled")
+
+
+def _json_tuple(text: str | None) -> tuple[str, ...]:
+    return tuple(json.loads(text)) if text and text != "[]" else ()
 
 
 @dataclass(frozen=True)
