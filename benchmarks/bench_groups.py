@@ -1,4 +1,4 @@
-"""Groups benchmark: group search over 100,000 groups, and a member of 500 groups.
+"""Groups benchmark: group search over 100,000 groups, a member of 500 groups, addUsers of 1,000.
 
     python benchmarks/bench_groups.py [--groups N] [--requests N] [--database-url URL] [--json FILE]
 
@@ -17,7 +17,9 @@ and prints:
  1. p50/p95 of GET community/groups for several query shapes, as a member, as the administrator
     and anonymously, and with searchUserAccess=groupMember for the member of 500 groups;
  2. p50/p95 of GET community/self for the member of 500 groups and for the member of none, and
-    their ratio (the user object lists every group its user belongs to).
+    their ratio (the user object lists every group its user belongs to);
+ 3. the time of one POST community/groups/{id}/addUsers naming 1,000 members, into a fresh group
+    each time (--add-runs times; median and worst), each answer checked to add all of them.
 
 Latencies come from sequential keep-alive requests (one at a time: the server's time per request
 plus loopback); every answer is checked to be a real page.
@@ -142,6 +144,25 @@ def bench_self(client: HttpClient, tokens: dict[str, str], args: argparse.Namesp
     return {"joiner": joiner, "loner": loner, "ratio_p50": joiner["p50"] / loner["p50"] if loner["p50"] else 0.0}
 
 
+def bench_add_users(client: HttpClient, tokens: dict[str, str], runs: int) -> dict[str, float]:
+    """addUsers with 1,000 names into a new group, `runs` times."""
+    names = ",".join(f"member_{i:06}" for i in OWNERS)  # 1,000 members
+    times = []
+    for run in range(runs):
+        form = {"f": "json", "token": tokens["admin"], "title": f"Everyone {run}", "access": "org"}
+        status, body, _ = client.request("POST", f"{SHARING}/community/createGroup", form)
+        if status != 200 or not isinstance(body, dict) or "group" not in body:
+            raise RuntimeError(f"createGroup did not answer: {status} {str(body)[:300]}")
+        form = {"f": "json", "token": tokens["admin"], "users": names}
+        status, body, elapsed = client.request("POST", f"{SHARING}/community/groups/{body['group']['id']}/addUsers",
+                                               form)
+        if status != 200 or body != {"notAdded": []}:
+            raise RuntimeError(f"addUsers did not add everyone: {status} {str(body)[:300]}")
+        times.append(elapsed * 1000)
+    times.sort()
+    return {"median": harness.percentile(times, 50), "worst": times[-1], "runs": float(runs)}
+
+
 # -------------------------------------------------------------------------------------------- main
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -149,6 +170,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--groups", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=100, help="timed requests per query shape")
     parser.add_argument("--database-url", default="", help="an empty scratch PostgreSQL database (default: SQLite)")
+    parser.add_argument("--add-runs", type=int, default=5, help="addUsers calls of 1,000 names each")
     parser.add_argument("--wait-quiet", type=float, default=10.0)
     parser.add_argument("--json", help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
@@ -190,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
                      ["member of none", "0", f"{own['loner']['p50']:.1f}", f"{own['loner']['p95']:.1f}"]]))
         print(f"ratio (p50, {JOINED} groups / none): {own['ratio_p50']:.2f}")
         results["self"] = own
+        print(f"\n== addUsers: {len(OWNERS):,} names in one call, into a new group ({args.add_runs} runs)")
+        added = bench_add_users(client, tokens, max(1, args.add_runs))
+        print(f"median {added['median']:.1f} ms, worst {added['worst']:.1f} ms")
+        results["addUsers"] = added
         client.close()
     finally:
         srv.cleanup()
