@@ -157,3 +157,40 @@ async def test_create_refuses_an_owner_at_the_limit(client, svc, monkeypatch):
         user_store.user_by_username, "busy_creator")).id) == 0
     monkeypatch.setattr(groups, "MAX_GROUPS_PER_USER", 2)
     assert (await post(client, "community/createGroup", token, title="One too many", access="private"))["success"]
+
+
+# ------------------------------------------------------------------ what the items work will ask
+async def test_who_may_share_into_a_group(client, svc):
+    from geoshare.domain import accounts
+
+    await make_user(svc, "vo_member")
+    await make_user(svc, "vo_manager")
+    await make_user(svc, "vo_outsider")
+    view_only = await make_group(svc, ADMIN, "Read only", members=("vo_member",), admins=("vo_manager",),
+                                 access="org", is_view_only=True)
+    open_group = await make_group(svc, ADMIN, "Open", members=("vo_member",), access="org", shared_update=True)
+    plain = await make_group(svc, ADMIN, "Plain", members=("vo_member",), access="org")
+
+    async def principal(name: str) -> Any:
+        return await accounts.principal_for_user(svc, await svc.db.read(user_store.user_by_username, name))
+
+    async def verdicts(name: str) -> tuple[bool, bool, bool, bool, bool]:
+        who = await principal(name)
+        found = [await svc.db.read(groups.seen, who, g.id) for g in (view_only, open_group, plain)]
+        return (groups.may_share_into(who, found[0]), groups.may_share_into(who, found[1]),
+                groups.may_share_into(who, found[2]), groups.may_update_shared(found[1]),
+                groups.may_update_shared(found[2]))
+
+    assert await verdicts("vo_member") == (False, True, True, True, False)
+    assert await verdicts("vo_manager") == (True, False, False, False, False)
+    assert await verdicts("vo_outsider") == (False, False, False, False, False)
+    assert await verdicts(ADMIN) == (True, True, True, True, False)  # the owner; and an admin anyway
+
+
+async def test_the_directory_links_no_bare_info_folder(client, svc, admin_token):
+    group = await make_group(svc, ADMIN, "Linked", access="public")
+    page = await client.get(f"{SHARING}/community/groups/{group.id}", params={"token": admin_token})
+    assert f"/community/groups/{group.id}/users\"" in page.text
+    assert f"/community/groups/{group.id}/info\"" not in page.text
+    user_page = await client.get(f"{SHARING}/community/users/admin", params={"token": admin_token})
+    assert "/community/users/admin/tags\"" in user_page.text and "/community/users/admin/info\"" not in user_page.text

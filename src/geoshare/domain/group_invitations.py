@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from geoshare.domain import groups
-from geoshare.domain.group_membership import ASSIGN, add_checked, notify, too_many
+from geoshare.domain.group_membership import ASSIGN, OWN_ORG_ONLY, add_checked, notify, too_many
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services, new_id
 from geoshare.domain.users import acting_on
@@ -76,6 +76,10 @@ def _invitees(conn: Connection, group: Group, usernames: list[str]) -> list[User
     unknown = sorted({n.lower() for n in usernames} - set(usable))
     if unknown:
         raise InvalidParameter(INVITE_FAILED, [f"These users do not exist or are inaccessible: {', '.join(unknown)}."])
+    outside = sorted(k for k, u in usable.items() if u.org_id != group.org_id)
+    if outside and group.membership_access in OWN_ORG_ONLY:
+        raise InvalidParameter(INVITE_FAILED, [
+            f"This group takes members of its own organization only: {', '.join(outside)}."])
     return list(usable.values())
 
 

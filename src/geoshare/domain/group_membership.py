@@ -89,9 +89,16 @@ async def join_group(svc: Services, viewer: Principal, group_id: str) -> dict[st
     return {"success": True, "groupId": group_id.lower()}
 
 
+# membershipAccess values that keep a group to its own organization's members (collaborations,
+# which would widen `collaboration`, do not exist here).
+OWN_ORG_ONLY = ("org", "collaboration")
+
+
 def _may_join(viewer: Principal, group: Group) -> None:
     if group.is_invitation_only:
         raise InvalidParameter(JOIN_FAILED, ["This group is invitation only: members are invited or added."])
+    if viewer.user is not None and group.org_id != viewer.user.org_id and group.membership_access in OWN_ORG_ONLY:
+        raise InvalidParameter(JOIN_FAILED, ["This group takes members of its own organization only."])
     if viewer.user is not None and group.org_id != viewer.user.org_id and not viewer.has("portal:user:joinNonOrgGroup"):
         raise InvalidParameter(JOIN_FAILED, ["Joining groups of other organizations needs the privilege "
                                              "portal:user:joinNonOrgGroup."])

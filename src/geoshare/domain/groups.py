@@ -124,6 +124,21 @@ def require_owner(viewer: Principal, found: Seen, privilege: str) -> None:
         raise Forbidden()
 
 
+def may_share_into(viewer: Principal, found: Seen) -> bool:
+    """Whether `viewer` may share content into the group (§8.3), for the items work: its members
+    may, except into a view-only group, where only its owner and managers may; administrators of
+    the group's organization holding portal:admin:shareToGroup may share into any of its groups."""
+    if viewer.admin_of(found.group.org_id, "portal:admin:shareToGroup"):
+        return True
+    return found.is_manager or (found.member_type == "member" and not found.group.is_view_only)
+
+
+def may_update_shared(found: Seen) -> bool:
+    """Whether membership lets a caller update other members' items shared with the group with
+    item control (§8.3 shared update groups): any member of a group with `updateitemcontrol`."""
+    return found.group.shared_update and found.member_type is not None
+
+
 async def get_group(svc: Services, viewer: Principal, group_id: str) -> dict[str, Any]:
     """GET community/groups/{id} (§5.3)."""
 

@@ -115,6 +115,8 @@ class Router:
                 if not prefix_ok or nxt.startswith("{"):
                     continue
                 is_leaf = len(template) == depth + 1
+                if not is_leaf and all(t.startswith("{") for t in template[depth + 1:]):
+                    continue  # e.g. `info` of `info/{file}`: nothing to list there without the name
                 if is_leaf or nxt not in found:
                     found[nxt] = op if is_leaf else found.get(nxt)
         return sorted(found.items(), key=lambda kv: kv[0].lower())
