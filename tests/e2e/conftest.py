@@ -34,6 +34,7 @@ from .support import (
     CLIENT_SUITES,
     NODE_DIR,
     LiveServer,
+    admin_gis,
     client_suite,
     clients_required,
     fresh_database,
@@ -43,6 +44,16 @@ from .support import (
 )
 
 _RUNNING: list[LiveServer] = []
+
+
+@pytest.fixture(scope="module")
+def gis(live_server: LiveServer) -> Iterator[Any]:
+    """The administrator signed in with the ArcGIS API for Python, once per module."""
+    try:
+        import arcgis.gis  # noqa: F401
+    except ImportError:  # pragma: no cover - depends on the machine
+        pytest.skip("arcgis (the ArcGIS API for Python) does not import; run scripts/install-test-deps")
+    yield from admin_gis(live_server)
 
 
 @pytest.fixture(scope="session")

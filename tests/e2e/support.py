@@ -338,7 +338,7 @@ def close_client(client: Any) -> None:
 
 def admin_gis(server: LiveServer) -> Iterator[Any]:
     """The default administrator signed in with the ArcGIS API for Python over https, closed
-    afterwards: the body of each module's `gis` fixture (one construction per module)."""
+    afterwards: the body of the `gis` fixture of conftest.py (one construction per module)."""
     from arcgis.gis import GIS
 
     signed_in = GIS(server.portal_url("https"), server.admin_username, server.admin_password, verify_cert=False)

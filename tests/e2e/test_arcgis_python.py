@@ -7,12 +7,11 @@ kept few: the signed-in one is shared by the module.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from .support import LiveServer, admin_gis, close_client
+from .support import LiveServer, close_client
 
 pytestmark = [
     pytest.mark.e2e,
@@ -30,11 +29,6 @@ except ImportError as exc:  # pragma: no cover - depends on the machine
 
 
 close = close_client
-
-
-@pytest.fixture(scope="module")
-def gis(live_server: LiveServer) -> Iterator[Any]:
-    yield from admin_gis(live_server)
 
 
 def test_arcgis_version() -> None:

@@ -10,7 +10,6 @@ import os
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import pytest
 
 from geoshare.domain import privileges
 
-from .support import LiveServer, admin_gis, close_client
+from .support import LiveServer, close_client
 
 pytestmark = [
     pytest.mark.e2e,
@@ -38,11 +37,6 @@ PASSWORD = "Created-Passw0rd"
 
 
 close = close_client
-
-
-@pytest.fixture(scope="module")
-def gis(live_server: LiveServer) -> Iterator[Any]:
-    yield from admin_gis(live_server)
 
 
 def unique(prefix: str) -> str:

@@ -11,14 +11,13 @@ these tests depend on no other operation of the users work.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
 
-from .support import LiveServer, admin_gis
+from .support import LiveServer
 from .test_users_clients import SHARING, create_member, ok, run_node
 
 pytestmark = [pytest.mark.e2e, pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")]
@@ -27,13 +26,6 @@ try:  # arcgis is big and optional outside CI; its absence skips only this part
     from arcgis.gis import GIS, Group
 except ImportError:  # pragma: no cover - depends on the machine
     GIS = None
-
-
-@pytest.fixture(scope="module")
-def gis(live_server: LiveServer) -> Iterator[Any]:
-    if GIS is None:
-        pytest.skip("arcgis (the ArcGIS API for Python) does not import; run scripts/install-test-deps")
-    yield from admin_gis(live_server)
 
 
 def _title(prefix: str) -> str:

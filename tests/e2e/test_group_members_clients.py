@@ -10,13 +10,12 @@ created over HTTP with createGroup.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-from .support import LiveServer, admin_gis, close_client
+from .support import LiveServer, close_client
 from .test_users_clients import SHARING, create_member, ok, run_node
 
 pytestmark = [pytest.mark.e2e, pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")]
@@ -45,13 +44,6 @@ def invitations(server: LiveServer, username: str, password: str) -> list[dict[s
     body = server.get_json(f"{SHARING}/community/users/{username}/invitations", {"f": "json", "token": token},
                            headers=HEADERS)
     return list(body["userInvitations"])
-
-
-@pytest.fixture(scope="module")
-def gis(live_server: LiveServer) -> Iterator[Any]:
-    if GIS is None:
-        pytest.skip("arcgis (the ArcGIS API for Python) does not import; run scripts/install-test-deps")
-    yield from admin_gis(live_server)
 
 
 def member_gis(server: LiveServer, username: str, password: str) -> Any:

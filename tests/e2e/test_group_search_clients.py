@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,7 +25,7 @@ from geoshare.settings import load_settings
 from geoshare.storage import group_queries
 from geoshare.storage import users as user_store
 
-from .support import LiveServer, admin_gis
+from .support import LiveServer
 from .test_users_clients import ok, run_node
 
 pytestmark = [pytest.mark.e2e, pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")]
@@ -82,13 +81,6 @@ try:  # arcgis is big and optional outside CI; its absence skips only this part
     from arcgis.gis import GIS, Group
 except ImportError:  # pragma: no cover - depends on the machine
     GIS = None
-
-
-@pytest.fixture(scope="module")
-def gis(live_server: LiveServer) -> Iterator[Any]:
-    if GIS is None:
-        pytest.skip("arcgis (the ArcGIS API for Python) does not import; run scripts/install-test-deps")
-    yield from admin_gis(live_server)
 
 
 def test_arcgis_search_pages_through_every_group(gis: Any, corpus: dict[str, Any]) -> None:

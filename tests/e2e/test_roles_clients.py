@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from .support import LiveServer, admin_gis
+from .support import LiveServer
 
 pytestmark = [
     pytest.mark.e2e,
@@ -56,11 +55,6 @@ def add_members(server: LiveServer, *usernames: str, user_type: str = "creatorUT
             svc.hasher.close()
 
     asyncio.run(create())
-
-
-@pytest.fixture(scope="module")
-def gis(live_server: LiveServer) -> Iterator[Any]:
-    yield from admin_gis(live_server)
 
 
 def unique(prefix: str) -> str:

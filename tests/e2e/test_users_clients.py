@@ -14,7 +14,6 @@ import json
 import os
 import secrets
 import subprocess
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,7 +23,7 @@ from geoshare.domain import accounts
 from geoshare.settings import load_settings
 from geoshare.storage import users as user_store
 
-from .support import NODE_DIR, LiveServer, admin_gis
+from .support import NODE_DIR, LiveServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")]
 
@@ -65,13 +64,6 @@ try:  # arcgis is big and optional outside CI; its absence skips only this part
     from arcgis.gis import GIS, User
 except ImportError:  # pragma: no cover - depends on the machine
     GIS = None
-
-
-@pytest.fixture(scope="module")
-def gis(live_server: LiveServer) -> Iterator[Any]:
-    if GIS is None:
-        pytest.skip("arcgis (the ArcGIS API for Python) does not import; run scripts/install-test-deps")
-    yield from admin_gis(live_server)
 
 
 def test_arcgis_users_get_and_me(gis: Any, live_server: LiveServer) -> None:
