@@ -172,7 +172,7 @@ def member_filter(conn: Connection, viewer: Principal, username: str | None) -> 
     user exists."""
     if viewer.user is not None and (username is None or username.lower() == viewer.user.username.lower()):
         return access.member_of_groups(viewer.user.id)
-    target = user_store.user_by_username(conn, username) if username and viewer.user is not None else None
+    target = user_store.user_by_username(conn, username) if username else None
     if target is None or not viewer.admin_of(target.org_id, "portal:admin:viewGroups"):
         raise Forbidden()
     return access.member_of_groups(target.id)
