@@ -14,7 +14,7 @@ from geoshare.storage.tables import groups as groups_table
 from tests.api import group_admin_support
 from tests.api.group_admin_support import error_of, post, snapshot
 from tests.api.group_members_support import fill_memberships
-from tests.conftest import SHARING, get_token, make_group
+from tests.conftest import SHARING, get_token, image_bytes, make_group
 
 cast = group_admin_support.cast  # the fixture
 
@@ -97,3 +97,30 @@ async def test_reassign_to_a_user_at_the_limit_names_them(client, svc, cast):
         400, "Unable to add the user to the group.",
         ["'g_outsider' already belongs to 512 groups, the most a user may belong to."])
     assert await snapshot(svc, group.id) == before
+
+
+async def test_update_is_logged_and_a_domain_refusal_names_the_update(client, svc, cast, caplog):
+    caplog.set_level(logging.INFO, logger="geoshare.groups")
+    group = await _group(svc)
+    before = await snapshot(svc, group.id)
+    assert error_of(await post(client, cast["owner"], f"community/groups/{group.id}/update", snippet="s" * 251)) == (
+        400, "Unable to update group.", ["'snippet' is longer than 250 characters."])
+    assert await snapshot(svc, group.id) == before and _messages(caplog) == []
+    assert (await post(client, cast["manager"], f"community/groups/{group.id}/update", snippet="s"))["success"]
+    assert _messages(caplog) == [f"group {group.id} updated by g_manager"]
+
+
+async def test_the_owner_makes_the_group_public(client, svc, cast):
+    group = await _group(svc)
+    assert (await post(client, cast["owner"], f"community/groups/{group.id}/update", access="public"))["success"]
+    assert (await group_admin_support.stored_group(svc, group.id)).access == "public"
+
+
+async def test_an_update_without_a_thumbnail_keeps_the_stored_one(client, svc, cast):
+    group = await _group(svc)
+    await post(client, cast["owner"], f"community/groups/{group.id}/update",
+               files={"thumbnail": ("logo.gif", image_bytes("GIF"), "image/gif")})
+    name = (await group_admin_support.stored_group(svc, group.id)).thumbnail
+    assert (await post(client, cast["owner"], f"community/groups/{group.id}/update", snippet="new"))["success"]
+    assert (await group_admin_support.stored_group(svc, group.id)).thumbnail == name
+    assert group_admin_support.blob_keys(svc) == {f"groups/{group.id}/info/{name}"}

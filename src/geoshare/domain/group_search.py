@@ -76,13 +76,13 @@ def _number(name: str, text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise InvalidParameter(MESSAGE, [f"'q': '{name}' takes a number (epoch milliseconds), not {text!r}."]) \
+        raise InvalidParameter(details=[f"'q': '{name}' takes a number (epoch milliseconds), not {text!r}."]) \
             from None
 
 
 def _flag(name: str, text: str) -> ColumnElement[bool]:
     if text.lower() not in ("true", "false"):
-        raise InvalidParameter(MESSAGE, [f"'q': '{name}' takes true or false."])
+        raise InvalidParameter(details=[f"'q': '{name}' takes true or false."])
     return _FLAGS[name].is_(text.lower() == "true")
 
 
@@ -125,7 +125,7 @@ def _range(node: Range) -> ColumnElement[bool]:
     if name == "owner":
         named = _bounds(low_text, high_text, node, users.c.username_key)
         return groups.c.owner_id.in_(group_queries.owner_ids(named))
-    raise InvalidParameter(MESSAGE, [f"'q': '{name}' does not take a range (created, modified, title and "
+    raise InvalidParameter(details=[f"'q': '{name}' does not take a range (created, modified, title and "
                                      "owner do)."])
 
 
@@ -147,7 +147,8 @@ def to_sql(node: Node) -> ColumnElement[bool]:
 
 
 def predicate(query: str, param: str = "q") -> ColumnElement[bool]:
-    """Parse and translate one query (the `q` or the `filter` parameter)."""
+    """Parse and translate one query (the `q` or the `filter` parameter).  Every error of the
+    translation gets its message here (the helpers above raise details only)."""
     try:
         return to_sql(parse(query, FIELDS, FILTER_FIELDS))
     except InvalidParameter as exc:
