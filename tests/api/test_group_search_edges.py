@@ -51,3 +51,33 @@ async def test_signed_out_group_member_search_is_forbidden(client, titled):
         body = await call(client, "community/groups", None, method="GET", q="*", searchUserAccess="groupMember",
                           **params)
         assert body["error"]["code"] == 403, body
+
+
+async def test_search_scope_keeps_visibility_and_the_own_organization(client, svc, admin_token):
+    from geoshare.storage import orgs as org_store
+    from tests.conftest import DEFAULT_ORG, get_token, make_org
+
+    await make_user(svc, "sc_me", PASSWORD)
+    await make_user(svc, "sc_peer", PASSWORD)
+    far = (await make_org(client, admin_token, "Scope Org", "sc_far"))["org"]["id"]
+    await make_user(svc, "sc_farmember", PASSWORD, org_id=far)
+    await make_group(svc, "sc_peer", "Peer Org Group", access="org")
+    await make_group(svc, "sc_peer", "Peer Private", access="private")
+    await make_group(svc, "sc_far", "Far Public", access="public")
+    await make_group(svc, "sc_farmember", "Far Mine", access="private", members=("sc_me",))
+    await svc.db.write(lambda conn: org_store.update_org(conn, DEFAULT_ORG, can_search_public=False))
+    token = await get_token(client, "sc_me", PASSWORD)
+    body = await call(client, "community/groups", token, method="GET", q="*", num="100")
+    assert [g["title"] for g in body["results"]] == ["Far Mine", "Peer Org Group"]
+
+
+async def test_ties_on_created_and_title_order_by_id(client, svc):
+    await make_user(svc, "tie_a", PASSWORD)
+    await make_user(svc, "tie_b", PASSWORD)
+    svc.clock.pin()
+    ids = sorted([(await make_group(svc, "tie_a", "Same", access="public", group_id="f" * 32)).id,
+                  (await make_group(svc, "tie_b", "Same", access="public", group_id="0" * 32)).id])
+    for order in ("asc", "desc"):
+        body = await call(client, "community/groups", None, method="GET", q="title:same", sortField="created",
+                          sortOrder=order)
+        assert [g["id"] for g in body["results"]] == ids

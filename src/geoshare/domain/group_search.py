@@ -160,7 +160,8 @@ def scope(viewer: Principal) -> ColumnElement[bool]:
     """Visibility (§8.3) and, for members of an organization with canSearchPublic=false, the
     search scope of §8.5: other organizations' groups appear only where the caller is a member."""
     visible = access.group_visible(viewer)
-    if viewer.org is None or viewer.org.can_search_public or viewer.user is None:
+    # A short cut (pragma): with canSearchPublic the scope below would admit every organization.
+    if viewer.org is None or viewer.org.can_search_public or viewer.user is None:  # pragma: no mutate
         return visible
     in_scope = groups.c.org_id.in_(select(orgs.c.id).where(access.search_public_scope(viewer)))
     return and_(visible, or_(in_scope, access.member_of_groups(viewer.user.id)))
