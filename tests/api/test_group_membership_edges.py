@@ -130,3 +130,20 @@ async def test_userlist_joined_bounds_and_owner(client, svc):
         body = await get(client, f"community/groups/{group.id}/userlist", owner, joined=bad)
         assert error(body) == (400, "Unable to list the group's members.",
                                ["'joined' must be '<from>,<to>' in milliseconds."])
+
+
+async def test_join_outcomes_are_logged_and_a_non_member_reads_none(client, svc, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="geoshare.groups")
+    joiner = await member(client, svc, "joiner_k")
+    await make_user(svc, "owner_k")
+    open_group = await make_group(svc, "owner_k", "Open", access="org", auto_join=True)
+    asked = await make_group(svc, "owner_k", "Asked", access="org")
+    read = await get(client, f"community/groups/{open_group.id}", joiner)
+    assert read["userMembership"] == {"username": "joiner_k", "memberType": "none"}
+    for group in (open_group, open_group, asked):
+        assert (await post(client, f"community/groups/{group.id}/join", joiner))["success"] is True
+    assert [r.getMessage() for r in caplog.records if r.name == "geoshare.groups"] == [
+        f"joiner_k join {open_group.id}: joined", f"joiner_k join {open_group.id}: member",
+        f"joiner_k join {asked.id}: applied"]

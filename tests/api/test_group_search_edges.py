@@ -81,3 +81,37 @@ async def test_ties_on_created_and_title_order_by_id(client, svc):
         body = await call(client, "community/groups", None, method="GET", q="title:same", sortField="created",
                           sortOrder=order)
         assert [g["id"] for g in body["results"]] == ids
+
+
+@pytest.fixture
+async def literal(svc):
+    await make_user(svc, "lit_owner", PASSWORD)
+    await make_user(svc, "lic_other", PASSWORD)
+    for title, snippet in (("100% done", "kept"), ("1000 days", None), ("a_b", None), ("axb", None)):
+        await make_group(svc, "lit_owner", title, access="public", snippet=snippet)
+
+
+@pytest.mark.parametrize(("q", "expected"), [
+    ('title:"100%"', ["100% done"]),  # % and _ are the caller's characters, not SQL wildcards
+    ("title:a_b", ["a_b"]),
+    ("title:10?0", ["1000 days"]),
+    ("* -snippet:xx", ["100% done", "1000 days", "a_b", "axb"]),  # an empty snippet is not "xx"
+    ("owner:lit_*", ["100% done", "1000 days", "a_b", "axb"]),
+    ("owner:it_*", []),  # keyword wildcards match the whole value, not a part of it
+    ("owner:lit?owner", ["100% done", "1000 days", "a_b", "axb"]),
+])
+async def test_wildcards_and_literal_characters(client, literal, q, expected):
+    assert await _titles(client, q) == expected
+
+
+async def test_a_bad_filter_answers_invalid_query_naming_the_filter(client, literal):
+    body = await call(client, "community/groups", None, method="GET", q="*", filter="created:soon")
+    assert (body["error"]["message"], body["error"]["details"]) == (
+        "Invalid query.", ["'filter': 'created' takes a number (epoch milliseconds), not 'soon'."])
+
+
+async def test_titles_match_whatever_the_case_of_non_ascii_letters(client, svc):
+    await make_user(svc, "ete_owner", PASSWORD)
+    await make_group(svc, "ete_owner", "Été Plans", access="public")
+    assert await _titles(client, "title:ÉTÉ") == ["Été Plans"]
+    assert await _titles(client, "été") == ["Été Plans"]
