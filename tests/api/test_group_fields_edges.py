@@ -148,3 +148,12 @@ def test_thumbnail_names_are_fresh_and_keep_a_short_safe_stem():
     long_name = thumbnail_name("a" * 70 + ".png", "jpg")
     assert re.fullmatch(r"a{64}_[0-9a-f]{8}\.jpg", long_name)
     assert re.fullmatch(r"mypic_1_[0-9a-f]{8}\.png", thumbnail_name("dir/my pic!_1.png", "png"))
+
+
+async def test_a_created_group_is_logged_with_its_owner(client, cast, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="geoshare.groups")
+    group = await _created(client, cast["owner"], title="Logged")
+    assert [r.getMessage() for r in caplog.records if r.name == "geoshare.groups"] == [
+        f"group {group['id']} created by g_owner"]
