@@ -20,6 +20,7 @@ from geoshare.domain.services import Services
 from geoshare.errors import Forbidden, InvalidParameter
 from geoshare.storage import group_members as member_store
 from geoshare.storage import groups as group_store
+from geoshare.storage import users as user_store
 from geoshare.storage.records import GroupMember
 
 VIEW_HIDDEN = "portal:admin:viewGroups"
@@ -73,17 +74,15 @@ async def user_list(svc: Services, viewer: Principal, group_id: str, *, name: st
     wanted = member_store.MemberFilter(name=name, member_type=member_type, joined_from=joined_from,
                                        joined_to=joined_to)
     page = window(start, USERLIST_DEFAULT_NUM if num is None else num)
-    field = (sort_field or "username").lower()
+    field = (sort_field or "username").lower()  # pragma: no mutate (the operation table defaults it)
 
     def load(conn: Connection) -> dict[str, Any]:
         found = _seen_members(conn, viewer, group_id)
         total, members = member_store.member_page(conn, found.group.id, wanted, field, sort_order == "desc",
                                                   page.offset, page.limit)
-        owners = member_store.member_page(conn, found.group.id, member_store.MemberFilter(member_type="owner"),
-                                          "username", False, 0, 1)[1]
-        owner = owners[0] if owners else None
-        return {**page.answer(total),
-                "owner": {"username": found.group.owner, "fullName": owner.full_name if owner else None},
+        owner = user_store.user_by_id(conn, found.group.owner_id)
+        assert owner is not None  # pragma: no mutate (a group's owner exists: foreign key)
+        return {**page.answer(total), "owner": {"username": owner.username, "fullName": owner.full_name},
                 "users": [_member_document(m) for m in members]}
 
     return await svc.db.read(load)
