@@ -23,7 +23,20 @@ from geoshare.domain import access
 from geoshare.domain.groups import group_document
 from geoshare.domain.page_window import SEARCH_WINDOW, window
 from geoshare.domain.principal import Principal
-from geoshare.domain.query_language import MESSAGE, All, And, Node, Not, Or, Range, Required, Term, parse
+from geoshare.domain.query_language import (
+    MESSAGE,
+    All,
+    And,
+    Node,
+    Not,
+    Or,
+    Range,
+    Required,
+    Term,
+    has_wildcard,
+    like_pattern,
+    parse,
+)
 from geoshare.domain.services import Services
 from geoshare.errors import Forbidden, InvalidParameter
 from geoshare.storage import group_queries
@@ -44,29 +57,19 @@ DEFAULT_TEXTS = (groups.c.title_key, groups.c.description, groups.c.snippet, gro
 
 
 # ------------------------------------------------------------------ to SQL
-def _like_pattern(text: str, *, contains: bool) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = escaped.replace("*", "%").replace("?", "_")
-    return f"%{pattern}%" if contains else pattern
-
-
-def _has_wildcard(text: str) -> bool:
-    return "*" in text or "?" in text
-
-
 def _contains(column: ColumnElement[Any], text: str) -> ColumnElement[bool]:
     # title_key is already lower-cased, so its comparison can skip lower().  Empty columns
     # compare as '' rather than NULL: under NOT, a NULL would drop the group (three-valued logic).
     # pragma: the title_key short cut only saves work; lower() vs upper() cannot show on SQLite, whose
     # LIKE ignores ASCII case (tests/api/test_group_search_edges.py runs on PostgreSQL too).
     target = column if column is groups.c.title_key else func.lower(func.coalesce(column, ""))  # pragma: no mutate
-    return target.like(_like_pattern(text, contains=True), escape="\\")
+    return target.like(like_pattern(text, contains=True), escape="\\")
 
 
 def _whole(column: ColumnElement[Any], text: str) -> ColumnElement[bool]:
     """A keyword column (stored lower-case) equal to `text`, or matching its wildcards."""
-    if _has_wildcard(text):
-        return column.like(_like_pattern(text, contains=False), escape="\\")
+    if has_wildcard(text):
+        return column.like(like_pattern(text, contains=False), escape="\\")
     return column == text.lower()
 
 

@@ -272,3 +272,16 @@ def parse(query: str, fields: frozenset[str], filter_fields: tuple[str, ...] = F
     if not parser.at("end"):
         raise _fail(parser.tok.pos, f"unexpected '{parser.tok.text}'")
     return node
+
+
+# ------------------------------------------------------------------ wildcards, for the SQL translations
+def has_wildcard(text: str) -> bool:
+    return "*" in text or "?" in text
+
+
+def like_pattern(text: str, *, contains: bool) -> str:
+    """`text` as a lower-cased SQL LIKE pattern (escape character `\\`): `*` and `?` become `%`
+    and `_`, literal `%`, `_` and `\\` are escaped; `contains` matches it anywhere."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = escaped.replace("*", "%").replace("?", "_")
+    return f"%{pattern}%" if contains else pattern

@@ -19,6 +19,7 @@ from geoshare.domain import privileges as privs
 from geoshare.domain.page_window import SEARCH_WINDOW, Window, window
 from geoshare.domain.portal import own_org, user_view
 from geoshare.domain.principal import Principal
+from geoshare.domain.query_language import has_wildcard, like_pattern
 from geoshare.domain.services import Services
 from geoshare.domain.user_search import FIELDS, All, And, Node, Not, Or, Range, Required, Term, parse
 from geoshare.domain.user_search import MESSAGE as QUERY_MESSAGE
@@ -48,18 +49,8 @@ MEMBER_FIELDS = frozenset({"role", "userlicensetype", "orgid", "accountid"})
 TRANSLATED = frozenset({*_KEYWORDS, *_TEXTS, *_NUMBERS, "role", "disabled"})  # = user_search.FIELDS (a test checks)
 
 
-def _like_pattern(text: str, *, contains: bool) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = escaped.replace("*", "%").replace("?", "_")
-    return f"%{pattern}%" if contains else pattern
-
-
-def _has_wildcard(text: str) -> bool:
-    return "*" in text or "?" in text
-
-
 def _contains(column: ColumnElement[Any], text: str) -> ColumnElement[bool]:
-    return func.lower(column).like(_like_pattern(text, contains=True), escape="\\")
+    return func.lower(column).like(like_pattern(text, contains=True), escape="\\")
 
 
 def _keyword(name: str, text: str) -> ColumnElement[bool]:
@@ -68,8 +59,8 @@ def _keyword(name: str, text: str) -> ColumnElement[bool]:
         return column == (privs.canonical_user_type(text) or text)
     if name in ("orgid", "accountid"):
         return column == text  # organization ids compare exactly, so the index serves the filter
-    if _has_wildcard(text):
-        return func.lower(column).like(_like_pattern(text, contains=False), escape="\\")
+    if has_wildcard(text):
+        return func.lower(column).like(like_pattern(text, contains=False), escape="\\")
     value = text.lower()
     return column == value if name == "username" else func.lower(column) == value
 
