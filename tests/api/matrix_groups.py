@@ -101,6 +101,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("sharing", "community/groups/{groupId}/reassign"): frozenset({ADMINISTRATOR}),
     ("sharing", "community/groups/{groupId}/createNotification"): MANAGERS,
     ("sharing", "community/groups/{groupId}/info/{file}"): EVERYONE,
+    ("sharing", "community/groups/{groupId}/deleteThumbnail"): MANAGERS,
 }
 CALLS: dict[tuple[str, str], Call] = {
     ("sharing", "community/createGroup"): Call("POST", {}, _create_params, body_has(_created)),
@@ -119,4 +120,5 @@ CALLS: dict[tuple[str, str], Call] = {
         _success()),
     ("sharing", "community/groups/{groupId}/info/{file}"): Call(
         "GET", {"groupId": MANAGED, "file": "matrix.png"}, _with_thumbnail, _thumbnail_bytes, html=False),
+    ("sharing", "community/groups/{groupId}/deleteThumbnail"): Call("POST", MANAGED_PATH, _with_thumbnail, _success()),
 }

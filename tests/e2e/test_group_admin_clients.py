@@ -1,6 +1,6 @@
 """Creating and managing groups with the real clients against the real server process: the ArcGIS
 API for Python (`gis.groups.create`, `gis.groups.get`, `group.update`, the `protected` property,
-`group.reassign_to`, `group.get_thumbnail`, `group.delete`) and ArcGIS REST JS (`createGroup`,
+`group.reassign_to`, `group.get_thumbnail`, `group.delete_group_thumbnail`, `group.delete`) and ArcGIS REST JS (`createGroup`,
 `getGroup`, `updateGroup`, `protectGroup`, `unprotectGroup`, `removeGroup`,
 node/restjs-group-admin.mjs).
 
@@ -61,6 +61,8 @@ def test_arcgis_create_get_update_and_thumbnail(gis: Any, live_server: LiveServe
     assert stored["snippet"] == "updated by arcgis" and stored["tags"] == ["one", "two"]
     assert stored["sortField"] == "title" and stored["thumbnail"].startswith("second_")
     assert gis.groups.get(group.id).get_thumbnail() == (tmp_path / "second.png").read_bytes()
+    assert gis.groups.get(group.id).delete_group_thumbnail() is True
+    assert _group_json(live_server, group.id)["thumbnail"] is None
     assert gis.groups.get(group.id).delete() is True
 
 

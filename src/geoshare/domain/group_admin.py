@@ -292,6 +292,13 @@ def _recipients(conn: Connection, group: Group, request: GroupMessage) -> list[s
     return [members[name] for name in wanted]
 
 
+async def delete_thumbnail(svc: Services, viewer: Principal, group_id: str) -> dict[str, Any]:
+    """POST community/groups/{id}/deleteThumbnail (the Python client's delete_group_thumbnail):
+    the same callers and the same transaction as an update clearing the thumbnail."""
+    await update_group(svc, viewer, group_id, GroupUpdate(given={}, clear=True, thumbnail_cleared=True))
+    return {"success": True}
+
+
 # ------------------------------------------------------------------ the thumbnail file
 async def group_info_file(svc: Services, viewer: Principal, group_id: str, file_name: str) -> tuple[bytes, str]:
     """GET community/groups/{id}/info/{file}: the thumbnail's bytes and type, for whoever may see

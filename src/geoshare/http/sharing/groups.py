@@ -87,6 +87,13 @@ async def update_group(ctx: Ctx) -> dict[str, Any]:
     return await group_admin.update_group(ctx.svc, ctx.principal, ctx.path_params["groupId"], request)
 
 
+@operation("sharing", f"{GROUP}/deleteThumbnail", kind="operation", methods=("POST",), permission="user",
+           failure_message=group_fields.UPDATE_FAILED,
+           summary="Remove the group's thumbnail: whoever may update the group.")
+async def delete_thumbnail(ctx: Ctx) -> dict[str, Any]:
+    return await group_admin.delete_thumbnail(ctx.svc, ctx.principal, ctx.path_params["groupId"])
+
+
 @operation("sharing", f"{GROUP}/delete", kind="operation", methods=("POST",), permission="user",
            failure_message=group_admin.DELETE_FAILED,
            summary="Delete the group (not a protected one): the owner or an administrator with "
