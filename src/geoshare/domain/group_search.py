@@ -172,13 +172,21 @@ def scope(viewer: Principal) -> ColumnElement[bool]:
     return and_(visible, or_(in_scope, access.member_of_groups(viewer.user.id)))
 
 
+def _own_id(viewer: Principal, username: str | None) -> str | None:
+    """The caller's user id when searchUserAccess=groupMember names them (or nobody: the caller)."""
+    if viewer.user is not None and (username is None or username.lower() == viewer.user.username.lower()):
+        return viewer.user.id
+    return None
+
+
 def member_filter(conn: Connection, viewer: Principal, username: str | None) -> ColumnElement[bool]:
     """searchUserAccess=groupMember: the groups `username` (default: the caller) belongs to.
     Naming someone else needs portal:admin:viewGroups in their organization; any other name (an
     unknown one included, and any when signed out) is 403, so the answer never tells whether a
     user exists."""
-    if viewer.user is not None and (username is None or username.lower() == viewer.user.username.lower()):
-        return access.member_of_groups(viewer.user.id)
+    own = _own_id(viewer, username)
+    if own is not None:
+        return access.member_of_groups(own)
     target = user_store.user_by_username(conn, username) if username else None
     if target is None or not viewer.admin_of(target.org_id, "portal:admin:viewGroups"):
         raise Forbidden()
@@ -224,9 +232,16 @@ async def search_groups(svc: Services, viewer: Principal, query: Query) -> dict[
     page = window(query.start, query.num, cap=SEARCH_WINDOW)
 
     def load(conn: Connection) -> tuple[int, list[Any]]:
-        where = [scope(viewer), *conditions]
-        if query.user_access is not None:
-            where.append(member_filter(conn, viewer, query.user_name))
+        where = [*conditions]
+        own = _own_id(viewer, query.user_name)
+        if query.user_access is None:
+            where.append(scope(viewer))
+        elif own is not None:
+            # Every group of one's own is visible and in scope (§8.3, §8.5): the membership
+            # alone decides, which lets PostgreSQL start from the member index, not scan groups.
+            where.append(access.member_of_groups(own))
+        else:
+            where += [scope(viewer), member_filter(conn, viewer, query.user_name)]
         return group_queries.groups_page(conn, and_(*where), order(query), page.offset, page.limit, page.cap)
 
     total, found = await svc.db.read_heavy(load)
