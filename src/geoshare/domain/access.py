@@ -12,6 +12,11 @@ organization holding portal:user:viewOrgGroups; every group to its own members, 
 administrators of its organization holding portal:admin:viewGroups.  `sees_group` applies the
 same rule to one loaded group; a test checks the two agree.
 
+Items (§8.2): a public item is visible to everyone (anonymous callers only when its organization
+is public); an `org` item to members of its organization holding portal:user:viewOrgItems; an
+item shared with a group to the group's members; every item to its owner and to administrators
+of its organization holding portal:admin:viewItems.  `sees_item` is the one-item form.
+
 Organizations (§8.5): `can_share_public` and `can_search_public` are columns so the item and
 search predicates of later work read them in the same statement.
 """
@@ -21,8 +26,8 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from geoshare.domain.principal import Principal
-from geoshare.storage.records import Group
-from geoshare.storage.tables import group_members, groups, orgs, users
+from geoshare.storage.records import Group, Item
+from geoshare.storage.tables import group_members, groups, item_groups, items, orgs, users
 
 
 def user_visible(viewer: Principal) -> ColumnElement[bool]:
@@ -90,3 +95,47 @@ def sees_group(viewer: Principal, group: Group, member_type: str | None) -> bool
     if viewer.has("portal:admin:viewGroups"):
         return True
     return group.access == "org" and viewer.has("portal:user:viewOrgGroups")
+
+
+def shared_with_groups_of(user_id: str) -> ColumnElement[bool]:
+    """Rows of `items` shared with a group `user_id` belongs to."""
+    mine = select(item_groups.c.item_id).join(group_members, group_members.c.group_id == item_groups.c.group_id)
+    return items.c.id.in_(mine.where(group_members.c.user_id == user_id))
+
+
+def item_visible(viewer: Principal) -> ColumnElement[bool]:
+    """Rows of `items` that `viewer` may read (the item, its data, files, comments, relationships)."""
+    public = items.c.access == "public"
+    if viewer.user is None:
+        return and_(public, items.c.org_id.in_(select(orgs.c.id).where(orgs.c.access == "public")))
+    me = viewer.user
+    same_org = items.c.org_id == me.org_id
+    clauses = [public, items.c.owner_id == me.id, shared_with_groups_of(me.id)]
+    if viewer.has("portal:admin:viewItems"):
+        clauses.append(same_org)
+    elif viewer.has("portal:user:viewOrgItems"):
+        clauses.append(and_(same_org, items.c.access == "org"))
+    return or_(*clauses)
+
+
+def sees_item(viewer: Principal, item: Item, *, org_is_public: bool, shared_with_viewer: bool) -> bool:
+    """`item_visible` for one loaded item: `org_is_public` is its organization's access, and
+    `shared_with_viewer` whether it is shared with a group the viewer belongs to."""
+    if viewer.user is None:
+        return item.access == "public" and org_is_public
+    if item.access == "public" or item.owner_id == viewer.user.id or shared_with_viewer:
+        return True
+    if viewer.user.org_id != item.org_id:
+        return False
+    if viewer.has("portal:admin:viewItems"):
+        return True
+    return item.access == "org" and viewer.has("portal:user:viewOrgItems")
+
+
+def derived_access(shared_public: bool, shared_org: bool, group_shares: int) -> str:
+    """An item's `access` from its sharing (§8.2): public > org > shared > private."""
+    if shared_public:
+        return "public"
+    if shared_org:
+        return "org"
+    return "shared" if group_shares else "private"

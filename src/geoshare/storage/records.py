@@ -274,3 +274,97 @@ class GroupMember:
     thumbnail: str | None
     member_type: str  # owner | admin | member
     joined: int
+
+
+@dataclass(frozen=True)
+class Folder:
+    id: str
+    owner_id: str
+    title: str
+    created: int
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> Folder:
+        return cls(id=row["id"], owner_id=row["owner_id"], title=row["title"], created=row["created"])
+
+
+_ITEM_JSON_LISTS = ("type_keywords", "tags", "categories")
+_ITEM_JSON_OBJECTS = ("properties", "advanced_settings", "proxy_filter", "service_proxy_params")
+_ITEM_FLAGS = ("shared_public", "shared_org", "protected", "comments_enabled", "listed")
+
+
+@dataclass(frozen=True)
+class Item:
+    """An item row (sharing-api.md §6.1), with its owner's username joined in by every read.
+    The encrypted service password is never part of the record."""
+
+    id: str
+    org_id: str
+    owner_id: str
+    folder_id: str | None
+    title: str
+    type: str
+    type_keywords: tuple[str, ...]
+    description: str | None
+    snippet: str | None
+    tags: tuple[str, ...]
+    categories: tuple[str, ...]
+    thumbnail: str | None
+    documentation: str | None
+    extent_xmin: float | None
+    extent_ymin: float | None
+    extent_xmax: float | None
+    extent_ymax: float | None
+    spatial_reference: str | None
+    access_information: str | None
+    license_info: str | None
+    culture: str | None
+    properties: dict[str, Any] | None
+    advanced_settings: dict[str, Any] | None
+    url: str | None
+    proxy_filter: dict[str, Any] | None
+    name: str | None
+    data_kind: str
+    data_blob: str | None
+    data_type: str | None
+    metadata_blob: str | None
+    size: int
+    shared_public: bool
+    shared_org: bool
+    access: str
+    protected: bool
+    comments_enabled: bool
+    num_comments: int
+    num_ratings: int
+    avg_rating: float
+    num_views: int
+    status: str
+    listed: bool
+    content_status: str | None
+    service_username: str | None
+    service_credentials_type: str | None
+    service_proxy_params: dict[str, Any] | None
+    created: int
+    modified: int
+    owner: str = ""
+
+    @property
+    def extent(self) -> list[list[float]]:
+        """`[[xmin, ymin], [xmax, ymax]]`, or `[]` when the item has none."""
+        if self.extent_xmin is None or self.extent_ymin is None or self.extent_xmax is None or self.extent_ymax is None:
+            return []
+        return [[self.extent_xmin, self.extent_ymin], [self.extent_xmax, self.extent_ymax]]
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> Item:
+        data = dict(row)
+        values = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        for name in _ITEM_JSON_LISTS:
+            values[name] = _json_tuple(data[name])
+        for name in _ITEM_JSON_OBJECTS:
+            text = data[name]
+            values[name] = json.loads(text) if text else None
+        for flag in _ITEM_FLAGS:
+            values[flag] = bool(values[flag])
+        values["avg_rating"] = float(values["avg_rating"])
+        return cls(**values)

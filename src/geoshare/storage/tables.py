@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -205,6 +206,150 @@ group_applications = Table(
 )
 Index("ix_group_applications_user", group_applications.c.user_id)
 Index("ix_invitations_target", invitations.c.target_type, invitations.c.target_id)
+
+# Folders of a user's content (sharing-api.md §6.3): titles unique per owner ignoring case.
+folders = Table(
+    "folders",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(255), nullable=False),
+    Column("title_key", String(255), nullable=False),  # lower-cased title
+    Column("created", BigInteger, nullable=False),
+    UniqueConstraint("owner_id", "title_key", name="uq_folders_owner_title"),
+)
+
+# Items (sharing-api.md §6.1).  `access` is derived from the sharing flags and group shares
+# (§8.2) and stored, so the access predicate and search read one column.  The data lives in the
+# blob store (`data_blob`); text data too, so every kind of data streams the same way.
+items = Table(
+    "items",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("org_id", String(16), ForeignKey("orgs.id"), nullable=False),
+    Column("owner_id", String(32), ForeignKey("users.id"), nullable=False),
+    Column("folder_id", String(32), ForeignKey("folders.id"), nullable=True),  # None: the root folder
+    Column("title", String(1024), nullable=False),
+    Column("title_key", String(1024), nullable=False),  # lower-cased title, for sorting
+    Column("type", String(64), nullable=False),
+    Column("type_keywords", Text, nullable=False, default="[]"),  # JSON array
+    Column("description", Text, nullable=True),
+    Column("snippet", Text, nullable=True),
+    Column("tags", Text, nullable=False, default="[]"),  # JSON array
+    Column("categories", Text, nullable=False, default="[]"),  # JSON array
+    Column("thumbnail", String(255), nullable=True),  # "thumbnail/<file>"
+    Column("documentation", Text, nullable=True),
+    # [[xmin, ymin], [xmax, ymax]] in WGS84, or none; the four numbers are columns for extent search.
+    Column("extent_xmin", Float, nullable=True),
+    Column("extent_ymin", Float, nullable=True),
+    Column("extent_xmax", Float, nullable=True),
+    Column("extent_ymax", Float, nullable=True),
+    Column("spatial_reference", String(255), nullable=True),
+    Column("access_information", Text, nullable=True),
+    Column("license_info", Text, nullable=True),
+    Column("culture", String(32), nullable=True),
+    Column("properties", Text, nullable=True),  # JSON object
+    Column("advanced_settings", Text, nullable=True),  # JSON object
+    Column("url", Text, nullable=True),
+    Column("proxy_filter", Text, nullable=True),  # JSON object
+    Column("name", String(255), nullable=True),  # the data's file name
+    Column("data_kind", String(8), nullable=False, default="none"),  # file | text | none
+    Column("data_blob", String(255), nullable=True),  # blob store key of the data
+    Column("data_type", String(255), nullable=True),  # the data's Content-Type
+    Column("metadata_blob", String(255), nullable=True),  # info/metadata/metadata.xml
+    Column("size", BigInteger, nullable=False, default=0),
+    Column("shared_public", Boolean, nullable=False, default=False),
+    Column("shared_org", Boolean, nullable=False, default=False),
+    Column("access", String(8), nullable=False, default="private"),  # public | org | shared | private
+    Column("protected", Boolean, nullable=False, default=False),
+    Column("comments_enabled", Boolean, nullable=False, default=True),
+    Column("num_comments", Integer, nullable=False, default=0),
+    Column("num_ratings", Integer, nullable=False, default=0),
+    Column("avg_rating", Float, nullable=False, default=0.0),
+    Column("num_views", BigInteger, nullable=False, default=0),
+    Column("status", String(16), nullable=False, default="completed"),  # partial | processing | failed | completed
+    Column("listed", Boolean, nullable=False, default=False),
+    Column("content_status", String(32), nullable=True),
+    # Credentials of a secured service URL: the password encrypted, never returned (§6.4).
+    Column("service_username", String(255), nullable=True),
+    Column("service_password", Text, nullable=True),
+    Column("service_credentials_type", String(32), nullable=True),
+    Column("service_proxy_params", Text, nullable=True),  # JSON object
+    Column("created", BigInteger, nullable=False),
+    Column("modified", BigInteger, nullable=False),
+)
+Index("ix_items_owner_folder", items.c.owner_id, items.c.folder_id, items.c.title_key)
+Index("ix_items_org_access", items.c.org_id, items.c.access)
+Index("ix_items_title", items.c.title_key, items.c.id)
+Index("ix_items_created", items.c.created, items.c.id)
+Index("ix_items_modified", items.c.modified, items.c.id)
+Index("ix_items_type", items.c.type)
+
+# An item shared with a group; `item_control` is the share's confirmItemControl (shared update).
+item_groups = Table(
+    "item_groups",
+    metadata,
+    Column("item_id", String(32), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", String(32), ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_control", Boolean, nullable=False, default=False),
+    Column("shared", BigInteger, nullable=False),
+)
+Index("ix_item_groups_group", item_groups.c.group_id, item_groups.c.item_id)
+
+# Parts of a multipart upload, until commit joins them into the item's data (§6.6).
+item_parts = Table(
+    "item_parts",
+    metadata,
+    Column("item_id", String(32), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("part_num", Integer, primary_key=True),
+    Column("blob", String(255), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("received", BigInteger, nullable=False),
+)
+
+# Files kept with an item: resources (§6.11, kind "resource") and info files (§6.8, kind "info").
+item_files = Table(
+    "item_files",
+    metadata,
+    Column("item_id", String(32), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("path", String(512), primary_key=True),
+    Column("access", String(16), nullable=False, default="inherit"),  # inherit | private
+    Column("size", BigInteger, nullable=False),
+    Column("blob", String(255), nullable=False),
+    Column("created", BigInteger, nullable=False),
+)
+
+item_relationships = Table(
+    "item_relationships",
+    metadata,
+    Column("origin_id", String(32), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("destination_id", String(32), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("type", String(64), primary_key=True),
+    Column("created", BigInteger, nullable=False),
+)
+Index("ix_item_relationships_destination", item_relationships.c.destination_id, item_relationships.c.type)
+
+item_comments = Table(
+    "item_comments",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("item_id", String(32), ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("owner_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("modified", BigInteger, nullable=False),
+)
+Index("ix_item_comments_item", item_comments.c.item_id, item_comments.c.created)
+
+item_ratings = Table(
+    "item_ratings",
+    metadata,
+    Column("item_id", String(32), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("rating", Float, nullable=False),
+    Column("created", BigInteger, nullable=False),
+)
 
 # Files an organization keeps (logos, custom files): the bytes live in the blob store.
 org_resources = Table(
