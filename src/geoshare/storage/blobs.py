@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import tempfile
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
+from typing import BinaryIO
+
+CHUNK = 1024 * 1024  # bytes per read or write when streaming
 
 
 class LocalBlobStore:
@@ -39,6 +44,54 @@ class LocalBlobStore:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def _open_temp(self, key: str) -> tuple[Path, BinaryIO, str]:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        return path, os.fdopen(fd, "wb"), tmp
+
+    @staticmethod
+    def _finish(path: Path, out: BinaryIO, tmp: str) -> None:
+        out.flush()
+        os.fsync(out.fileno())
+        out.close()
+        os.replace(tmp, path)
+
+    @staticmethod
+    def _abandon(out: BinaryIO, tmp: str) -> None:
+        out.close()
+        Path(tmp).unlink(missing_ok=True)
+
+    def _put_file(self, key: str, source: BinaryIO) -> int:
+        path, out, tmp = self._open_temp(key)
+        try:
+            shutil.copyfileobj(source, out, CHUNK)
+            size = out.tell()
+            self._finish(path, out, tmp)
+            return size
+        except BaseException:
+            self._abandon(out, tmp)
+            raise
+
+    def _concat(self, key: str, parts: Iterable[str]) -> int:
+        path, out, tmp = self._open_temp(key)
+        try:
+            for part in parts:
+                with self._path(part).open("rb") as source:
+                    shutil.copyfileobj(source, out, CHUNK)
+            size = out.tell()
+            self._finish(path, out, tmp)
+            return size
+        except BaseException:
+            self._abandon(out, tmp)
+            raise
+
+    def _size(self, key: str) -> int | None:
+        try:
+            return self._path(key).stat().st_size
+        except FileNotFoundError:
+            return None
+
     def _get(self, key: str) -> bytes | None:
         try:
             return self._path(key).read_bytes()
@@ -56,3 +109,38 @@ class LocalBlobStore:
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._delete, key)
+
+    # ------------------------------------------------------------------ streaming (item data)
+    async def put_file(self, key: str, source: BinaryIO) -> int:
+        """Copy an open file (an upload spooled by the form parser) into `key`, chunk by chunk:
+        memory does not grow with the file.  Returns the size written."""
+        return await asyncio.to_thread(self._put_file, key, source)
+
+    async def put_stream(self, key: str, chunks: AsyncIterator[bytes]) -> int:
+        """Write an async stream of chunks into `key` (all of it, or nothing on failure)."""
+        path, out, tmp = await asyncio.to_thread(self._open_temp, key)
+        try:
+            async for chunk in chunks:
+                await asyncio.to_thread(out.write, chunk)
+            size = out.tell()
+            await asyncio.to_thread(self._finish, path, out, tmp)
+            return size
+        except BaseException:
+            await asyncio.to_thread(self._abandon, out, tmp)
+            raise
+
+    async def concat(self, key: str, parts: list[str]) -> int:
+        """Join the blobs `parts`, in order, into `key` (multipart commit); the parts stay."""
+        return await asyncio.to_thread(self._concat, key, parts)
+
+    async def size(self, key: str) -> int | None:
+        return await asyncio.to_thread(self._size, key)
+
+    async def chunks(self, key: str, chunk: int = CHUNK) -> AsyncIterator[bytes]:
+        """The blob's bytes, chunk by chunk (downloads stream; FileNotFoundError when missing)."""
+        source = await asyncio.to_thread(self._path(key).open, "rb")
+        try:
+            while data := await asyncio.to_thread(source.read, chunk):
+                yield data
+        finally:
+            await asyncio.to_thread(source.close)
