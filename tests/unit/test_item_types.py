@@ -186,7 +186,7 @@ def test_file_names_imply_a_type_by_extension(file_name: str, expected: str) -> 
 
 
 @pytest.mark.parametrize(
-    "file_name", ["parks.zip", "README", ".csv", "parks.", "parks.xyz", "dir.csv/readme", ""]
+    "file_name", ["parks.zip", "symbols.stylx", "README", ".csv", "parks.", "parks.xyz", "dir.csv/readme", ""]
 )
 def test_file_names_without_a_single_owner_imply_nothing(file_name: str) -> None:
     assert type_for_file_name(file_name) is None
