@@ -50,6 +50,34 @@ def _has_id(response: Any, world: World, who: str) -> None:
     assert response.status_code == 200 and f"<id>{PUBLIC_ITEM}</id>" in response.text, response.text[:300]
 
 
+MANAGED_ITEM = "abcdefabcdefabcdefabcdefabcdef02"  # rewritten before each call: public, owned by m_user
+
+
+def _managed(**columns: Any) -> Any:
+    async def params(world: World) -> dict[str, Any]:
+        from geoshare.storage import items as item_store
+
+        await world.svc.db.write(item_store.delete_item, MANAGED_ITEM)
+        await make_item(world.svc, "m_user", "Matrix managed item", item_id=MANAGED_ITEM, shared_public=True,
+                        **columns)
+        return dict(extra)
+
+    extra = columns.pop("params", {})
+    return params
+
+
+def _success(**fields: Any) -> Any:
+    return body_has(lambda b, w, who: b == {"success": True, **fields})
+
+
+def _past_authorization(response: Any, world: World, who: str) -> None:
+    """The matrix posts forms without files: an admitted caller reaches the missing-image refusal
+    (the upload itself is tested in test_item_update.py)."""
+    assert response.json()["error"]["details"] == ["'thumbnail' must be specified."], response.text[:300]
+
+
+MANAGED_PATH = {**M_USER, "itemId": MANAGED_ITEM}
+OWNER_OR_ADMIN = frozenset({USER, ADMINISTRATOR})
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("sharing", "content/users/{user}/addItem"): frozenset({USER}),
     ("sharing", "content/items/{itemId}"): EVERYONE,
@@ -58,6 +86,14 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("sharing", "content/items/{itemId}/info/thumbnail/{file}"): EVERYONE,
     ("sharing", "content/items/{itemId}/info/metadata/metadata.xml"): EVERYONE,
     ("sharing", "content/items/{itemId}/info/iteminfo.xml"): EVERYONE,
+    ("sharing", "content/users/{user}/items/{itemId}/update"): OWNER_OR_ADMIN,
+    ("sharing", "content/users/{user}/items/{itemId}/updateThumbnail"): OWNER_OR_ADMIN,
+    ("sharing", "content/users/{user}/items/{itemId}/deleteThumbnail"): OWNER_OR_ADMIN,
+    ("sharing", "content/users/{user}/items/{itemId}/delete"): OWNER_OR_ADMIN,
+    ("sharing", "content/users/{user}/deleteItems"): OWNER_OR_ADMIN,
+    ("sharing", "content/users/{user}/items/{itemId}/canDelete"): OWNER_OR_ADMIN,
+    ("sharing", "content/users/{user}/items/{itemId}/protect"): OWNER_OR_ADMIN,
+    ("sharing", "content/users/{user}/items/{itemId}/unprotect"): OWNER_OR_ADMIN,
 }
 CALLS: dict[tuple[str, str], Call] = {
     ("sharing", "content/users/{user}/addItem"): Call("POST", M_USER, _add_params, body_has(
@@ -74,4 +110,19 @@ CALLS: dict[tuple[str, str], Call] = {
         "GET", ITEM, public_item, _bytes(b"<metadata/>", "text/xml"), html=False),
     ("sharing", "content/items/{itemId}/info/iteminfo.xml"): Call(
         "GET", ITEM, public_item, _has_id, html=False),
+    ("sharing", "content/users/{user}/items/{itemId}/update"): Call(
+        "POST", MANAGED_PATH, _managed(params={"snippet": "matrix"}), _success(id=MANAGED_ITEM)),
+    ("sharing", "content/users/{user}/items/{itemId}/updateThumbnail"): Call(
+        "POST", MANAGED_PATH, _managed(), _past_authorization, html=False),
+    ("sharing", "content/users/{user}/items/{itemId}/deleteThumbnail"): Call(
+        "POST", MANAGED_PATH, _managed(thumbnail="thumbnail/x.png"), _success()),
+    ("sharing", "content/users/{user}/items/{itemId}/delete"): Call(
+        "POST", MANAGED_PATH, _managed(), _success(itemId=MANAGED_ITEM)),
+    ("sharing", "content/users/{user}/deleteItems"): Call("POST", M_USER, _managed(params={"items": MANAGED_ITEM}), body_has(
+        lambda b, w, who: b == {"results": [{"success": True, "itemId": MANAGED_ITEM}]})),
+    ("sharing", "content/users/{user}/items/{itemId}/canDelete"): Call(
+        "GET", MANAGED_PATH, _managed(), _success(itemId=MANAGED_ITEM)),
+    ("sharing", "content/users/{user}/items/{itemId}/protect"): Call("POST", MANAGED_PATH, _managed(), _success()),
+    ("sharing", "content/users/{user}/items/{itemId}/unprotect"): Call(
+        "POST", MANAGED_PATH, _managed(protected=True), _success()),
 }
