@@ -46,3 +46,17 @@ async def test_others_cannot_delete(client, svc, admin_token):
     assert error_of(await post(client, token, f"content/users/admin/items/{item.id}/delete"))[0] == 403
     assert error_of(await post(client, token, f"content/users/admin/items/{item.id}/protect"))[0] == 403
     assert await stored(svc, item.id) is not None
+
+
+async def test_owner_of_items_is_kept_until_reassigned(client, svc, admin_token):
+    await make_user(svc, "leaving")
+    await make_user(svc, "heir")
+    item = await make_item(svc, "leaving", "Roads", tags=["roads", "maps"])
+    refused = await post(client, admin_token, "community/users/leaving/delete")
+    assert "owns 1 items" in refused["error"]["details"][0], refused
+    tags = await post(client, admin_token, "community/users/leaving/tags")
+    assert {t["tag"] for t in tags["tags"]} == {"roads", "maps"}, tags
+    assert await post(client, admin_token, "community/users/leaving/reassign", targetUsername="heir") == {"success": True}
+    moved = await stored(svc, item.id)
+    assert moved.owner == "heir" and moved.folder_id is None
+    assert (await post(client, admin_token, "community/users/leaving/delete"))["success"] is True

@@ -1,7 +1,7 @@
 """Service passwords of items (sharing-api.md §6.4), encrypted at rest with Fernet.
 
 The key is made once, on first use, as `item-secrets.key` in the data directory with mode 0600
-(created exclusively, so two processes starting together agree on one key).  Neither the key nor
+(linked into place whole, so two processes starting together agree on one key).  Neither the key nor
 a password is ever logged or returned; only `decrypt` (for a future proxy) reads one back.
 """
 
@@ -19,12 +19,20 @@ KEY_FILE = "item-secrets.key"
 
 
 def _create(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    except FileExistsError:
+    """Write a key beside `path` and link it into place: the link either appears whole or fails
+    because another process linked its key first, so no reader ever sees a half-written file."""
+    if path.exists():
         return
-    with os.fdopen(fd, "wb") as out:
-        out.write(Fernet.generate_key())
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(Fernet.generate_key())
+        os.link(temp, path)
+    except FileExistsError:
+        pass
+    finally:
+        temp.unlink()
 
 
 @lru_cache(maxsize=8)
