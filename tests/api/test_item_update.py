@@ -31,8 +31,10 @@ async def test_update_changes_fields_and_replaces_text_data(client, svc, admin_t
 
 async def test_type_cannot_change(client, svc, admin_token):
     item_id = (await add(client, admin_token, text="{}"))["id"]
-    body = await _update(client, admin_token, item_id, type="CSV", title="changed")
+    blobs = blob_keys(svc)
+    body = await _update(client, admin_token, item_id, type="CSV", title="changed", text="new data")
     assert error_of(body)[0] == 400 and (await stored(svc, item_id)).title == "An item"
+    assert blob_keys(svc) == blobs  # the new data blob written before the check is gone again
     assert (await _update(client, admin_token, item_id, type="web map"))["success"] is True
 
 
@@ -73,3 +75,13 @@ async def test_update_and_delete_thumbnail(client, svc, admin_token):
     assert first != second and not any(first.split("/")[1] in k for k in blob_keys(svc))
     assert await post(client, admin_token, f"{path}/deleteThumbnail") == {"success": True}
     assert (await stored(svc, item_id)).thumbnail is None and not any("thumbnail" in k for k in blob_keys(svc))
+
+
+async def test_file_replaces_text_data(client, svc, admin_token):
+    item_id = (await add(client, admin_token, type="CSV", text="a\n1\n"))["id"]
+    old = (await stored(svc, item_id)).data_blob
+    body = await _update(client, admin_token, item_id, files={"file": ("new.csv", b"b\n2\n", "text/csv")})
+    assert body["success"] is True
+    item = await stored(svc, item_id)
+    assert item.data_kind == "file" and item.name == "new.csv" and item.data_blob != old
+    assert old not in blob_keys(svc) and (await get(client, admin_token, f"content/items/{item_id}/data")).content == b"b\n2\n"
