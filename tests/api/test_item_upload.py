@@ -149,3 +149,19 @@ async def test_a_failed_row_write_deletes_the_new_part_blob(client, world, svc, 
     answer = await add_part(client, world, 1, os.urandom(100))
     assert answer["error"]["code"] == 500
     assert blob_files(settings) == []
+
+
+@pytest.mark.parametrize("operation", ["addPart", "updateinfo", "addResources"])
+async def test_the_html_form_of_a_file_operation_has_a_file_input(client, world, operation):
+    page = await client.get(f"{SHARING}/content/users/owner/items/{world['item']}/{operation}",
+                            params={"f": "html", "token": world["owner"]})
+    assert page.status_code == 200 and 'type="file"' in page.text
+
+
+async def test_blobs_of_names_every_part_and_file_blob(client, world, svc):
+    await add_part(client, world, 1, b"a")
+    await post(client, f"content/users/owner/items/{world['item']}/addResources", world["owner"], text="x",
+               fileName="r.txt")
+    blobs = await svc.db.read(file_store.blobs_of, world["item"])
+    assert len(blobs) == 2
+    assert sorted([await svc.blobs.get(b) for b in blobs]) == [b"a", b"x"]

@@ -120,3 +120,11 @@ def files_size(conn: Connection, item_id: str) -> int:
 def add_size(conn: Connection, item_id: str, delta: int) -> None:
     """The item's size counts its data and its files: move it by `delta` bytes."""
     conn.execute(update(items).where(items.c.id == item_id).values(size=items.c.size + delta))
+
+
+def blobs_of(conn: Connection, item_id: str) -> list[str]:
+    """Every blob the item's parts and files name: an item's delete removes their rows by
+    cascade, and the caller deletes these blobs after its transaction."""
+    parts = conn.execute(select(item_parts.c.blob).where(item_parts.c.item_id == item_id)).scalars()
+    files = conn.execute(select(item_files.c.blob).where(item_files.c.item_id == item_id)).scalars()
+    return [*parts, *files]
