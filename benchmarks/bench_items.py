@@ -145,7 +145,7 @@ def send_part(conn: http.client.HTTPConnection, token: str, item_id: str, num: i
         raise RuntimeError(f"addPart {num} failed: {answer}")
 
 
-def upload(port: int, token: str, source: Path, part: int) -> tuple[str, float]:
+def upload(port: int, token: str, source: Path, part: int) -> tuple[str, float, float]:
     conn = http.client.HTTPConnection(HOST, port, timeout=600)
     started = time.perf_counter()
     item_id = add_item(conn, token, source.name)
@@ -153,13 +153,14 @@ def upload(port: int, token: str, source: Path, part: int) -> tuple[str, float]:
     for num, offset in enumerate(range(0, size, part), start=1):
         send_part(conn, token, item_id, num, source, offset, min(part, size - offset))
     form = urllib.parse.urlencode({"f": "json", "token": token, "type": "CSV"}).encode()
+    committing = time.perf_counter()
     done = post_json(conn, f"{SHARING}/content/users/admin/items/{item_id}/commit", form,
                      "application/x-www-form-urlencoded")
-    elapsed = time.perf_counter() - started
+    elapsed, commit_s = time.perf_counter() - started, time.perf_counter() - committing
     conn.close()
     if done.get("success") is not True:
         raise RuntimeError(f"commit failed: {done}")
-    return item_id, elapsed
+    return item_id, elapsed, commit_s
 
 
 def download(port: int, token: str, item_id: str, target: Path) -> float:
@@ -188,13 +189,13 @@ def bench_files(srv: ServerProcess, token: str, args: argparse.Namespace) -> dic
     copy_s = plain_copy(source, work / "copy-target")
     wait_quiet(args.wait_quiet, [srv.pid])
     with RssWatch(srv.pid) as up_mem:
-        item_id, up_s = upload(srv.port, token, source, args.part * MB)
+        item_id, up_s, commit_s = upload(srv.port, token, source, args.part * MB)
     with RssWatch(srv.pid) as down_mem:
         down_s = download(srv.port, token, item_id, copied)
     same = filecmp.cmp(source, copied, shallow=False)
     source.unlink()
     copied.unlink()
-    return {"item": item_id, "size_mb": args.size, "copy_s": copy_s, "upload_s": up_s, "download_s": down_s,
+    return {"item": item_id, "size_mb": args.size, "copy_s": copy_s, "upload_s": up_s, "commit_s": commit_s, "download_s": down_s,
             "upload_ratio": copy_s / up_s, "download_ratio": copy_s / down_s, "bytes_equal": same,
             "upload_mem": up_mem.figures(), "download_mem": down_mem.figures()}
 
@@ -236,6 +237,7 @@ def report(files: dict[str, Any], ratio: dict[str, Any], args: argparse.Namespac
         ["data download", f"{files['download_s']:.2f}", f"{mb / files['download_s']:.0f}",
          f"{files['download_ratio']:.2f}", f"{files['download_mem']['rss_growth_mb']:.1f}",
          f"{files['download_mem']['hwm_growth_mb']:.1f}"]]))
+    print(f"of the upload, commit (joining the parts): {files['commit_s']:.2f} s")
     print(f"downloaded bytes equal the file: {files['bytes_equal']}")
     print(f"\n== content/items/{{id}} with a token vs /-/ping ({args.connections} connections, "
           f"{args.duration:.0f} s each, pinning {args.pin})")
