@@ -9,6 +9,7 @@ from geoshare.http.sharing import (  # noqa: F401
     group_search,
     groups,
     item_edits,
+    item_files,
     items,
     notifications,
     oauth2,
