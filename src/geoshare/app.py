@@ -20,6 +20,7 @@ from geoshare.domain.services import Services
 from geoshare.http import cors, limits, pages, register  # noqa: F401  (register fills the operation table)
 from geoshare.http.dispatch import Mounts, dispatch
 from geoshare.settings import Settings
+from geoshare.storage import item_writes
 from geoshare.storage.blobs import LocalBlobStore
 from geoshare.storage.engine import Database
 
@@ -43,6 +44,9 @@ class GeoshareApp:
     def __init__(self, starlette: Starlette, endpoint: Callable[[Request], Awaitable[Response]],
                  pages: frozenset[str], settings: Settings) -> None:
         self.max_body = settings.max_body_bytes
+        # The guard admits the larger of the two limits; dispatch lowers it to max_body_bytes
+        # before reading the body of an operation that takes no file.
+        self.max_api_body = max(settings.max_body_bytes, settings.max_upload_bytes)
         self.body_timeout = float(settings.body_timeout)
         self.access_log = settings.access_log
         self.hsts = _hsts_header(settings)
@@ -64,10 +68,11 @@ class GeoshareApp:
             await pages.ping()(scope, receive, send)
             return
         api = not path.startswith("/-/") and path not in self.pages
-        guard = limits.guard(scope, receive, self.max_body if api else limits.PAGE_MAX_BODY, self.body_timeout,
+        guard = limits.guard(scope, receive, self.max_api_body if api else limits.PAGE_MAX_BODY, self.body_timeout,
                              logging.DEBUG if api and self.access_log else logging.INFO)
         if guard is not None:
             receive, send = guard.receive, guard.closing(send)
+            scope[limits.GUARD_KEY] = guard
         if api:
             response = await self.endpoint(Request(scope, receive))
             await response(scope, receive, send)
@@ -124,6 +129,7 @@ def build_app(settings: Settings, services: Services | None = None) -> GeoshareA
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await svc.db.start()
+        svc.views.start(lambda counts: svc.db.write(item_writes.add_views, counts))
         purger = asyncio.get_running_loop().create_task(_purge_expired(svc))
         try:
             yield
@@ -131,6 +137,7 @@ def build_app(settings: Settings, services: Services | None = None) -> GeoshareA
             purger.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await purger
+            await svc.views.stop()
             await svc.db.stop()
 
     routes = [

@@ -2,8 +2,8 @@
 sharing, the data, and the info files (thumbnail, metadata, iteminfo.xml).
 
 numViews counts reads of the item object (content/items/{id}) and downloads of its data; the
-owner's own reads count too, as on ArcGIS.  The count is a single UPDATE adding one, so
-concurrent readers never lose a view.
+owner's own reads count too, as on ArcGIS.  Views are counted in memory and written in batches
+(domain/view_counts.py), so a read never costs a write transaction.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from geoshare.domain.items import SeenItem, item_document, seen_item
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services
 from geoshare.errors import NotFound
-from geoshare.storage import item_writes
 from geoshare.storage import items as item_store
 
 
@@ -34,16 +33,14 @@ class Download:
     size: int | None = None
 
 
-def _view(conn: Connection, viewer: Principal, item_id: str) -> SeenItem:
-    found = seen_item(conn, viewer, item_id)
-    item_writes.add_view(conn, found.item.id)
-    return seen_item(conn, viewer, item_id)
-
-
 async def get_item(svc: Services, viewer: Principal, item_id: str) -> dict[str, Any]:
-    """GET content/items/{id}: the item object; ownerFolder for its owner and administrators."""
-    found = await svc.db.write(_view, viewer, item_id)
-    return item_document(found.item, control=found.control, show_folder=found.is_owner_or_admin)
+    """GET content/items/{id}: the item object; ownerFolder for its owner and administrators.
+    The read counts as a view (domain/view_counts.py: counted in memory, written in batches)."""
+    found = await svc.db.read(seen_item, viewer, item_id)
+    svc.views.note(found.item.id)
+    doc = item_document(found.item, control=found.control, show_folder=found.is_owner_or_admin)
+    doc["numViews"] += svc.views.unwritten(found.item.id)
+    return doc
 
 
 async def get_user_item(svc: Services, viewer: Principal, username: str, item_id: str) -> dict[str, Any]:
@@ -60,16 +57,11 @@ async def get_user_item(svc: Services, viewer: Principal, username: str, item_id
     return await svc.db.read(load)
 
 
-def _counted(conn: Connection, viewer: Principal, item_id: str) -> SeenItem:
-    found = seen_item(conn, viewer, item_id)
-    if found.item.data_blob is not None:
-        item_writes.add_view(conn, found.item.id)
-    return found
-
-
 async def get_data(svc: Services, viewer: Principal, item_id: str) -> Download:
     """GET content/items/{id}/data: the file or text; url and empty items answer empty."""
-    item = (await svc.db.write(_counted, viewer, item_id)).item
+    item = (await svc.db.read(seen_item, viewer, item_id)).item
+    if item.data_blob is not None:
+        svc.views.note(item.id)
     if item.data_blob is None or await svc.blobs.size(item.data_blob) is None:
         return Download(None, "text/plain", None)
     media = item.data_type or "application/octet-stream"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from geoshare.domain.passwords import PasswordHasher
+from geoshare.domain.view_counts import ViewCounter
 from geoshare.settings import Settings
 from geoshare.storage.blobs import LocalBlobStore
 from geoshare.storage.engine import Database
@@ -53,6 +54,7 @@ class Services:
     blobs: LocalBlobStore
     clock: Clock = field(default_factory=Clock)
     sign_in_locks: dict[str, list[Any]] = field(default_factory=dict)  # username -> [Lock, users]
+    views: ViewCounter = field(default_factory=ViewCounter)  # item views not yet written
 
 
 def new_id() -> str:

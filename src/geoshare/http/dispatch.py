@@ -20,7 +20,7 @@ from geoshare.domain import accounts
 from geoshare.domain.principal import ANONYMOUS, Principal
 from geoshare.domain.services import Services
 from geoshare.errors import Forbidden, GeoshareError, InvalidParameter, TokenRequired, Unsupported
-from geoshare.http import auth, conventions
+from geoshare.http import auth, conventions, limits
 from geoshare.http.access_log import ACCESS_LOG
 from geoshare.http.context import Ctx
 from geoshare.http.limits import MAX_FIELDS, body_too_large
@@ -123,6 +123,18 @@ async def read_raw_params(request: Request, max_body: int, query: list[tuple[str
     return raw
 
 
+def _body_limit(svc: Services, request: Request, matched: tuple[Operation, dict[str, str]] | None) -> int:
+    """max_upload_bytes for an operation that takes item data or files (`large_upload`),
+    max_body_bytes for everything else; the request's body guard is set to it before a byte of
+    the body is read."""
+    large = matched is not None and matched[0].large_upload
+    limit = svc.settings.max_upload_bytes if large else svc.settings.max_body_bytes
+    guard = request.scope.get(limits.GUARD_KEY)
+    if guard is not None:
+        guard.max_body = limit
+    return limit
+
+
 async def _display_principal(svc: Services, request: Request, raw: dict[str, Any]) -> Principal:
     """Who the HTML header names: the caller's token if it is valid, else nobody (never an error)."""
     try:
@@ -178,12 +190,12 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
     # no mutate: only an HTML error reads it, and the format is known only after the parameters are read
     raw: dict[str, Any] = {}  # pragma: no mutate
     try:
-        raw = await read_raw_params(request, svc.settings.max_body_bytes, query)
+        rest = segments[found[1]:] if found is not None else []
+        matched = ROUTER.match(mount, rest) if found is not None else None
+        raw = await read_raw_params(request, _body_limit(svc, request, matched), query)
         if found is None:
             # outside every mount: answered in the portal's envelope, with its 400
             raise Unsupported("Invalid URL", ["The URL does not name a resource of this server."])
-        rest = segments[found[1]:]
-        matched = ROUTER.match(mount, rest)
         fmt = conventions.pick_format(raw.get("f") if isinstance(raw.get("f"), str) else None,
                                       matched is not None and matched[0].json_by_default)
         callback = raw.get("callback") if isinstance(raw.get("callback"), str) else None

@@ -74,6 +74,9 @@ def declared_body(scope: Scope) -> tuple[bool, int | None, bool]:
     return bool(length), length, urlencoded
 
 
+GUARD_KEY = "geoshare.body_guard"  # where the ASGI scope keeps a request's guard, for dispatch
+
+
 class BodyGuard:
     """The limits of one request's body, applied as `receive` hands it over."""
 

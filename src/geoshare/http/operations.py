@@ -40,6 +40,8 @@ class Operation:
     json_by_default: bool = False  # OAuth endpoints answer JSON when f is absent
     failure_message: str = "Unable to complete operation."
     aliases: tuple[str, ...] = ()
+    # Item data and files: bodies up to max_upload_bytes instead of max_body_bytes.
+    large_upload: bool = False
     segments: tuple[str, ...] = field(default=(), compare=False)
     requirement: Requirement = field(init=False, compare=False)
 

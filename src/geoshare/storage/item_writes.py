@@ -11,8 +11,10 @@ from sqlalchemy import Connection, select, update
 from geoshare.storage.tables import item_files, item_parts, items
 
 
-def add_view(conn: Connection, item_id: str) -> None:
-    conn.execute(update(items).where(items.c.id == item_id).values(num_views=items.c.num_views + 1))
+def add_views(conn: Connection, counts: dict[str, int]) -> None:
+    """Add counted views to items (domain/view_counts.py), in id order; deleted items are skipped."""
+    for item_id in sorted(counts):
+        conn.execute(update(items).where(items.c.id == item_id).values(num_views=items.c.num_views + counts[item_id]))
 
 
 def child_blobs(conn: Connection, item_id: str) -> list[str]:

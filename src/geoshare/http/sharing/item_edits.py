@@ -30,7 +30,7 @@ def _ids(ctx: Ctx) -> tuple[Any, str, str]:
 
 
 @operation("sharing", kind="operation", methods=("POST",), permission="user", failure_message=item_fields.UPDATE_FAILED,
-           params=(*FIELD_PARAMS, *SOURCE_PARAMS,
+           large_upload=True, params=(*FIELD_PARAMS, *SOURCE_PARAMS,
                    Param("multipart", "bool", help="true: new data follows in parts (addPart, commit)."),
                    Param("clearEmptyFields", "bool", default=False, help="Supplied empty values clear their property.")),
            summary="Change the item: its owner, an administrator with portal:admin:updateItems, or a member of a "

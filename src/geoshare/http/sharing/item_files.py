@@ -40,7 +40,7 @@ def _who(ctx: Ctx) -> tuple[Any, Any, str, str]:
 
 
 # ------------------------------------------------------------------ multipart upload (§6.6)
-@_user_item("addPart", kind="operation", methods=("POST",), failure_message=item_upload.PART_MESSAGE,
+@_user_item("addPart", large_upload=True, kind="operation", methods=("POST",), failure_message=item_upload.PART_MESSAGE,
             params=(Param("partNum", "int", required=True, help="1 to 10000; sending a number again replaces it."),
                     Param("file", "file", help="The part's bytes (multipart)."),
                     Param("streamdata", "bool", help="Sent by the Python client; parts always stream."),
@@ -92,13 +92,13 @@ async def _add(ctx: Ctx, replace: bool) -> dict[str, Any]:
         access=p["access"], replace=replace)
 
 
-@_user_item("addResources", kind="operation", methods=("POST",), failure_message=item_resources.ADD_MESSAGE,
+@_user_item("addResources", large_upload=True, kind="operation", methods=("POST",), failure_message=item_resources.ADD_MESSAGE,
             params=_resource_params(), summary="Add a file to the item's resources.")
 async def add_resources(ctx: Ctx) -> dict[str, Any]:
     return await _add(ctx, False)
 
 
-@_user_item("updateResources", kind="operation", methods=("POST",), failure_message="Unable to update resource.",
+@_user_item("updateResources", large_upload=True, kind="operation", methods=("POST",), failure_message="Unable to update resource.",
             params=_resource_params(), summary="Replace (or add) a resource.")
 async def update_resources(ctx: Ctx) -> dict[str, Any]:
     return await _add(ctx, True)
@@ -138,7 +138,7 @@ async def resource(ctx: Ctx) -> Response:
 
 
 # ------------------------------------------------------------------ info files (§6.7, §6.8)
-@_user_item("updateinfo", kind="operation", methods=("POST",), failure_message=item_resources.INFO_MESSAGE,
+@_user_item("updateinfo", large_upload=True, kind="operation", methods=("POST",), failure_message=item_resources.INFO_MESSAGE,
             params=(Param("file", "file", help="The file (multipart)."),
                     Param("folderName", max_length=item_resources.MAX_PATH, help="Sub-folder under info/.")),
             summary="Add or replace an info file.")

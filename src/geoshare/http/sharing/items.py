@@ -78,6 +78,7 @@ def sources_of(ctx: Ctx) -> item_add.Sources:
 
 
 @operation("sharing", f"{USER}/addItem", kind="operation", methods=("POST",), permission="portal:user:createItem",
+           large_upload=True,
            failure_message=item_fields.ADD_FAILED, aliases=(f"{USER}/{{folderId}}/addItem",),
            params=(*FIELD_PARAMS, *SOURCE_PARAMS,
                    Param("multipart", "bool", help="true: the data follows in parts (addPart, commit)."),
