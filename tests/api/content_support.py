@@ -38,7 +38,7 @@ async def item_row(svc: Any, item_id: str) -> Any:
 
 async def folders_of(svc: Any, username: str) -> list[Any]:
     user = await svc.db.read(user_store.user_by_username, username)
-    return list(await svc.db.read(item_store.folders_of, user.id))
+    return list(await svc.db.read(item_store.folders_of, user.id)) if user else []
 
 
 async def put_item_in(svc: Any, item_id: str, folder: str | None) -> None:
