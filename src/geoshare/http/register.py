@@ -7,6 +7,7 @@ from geoshare.http.sharing import (  # noqa: F401
     group_members,
     group_search,
     groups,
+    items,
     notifications,
     oauth2,
     portal_members,
