@@ -47,6 +47,7 @@ async def test_titles_are_unique_per_user_ignoring_case(client, svc, tokens):
     await create_folder(client, tokens["alice"], "alice", "Projects")
     body = await create_folder(client, tokens["alice"], "alice", "PROJECTS")
     assert body["error"]["details"] == ["A folder named 'PROJECTS' already exists."]
+    assert body["error"]["message"] == "Unable to create folder: a folder named 'PROJECTS' already exists."
     assert (await create_folder(client, tokens["bob"], "bob", "Projects"))["success"] is True  # another user
     assert len(await folders_of(svc, "alice")) == 1
 
@@ -69,7 +70,7 @@ async def test_update_renames_with_title_or_new_title(client, svc, tokens):
     assert (await call(client, f"content/users/alice/{fid}/updateFolder", tokens["alice"], title="newer"))["success"]
     await folder_id(client, tokens["alice"], "alice", "Other")
     clash = await call(client, f"content/users/alice/{fid}/updateFolder", tokens["alice"], title="OTHER")
-    assert clash["error"]["message"] == "Unable to update folder." and [f.title for f in await folders_of(
+    assert clash["error"]["message"] == "Unable to update folder: a folder named 'OTHER' already exists." and [f.title for f in await folders_of(
         svc, "alice")] == ["newer", "Other"]
 
 

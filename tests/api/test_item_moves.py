@@ -31,6 +31,10 @@ async def test_move_into_a_folder_and_back_to_the_root(client, svc, tokens):
     assert (await item_row(svc, item.id)).folder_id is None
     assert (await move(client, tokens["alice"], item.id, "Projects"))["folder"] == fid  # by title
     assert (await move(client, tokens["alice"], item.id, ""))["folder"] is None
+    await move(client, tokens["alice"], item.id, fid)
+    # arcgis item.move("/") sends the id of its own root-folder object
+    assert (await move(client, tokens["alice"], item.id, "Root Folder"))["folder"] is None
+    assert (await item_row(svc, item.id)).folder_id is None
 
 
 async def test_move_to_an_unknown_folder_changes_nothing(client, svc, tokens):

@@ -72,7 +72,9 @@ def clean_title(raw: str | None, failure: str) -> str:
 def _unique(conn: Connection, owner: User, title: str, failure: str, keep: str | None = None) -> None:
     clash = item_store.folder_by_title(conn, owner.id, title)
     if clash is not None and clash.id != keep:
-        raise InvalidParameter(failure, [f"A folder named '{title}' already exists."])
+        # The message itself says why: REST JS shows an error's message and drops its details.
+        raise InvalidParameter(f"{failure[:-1]}: a folder named '{title}' already exists.",
+                               [f"A folder named '{title}' already exists."])
 
 
 async def create_folder(svc: Services, viewer: Principal, username: str, raw_title: str | None) -> dict[str, Any]:

@@ -4,7 +4,8 @@ group-delete hook).
 
 move / moveItems: the item's owner, or an administrator of the item's organization holding
 portal:admin:updateItems.  The target is one of the owner's folders, named by id (what arcgis
-and REST JS send) or, failing that, by title; "/" or an empty value is the root folder.
+and REST JS send) or, failing that, by title; "/", an empty value or "Root Folder" (what arcgis
+sends for "/") is the root folder.
 
 reassign: administrators of the item's organization holding portal:admin:reassignItems only.
 The new owner is an enabled member of the item's organization; `targetFolderName` names one of
@@ -38,7 +39,9 @@ UPDATE_ITEMS = "portal:admin:updateItems"
 REASSIGN_ITEMS = "portal:admin:reassignItems"
 MOVE_FAILED = "Unable to move item."
 REASSIGN_FAILED = "Unable to reassign item."
-ROOT_NAMES = ("", "/")
+# arcgis item.move("/") resolves "/" through folders.get, which answers its own root object, and
+# sends that object's id: the text "Root Folder".
+ROOT_NAMES = ("", "/", "root folder")
 
 
 def _owned_item(conn: Connection, viewer: Principal, username: str, item_id: str, privilege: str) -> Item:
@@ -54,7 +57,7 @@ def _owned_item(conn: Connection, viewer: Principal, username: str, item_id: str
 def _target_folder(conn: Connection, owner_id: str, folder: str | None) -> Folder | None:
     """The folder named by `folder` (id, else title); None for the root folder."""
     name = (folder or "").strip()
-    if name in ROOT_NAMES:
+    if name.lower() in ROOT_NAMES:
         return None
     found = item_store.folder_by_id(conn, owner_id, name) if len(name) == 32 else None
     found = found or item_store.folder_by_title(conn, owner_id, name)
@@ -104,7 +107,7 @@ def _receiver(conn: Connection, item: Item, target_username: str) -> User:
 
 
 def _receiving_folder(conn: Connection, receiver: User, name: str | None, now: int) -> str | None:
-    if (name or "").strip() in ROOT_NAMES:
+    if (name or "").strip().lower() in ROOT_NAMES:
         return None
     title = folders.clean_title(name, REASSIGN_FAILED)
     found = item_store.folder_by_title(conn, receiver.id, title)
