@@ -92,3 +92,14 @@ async def test_a_refused_group_delete_keeps_the_shares(client, svc, tokens):
     body = await call(client, f"community/groups/{group.id}/delete", tokens["alice"])
     assert body["error"]["code"] == 400
     assert (await item_row(svc, item.id)).access == "shared"
+
+
+async def test_group_content_sorts_by_views_and_rating(client, svc, tokens):
+    group = await make_group(svc, "alice", "Sorted", access="public")
+    for title, views, rating in (("few", 1, 5.0), ("many", 9, 1.0), ("some", 4, 3.0)):
+        await make_item(svc, "alice", title, groups=(group.id,), shared_public=True, num_views=views,
+                        avg_rating=rating)
+    by_views = await content(client, group.id, tokens["alice"], sortField="numViews", sortOrder="desc")
+    assert [i["title"] for i in by_views["items"]] == ["many", "some", "few"]
+    by_rating = await content(client, group.id, tokens["alice"], sortField="avgRating", sortOrder="desc")
+    assert [i["title"] for i in by_rating["items"]] == ["few", "some", "many"]

@@ -20,7 +20,8 @@ from geoshare.storage.tables import folders, item_groups, items
 
 # sortField -> column; the id breaks ties so pages never overlap.
 SORT_COLUMNS = {"title": items.c.title_key, "created": items.c.created, "modified": items.c.modified,
-                "type": items.c.type, "size": items.c.size}
+                "type": items.c.type, "size": items.c.size, "avgrating": items.c.avg_rating,
+                "numviews": items.c.num_views}
 ALL_FOLDERS = "*"  # folder filter: every item of the owner, whichever folder holds it
 
 
@@ -33,7 +34,7 @@ class Page:
 
 
 def _ordered(query: Any, page: Page) -> Any:
-    column = SORT_COLUMNS.get(page.sort_field or "", items.c.created)
+    column = SORT_COLUMNS.get((page.sort_field or "").lower(), items.c.created)
     descending = (page.sort_order or "asc").lower() == "desc"
     return query.order_by(column.desc() if descending else column.asc(), items.c.id)
 
