@@ -20,6 +20,7 @@ import pytest
 
 from geoshare.http.operations import ROUTER, Operation
 from tests.api import (
+    matrix_folders,
     matrix_group_members,
     matrix_group_search,
     matrix_groups,
@@ -72,8 +73,7 @@ from tests.api.matrix_support import (  # noqa: F401 - world is a fixture
 from tests.conftest import DEFAULT_ORG, set_org_access
 
 AREAS = (matrix_users, matrix_members, matrix_org, matrix_roles, matrix_groups, matrix_group_members,
-         matrix_group_search, matrix_items,
-         matrix_item_files)
+         matrix_group_search, matrix_items, matrix_item_files, matrix_folders)
 
 # ---------------------------------------------------------------- the expected table
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {

@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 
 from geoshare.domain import accounts, users
 from geoshare.domain.services import new_id
@@ -15,7 +14,6 @@ from geoshare.storage import invitations as invitation_store
 from geoshare.storage import notifications as notification_store
 from geoshare.storage import users as user_store
 from geoshare.storage.records import Invitation
-from geoshare.storage.tables import users as users_table
 from tests.api.expected import FORBIDDEN
 from tests.conftest import ADMIN, DEFAULT_ORG, SHARING, count_rows, get_token, make_user
 
@@ -307,36 +305,6 @@ async def test_content_listing_paging_rules(client, svc, inbox):
     for bad in ({"num": "-1"}, {"start": "one"}, {"sortField": "color"}, {"sortOrder": "up"}, {"folders": "maybe"}):
         body = await call(client, "GET", "content/users/reader", token, **bad)
         assert body["error"]["code"] == 400, bad
-
-
-async def test_content_listing_pages_through_the_source(client, svc, inbox):
-    seen: list[tuple[str, str | None, str | None]] = []
-
-    def source(conn, owner, offset, limit, sort_field, sort_order):
-        seen.append((owner.username, sort_field, sort_order))
-        users_there = conn.execute(select(func.count()).select_from(users_table)).scalar_one()
-        everything = [{"id": f"{n:032x}", "title": f"item {n}", "users": users_there} for n in range(25)]
-        return users.ContentPage(total=25, items=everything[offset:][:limit], folders=[{"id": "f"}])
-
-    users.set_content_source(source)
-    try:
-        pages = [await call(client, "GET", "content/users/reader", inbox["reader"], start=str(s), num="10",
-                            sortField="title", sortOrder="desc") for s in (1, 11, 21, 26)]
-        before = await call(client, "GET", "content/users/reader", inbox["reader"], start="-1")
-        empty = await call(client, "GET", "content/users/reader", inbox["reader"], num="0")
-        one = await call(client, "GET", "content/users/reader", inbox["reader"], num="1")
-    finally:
-        users.set_content_source(users._no_content)
-    assert [p["nextStart"] for p in pages] == [11, 21, -1, -1]
-    assert [len(p["items"]) for p in pages] == [10, 10, 5, 0]
-    assert pages[0]["items"][0]["title"] == "item 0" and pages[1]["items"][0]["title"] == "item 10"
-    assert pages[2]["items"][-1]["title"] == "item 24" and pages[0]["folders"] == [{"id": "f"}]
-    assert pages[0]["items"][0]["users"] == 3  # admin, reader, bystander: read through the connection given
-    assert all(p["total"] == 25 for p in pages)
-    assert seen[0] == ("reader", "title", "desc")
-    assert (before["items"], before["nextStart"], before["total"]) == ([], -1, 25)
-    assert (empty["items"], empty["nextStart"], empty["num"]) == ([], -1, 0)
-    assert (len(one["items"]), one["nextStart"]) == (1, 2)
 
 
 async def test_content_listing_needs_view_items(client, svc, inbox):

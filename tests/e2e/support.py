@@ -41,7 +41,9 @@ CLIENT_SUITES = {"test_arcgis_python.py": "arcgis", "test_restjs.py": "REST JS",
                  "test_group_members_clients.py": "arcgis and REST JS",
                  "test_group_search_clients.py": "arcgis and REST JS",
                  "test_items_clients.py": "arcgis and REST JS",
-                 "test_uploads_clients.py": "arcgis and REST JS"}
+                 "test_uploads_clients.py": "arcgis and REST JS",
+                 "test_folders_clients.py": "arcgis and REST JS",
+                 "test_maps_sdk_content.py": "Maps SDK"}
 REQUIRE_CLIENTS = "GEOSHARE_TEST_REQUIRE_CLIENTS"
 TRUE_WORDS = ("1", "true", "yes", "on")
 

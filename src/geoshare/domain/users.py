@@ -1,6 +1,5 @@
-"""User operations (sharing-api.md §4.3-4.5, §4.10, §6.2): read a profile, update it, delete,
-reassign, disable, enable and unlock a member, and the user's tags, properties, thumbnail and
-content listing.
+"""User operations (sharing-api.md §4.3-4.5, §4.10): read a profile, update it, delete,
+reassign, disable, enable and unlock a member, and the user's tags, properties and thumbnail.
 
 Who may act on whom is decided here.  A user may act on themselves; an administrator holding the
 operation's privilege may act on members of their own organization only.  Anyone else is refused
@@ -9,9 +8,8 @@ inaccessible" as a missing user when it is not, so a refusal never reveals a hid
 
 Items and groups do not exist yet, but deleting a user must be refused while they own some, and
 `reassign` must move them.  The *ownership registry* below is where later modules plug in: each
-registers a `Holding` (how to count and how to reassign what a user owns), a tag source (the tags
-of the user's items) and the content source of `content/users/{u}`.  Today nothing is registered,
-so every user owns nothing, has no tags and an empty content listing.
+registers a `Holding` (how to count and how to reassign what a user owns) and a tag source (the
+tags of the user's items).  The content listing `content/users/{u}` is domain/user_content.py.
 """
 
 from __future__ import annotations
@@ -26,7 +24,6 @@ from typing import Any
 from sqlalchemy import Connection
 
 from geoshare.domain import privileges as privs
-from geoshare.domain.page_window import window
 from geoshare.domain.portal import groups_of, user_document, user_view
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services
@@ -54,28 +51,9 @@ class Holding:
     reassign: Callable[[Connection, User, User, int], None]
 
 
-@dataclass(frozen=True)
-class ContentPage:
-    """One page of a user's content listing (sharing-api.md §6.2)."""
-
-    total: int
-    items: list[dict[str, Any]]
-    folders: list[dict[str, Any]]
-
-
 TagSource = Callable[[Connection, str], dict[str, int]]  # user id -> {tag: number of the user's things}
-# (conn, owner, offset, limit, sortField, sortOrder) -> the page
-ContentSource = Callable[[Connection, User, int, int, "str | None", "str | None"], ContentPage]
 HOLDINGS: list[Holding] = []
 TAG_SOURCES: list[TagSource] = []
-
-
-def _no_content(conn: Connection, owner: User, offset: int, limit: int, sort_field: str | None,
-                sort_order: str | None) -> ContentPage:
-    return ContentPage(total=0, items=[], folders=[])
-
-
-_content_source: list[ContentSource] = [_no_content]
 
 
 def register_holding(holding: Holding) -> None:
@@ -84,11 +62,6 @@ def register_holding(holding: Holding) -> None:
 
 def register_tag_source(source: TagSource) -> None:
     TAG_SOURCES.append(source)
-
-
-def set_content_source(source: ContentSource) -> None:
-    """The items work replaces the empty listing with the real one."""
-    _content_source[0] = source
 
 
 def owned(conn: Connection, user_id: str) -> dict[str, int]:
@@ -287,7 +260,7 @@ async def unlock_user(svc: Services, viewer: Principal, name_or_id: str) -> dict
     return {"success": True, "username": target.user.username}
 
 
-# ------------------------------------------------------------------ tags, properties, thumbnail, content
+# ------------------------------------------------------------------ tags, properties, thumbnail
 async def user_tags(svc: Services, viewer: Principal, name_or_id: str) -> dict[str, Any]:
     """GET community/users/{u}/tags: the tags of the user's things with their counts."""
     target = await acting_on(svc, viewer, name_or_id, "portal:admin:viewUsers")
@@ -342,14 +315,3 @@ async def user_info_file(svc: Services, viewer: Principal, name_or_id: str, file
     if data is None or stored is None:
         raise NotFound("Resource not found", [f"'{file_name}' is not a file of this user."], code=404)
     return data, CONTENT_TYPES[PurePosixPath(stored).suffix[1:]]
-
-
-async def user_content(svc: Services, viewer: Principal, name_or_id: str, *, start: int | None, num: int | None,
-                       sort_field: str | None, sort_order: str | None) -> dict[str, Any]:
-    """GET content/users/{u} (§6.2): the user's root folder, for the user and for
-    administrators of their organization holding portal:admin:viewItems."""
-    target = await acting_on(svc, viewer, name_or_id, "portal:admin:viewItems")
-    page = window(start, num)  # sharing-api.md §1.7
-    content = await svc.db.read(_content_source[0], target.user, page.offset, page.limit, sort_field, sort_order)
-    return {"username": target.user.username, **page.answer(content.total), "currentFolder": None,
-            "items": content.items, "folders": content.folders}

@@ -4,7 +4,6 @@ from geoshare.http import portaladmin, portaladmin_security  # noqa: F401
 from geoshare.http.admin import site  # noqa: F401
 from geoshare.http.sharing import (  # noqa: F401
     community_users,
-    content_users,
     group_members,
     group_search,
     groups,
@@ -18,5 +17,6 @@ from geoshare.http.sharing import (  # noqa: F401
     portal_roles,
     portals,
     root,
+    user_content,
     user_search,
 )

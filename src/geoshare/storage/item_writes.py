@@ -25,9 +25,9 @@ def child_blobs(conn: Connection, item_id: str) -> list[str]:
 
 
 def move_owner(conn: Connection, from_user: str, to_user: str, now: int) -> None:
-    """Every item of `from_user` to `to_user`'s root folder."""
-    conn.execute(update(items).where(items.c.owner_id == from_user)
-                 .values(owner_id=to_user, folder_id=None, modified=now))
+    """Every item of `from_user` to `to_user`, each staying in its folder: the folders holding
+    (domain/folders.py) moves the folders themselves, merging same-titled ones."""
+    conn.execute(update(items).where(items.c.owner_id == from_user).values(owner_id=to_user, modified=now))
 
 
 def tag_counts(conn: Connection, user_id: str) -> dict[str, int]:
