@@ -8,6 +8,7 @@ from geoshare.http.sharing import (  # noqa: F401
     group_members,
     group_search,
     groups,
+    item_sharing,
     notifications,
     oauth2,
     portal_members,
