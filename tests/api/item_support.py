@@ -56,3 +56,12 @@ def error_of(body: dict[str, Any]) -> dict[str, Any]:
     assert "error" in body, body
     error: dict[str, Any] = body["error"]
     return error
+
+
+async def count_comments(svc: Any, item_id: str) -> int:
+    from sqlalchemy import func, select
+
+    from geoshare.storage.tables import item_comments
+
+    query = select(func.count()).select_from(item_comments).where(item_comments.c.item_id == item_id)
+    return int(await svc.db.read(lambda conn: conn.execute(query).scalar_one()))

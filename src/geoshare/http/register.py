@@ -9,6 +9,7 @@ from geoshare.http.sharing import (  # noqa: F401
     group_search,
     groups,
     item_sharing,
+    item_social,
     notifications,
     oauth2,
     portal_members,
