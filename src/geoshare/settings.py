@@ -58,6 +58,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("hsts_seconds", int, 31536000, "max-age of Strict-Transport-Security on HTTPS answers when --cert is given; 0 sends none."),
     SettingSpec("oauth_allow_plain_pkce", bool, False, "Accept code_challenge_method=plain in OAuth (S256 only by default)."),
     SettingSpec("oauth_rotate_refresh_tokens", bool, False, "Issue a new refresh token on every refresh_token grant and revoke the old one (the clients of the portal keep reusing the first one; see the user guide)."),
+    SettingSpec("item_fetch_hosts", str, "", "Comma-separated host names whose http(s) URLs addItem and update may fetch (dataUrl, thumbnailurl); empty: none, and such parameters are refused."),
 )
 
 _SPECS = {spec.name: spec for spec in SETTINGS}
@@ -98,6 +99,7 @@ class Settings:
     hsts_seconds: int = 31536000
     oauth_allow_plain_pkce: bool = False
     oauth_rotate_refresh_tokens: bool = False
+    item_fetch_hosts: str = ""
 
     @property
     def data_path(self) -> Path:
@@ -112,6 +114,10 @@ class Settings:
     @property
     def trusted_proxy_set(self) -> frozenset[str]:
         return frozenset(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
+
+    @property
+    def item_fetch_host_set(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.item_fetch_hosts.split(",") if h.strip())
 
     @property
     def is_sqlite(self) -> bool:

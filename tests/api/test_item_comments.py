@@ -4,7 +4,7 @@ kept true; text sanitised and limited; comments disabled on the item or the orga
 from __future__ import annotations
 
 from geoshare.storage import org_settings as settings_store
-from tests.api.item_support import call, count_comments, error_of, get, item_row, member
+from tests.api.sharing_support import call, count_comments, error_of, get, item_row, member
 from tests.conftest import DEFAULT_ORG, make_item
 
 

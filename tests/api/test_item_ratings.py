@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.item_support import call, error_of, get, item_row, member
+from tests.api.sharing_support import call, error_of, get, item_row, member
 from tests.conftest import make_item
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from geoshare.storage.tables import item_relationships
-from tests.api.item_support import call, error_of, get, member
+from tests.api.sharing_support import call, error_of, get, member
 from tests.conftest import make_item
 
 

@@ -4,7 +4,7 @@ refused item changes nothing while the others are shared, and arcgis's remove se
 from __future__ import annotations
 
 from geoshare.storage import orgs as org_store
-from tests.api.item_support import call, item_row, member, shares
+from tests.api.sharing_support import call, item_row, member, shares
 from tests.conftest import DEFAULT_ORG, make_group, make_item
 
 

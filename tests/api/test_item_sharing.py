@@ -9,7 +9,7 @@ from geoshare.domain import access, items
 from geoshare.errors import NotFound
 from geoshare.storage import orgs as org_store
 from geoshare.storage.tables import items as items_table
-from tests.api.item_support import call, error_of, item_row, member, principal, shares
+from tests.api.sharing_support import call, error_of, item_row, member, principal, shares
 from tests.conftest import DEFAULT_ORG, make_group, make_item, make_org, make_user
 
 
