@@ -9,7 +9,7 @@ from geoshare.domain import access, items
 from geoshare.errors import NotFound
 from geoshare.storage import orgs as org_store
 from geoshare.storage.tables import items as items_table
-from tests.api.sharing_support import call, error_of, item_row, member, principal, shares
+from tests.api.sharing_support import call, error_of, get, item_row, member, principal, shares
 from tests.conftest import DEFAULT_ORG, make_group, make_item, make_org, make_user
 
 
@@ -244,3 +244,44 @@ async def test_deleting_a_group_unshares_its_items_and_refreshes_access(client, 
     reply = await call(client, f"community/groups/{group.id}/delete", token)
     assert reply.get("success") is True, reply
     assert (await item_row(svc, item.id)).access == "private"
+
+
+async def test_acceptance_member_reads_item_and_data_non_member_gets_the_missing_answer(client, svc):
+    owner = await member(client, svc, "ac_a")
+    b, c = await member(client, svc, "ac_b"), await member(client, svc, "ac_c")
+    group = await make_group(svc, "ac_a", "Team", members=("ac_b",))
+    added = await call(client, "content/users/ac_a/addItem", owner, title="Shared map", type="Web Map",
+                       text='{"operationalLayers": []}')
+    item_id = added["id"]
+    never = await get(client, f"content/items/{'0' * 32}", c)
+    assert await get(client, f"content/items/{item_id}", b) == never
+    assert (await call(client, share_path("ac_a", item_id), owner, groups=group.id))["notSharedWith"] == []
+    seen = await get(client, f"content/items/{item_id}", b)
+    assert seen["id"] == item_id and seen["access"] == "shared"
+    data = await client.get(f"/portal/sharing/rest/content/items/{item_id}/data", params={"f": "json", "token": b})
+    assert data.json() == {"operationalLayers": []}
+    assert await get(client, f"content/items/{item_id}", c) == never
+    hidden_data = await client.get(f"/portal/sharing/rest/content/items/{item_id}/data",
+                                   params={"f": "json", "token": c})
+    assert "error" in hidden_data.json()
+    await call(client, f"content/users/ac_a/items/{item_id}/unshare", owner, groups=group.id)
+    assert await get(client, f"content/items/{item_id}", b) == never
+
+
+async def test_shared_update_member_updates_through_the_items_core_but_cannot_share_or_delete(client, svc):
+    owner = await member(client, svc, "up_a")
+    b = await member(client, svc, "up_b")
+    group = await make_group(svc, "up_a", "Editors", members=("up_b",), shared_update=True)
+    item = await make_item(svc, "up_a", "Map")
+    base = f"content/users/up_a/items/{item.id}"
+    assert (await call(client, share_path("up_a", item.id), owner, groups=group.id))["notSharedWith"] == [group.id]
+    refused = await call(client, f"{base}/update", b, title="By b")
+    assert error_of(refused)["messageCode"] == "CONT_0001"
+    await call(client, share_path("up_a", item.id), owner, groups=group.id, confirmItemControl="true")
+    assert (await get(client, f"content/items/{item.id}", b))["itemControl"] == "update"
+    assert (await call(client, f"{base}/update", b, title="By b"))["success"] is True
+    assert (await item_row(svc, item.id)).title == "By b"
+    for path, data in (("share", {"org": "true"}), ("unshare", {"groups": group.id}), ("delete", {})):
+        assert error_of(await call(client, f"{base}/{path}", b, **data))["code"] == 403
+    row = await item_row(svc, item.id)
+    assert (row.access, await shares(svc, item.id)) == ("shared", [group.id])
