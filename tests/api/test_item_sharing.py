@@ -285,3 +285,17 @@ async def test_shared_update_member_updates_through_the_items_core_but_cannot_sh
         assert error_of(await call(client, f"{base}/{path}", b, **data))["code"] == 403
     row = await item_row(svc, item.id)
     assert (row.access, await shares(svc, item.id)) == ("shared", [group.id])
+
+
+async def test_items_share_sets_levels_for_administrators_and_refuses_them_to_managers(client, svc, admin_token):
+    await make_user(svc, "lm_owner")
+    manager = await member(client, svc, "lm_mgr")
+    group = await make_group(svc, "lm_mgr", "Managed")
+    item = await make_item(svc, "lm_owner", "Map", shared_org=True)
+    refused = await call(client, f"content/items/{item.id}/share", manager, groups=group.id, everyone="true")
+    assert error_of(refused)["code"] == 403
+    assert (await item_row(svc, item.id)).access == "org" and await shares(svc, item.id) == []
+    body = await call(client, f"content/items/{item.id}/share", admin_token, org="false", everyone="false",
+                      groups=" ")
+    assert body == {"notSharedWith": [], "itemId": item.id}
+    assert (await item_row(svc, item.id)).access == "private"

@@ -68,8 +68,7 @@ def _owned_item(conn: Connection, viewer: Principal, username: str, item_id: str
     found = items.seen_item(conn, viewer, item_id, lock=True)
     if found.item.owner.lower() != username.lower():
         raise items.missing()
-    is_owner = viewer.user is not None and viewer.user.id == found.item.owner_id
-    if not is_owner and not any(viewer.admin_of(found.item.org_id, p) for p in ADMIN_SHARE):
+    if not _may_share_item(viewer, found):
         raise Forbidden()
     return found
 
@@ -188,8 +187,21 @@ def _manager_usable(conn: Connection, viewer: Principal, found: SeenItem, confir
     return usable
 
 
+def _may_share_item(viewer: Principal, found: SeenItem) -> bool:
+    is_owner = viewer.user is not None and viewer.user.id == found.item.owner_id
+    return is_owner or any(viewer.admin_of(found.item.org_id, p) for p in ADMIN_SHARE)
+
+
 def share_as_manager(conn: Connection, viewer: Principal, item_id: str, share: Share, now: int) -> list[str]:
+    """content/items/{id}/share: arcgis also sends `everyone`/`org` here when an administrator
+    shares another member's item, so the owner and administrators set levels as under
+    content/users/{u}; anyone else asking for a level is refused (403)."""
     found = items.seen_item(conn, viewer, item_id, lock=True)
+    if share.everyone is not None or share.org is not None:
+        if not _may_share_item(viewer, found):
+            raise Forbidden()
+        _check_levels(conn, viewer, found, share)
+        _set_levels(conn, found.item.id, share)
     refused = _add_groups(conn, found, share, now, _manager_usable(conn, viewer, found, share.confirm_item_control))
     items.refresh_access(conn, found.item.id)
     return refused

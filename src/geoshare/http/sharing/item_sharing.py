@@ -22,9 +22,9 @@ CONFIRM = Param("confirmItemControl", "bool", default=False,
 ITEMS = Param("items", "list", required=True, max_length=item_sharing.MAX_ITEMS * 40, help="Item ids.")
 
 
-def _share(ctx: Ctx, *, levels: bool = True) -> Share:
+def _share(ctx: Ctx) -> Share:
     p = ctx.params
-    return Share(everyone=p.get("everyone") if levels else None, org=p.get("org") if levels else None,
+    return Share(everyone=p["everyone"], org=p["org"],
                  groups=tuple(p["groups"] or ()), confirm_item_control=bool(p["confirmItemControl"]),
                  blank_groups="groups" in ctx.supplied and not p["groups"])
 
@@ -46,11 +46,10 @@ async def unshare(ctx: Ctx) -> dict[str, Any]:
 
 
 @operation("sharing", f"{ITEM}/share", kind="operation", methods=("POST",), permission="user",
-           failure_message="Unable to share item.", params=(GROUPS, CONFIRM),
-           summary="Share an item the caller sees into groups the caller manages.")
+           failure_message="Unable to share item.", params=(*LEVELS, GROUPS, CONFIRM),
+           summary="Share an item the caller sees into groups the caller manages (levels: owner, administrators).")
 async def share_as_manager(ctx: Ctx) -> dict[str, Any]:
-    return await item_sharing.share_item_as_manager(ctx.svc, ctx.principal, ctx.path_params["itemId"],
-                                                    _share(ctx, levels=False))
+    return await item_sharing.share_item_as_manager(ctx.svc, ctx.principal, ctx.path_params["itemId"], _share(ctx))
 
 
 @operation("sharing", f"{ITEM}/unshare", kind="operation", methods=("POST",), permission="user",
