@@ -39,7 +39,8 @@ CLIENT_SUITES = {"test_arcgis_python.py": "arcgis", "test_restjs.py": "REST JS",
                  "test_org_clients.py": "arcgis and REST JS",
                  "test_group_admin_clients.py": "arcgis and REST JS",
                  "test_group_members_clients.py": "arcgis and REST JS",
-                 "test_group_search_clients.py": "arcgis and REST JS"}
+                 "test_group_search_clients.py": "arcgis and REST JS",
+                 "test_sharing_clients.py": "arcgis and REST JS"}
 REQUIRE_CLIENTS = "GEOSHARE_TEST_REQUIRE_CLIENTS"
 TRUE_WORDS = ("1", "true", "yes", "on")
 
