@@ -66,3 +66,18 @@ async def test_owner_hidden_and_anonymous_cannot_rate(client, svc):
     assert error_of(await get(client, f"content/items/{hidden.id}/rating", other))["messageCode"] == "CONT_0001"
     for found in (item, hidden):
         assert (await item_row(svc, found.id)).num_ratings == 0
+
+
+async def test_concurrent_raters_and_commenters_are_all_counted(client, svc):
+    import asyncio
+
+    await member(client, svc, "rc_owner")
+    item = await make_item(svc, "rc_owner", "Map", shared_org=True)
+    tokens = [await member(client, svc, f"rc_{n}") for n in range(8)]
+    rates = [call(client, f"content/items/{item.id}/addRating", t, rating=str(1 + n % 5)) for n, t in enumerate(tokens)]
+    notes = [call(client, f"content/items/{item.id}/addComment", t, comment="same time") for t in tokens]
+    answers = await asyncio.gather(*rates, *notes)
+    assert all(a.get("success") is True for a in answers), answers
+    row = await item_row(svc, item.id)
+    assert (row.num_ratings, row.num_comments) == (8, 8)
+    assert row.avg_rating == pytest.approx(sum(1 + n % 5 for n in range(8)) / 8)
