@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from geoshare.domain import folders, group_admin, items, users
+from geoshare.domain import folders, items, users
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services, new_id
 from geoshare.errors import Forbidden, GeoshareError, InvalidParameter
@@ -145,11 +145,5 @@ def _reassign_folders(conn: Connection, source: User, receiver: User, now: int) 
     listing_store.reassign_folders(conn, source.id, receiver.id)
 
 
-def unshare_deleted_group(conn: Connection, group_id: str) -> None:
-    """group_admin.ON_DELETE: the group's shares go, and each item's access is derived again."""
-    for item_id in listing_store.delete_group_shares(conn, group_id):
-        items.refresh_access(conn, item_id)
-
-
 users.register_holding(users.Holding("folders", _folders_holding_items, _reassign_folders))
-group_admin.ON_DELETE.append(unshare_deleted_group)
+# A group's delete unshares its items through domain/item_sharing.unshare_group.

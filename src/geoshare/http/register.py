@@ -9,6 +9,8 @@ from geoshare.http.sharing import (  # noqa: F401
     groups,
     item_edits,
     item_files,
+    item_sharing,
+    item_social,
     items,
     notifications,
     oauth2,

@@ -141,10 +141,3 @@ def reassign_folders(conn: Connection, from_id: str, to_id: str) -> None:
         conn.execute(update(items).where(items.c.folder_id == mine).values(folder_id=theirs))
         delete_folder(conn, mine)
     conn.execute(update(folders).where(folders.c.owner_id == from_id).values(owner_id=to_id))
-
-
-def delete_group_shares(conn: Connection, group_id: str) -> list[str]:
-    """Remove every share with the group; answer the ids of the items that were shared."""
-    shared = item_store.items_shared_with(conn, group_id)
-    conn.execute(delete(item_groups).where(item_groups.c.group_id == group_id))
-    return shared
