@@ -52,7 +52,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("strict_referer", bool, False, "Refuse referer-bound tokens on requests that carry no Referer header."),
     SettingSpec("max_body_bytes", int, 10 * 1024 * 1024, "Largest request body accepted by operations that take no file."),
     SettingSpec("max_upload_bytes", int, 2 * 1024 * 1024 * 1024,
-                "Largest request body accepted by operations that take a file (uploads, parts, resources)."),
+                "Largest request body of the operations that take item data or files (addItem, item update, addPart, resources, info files)."),
     SettingSpec("max_param_chars", int, 65536, "Default longest value of a parameter that declares no limit of its own."),
     SettingSpec("max_header_bytes", int, 32 * 1024, "Largest request line plus headers, in bytes; a larger request gets 431."),
     SettingSpec("body_timeout", int, 30, "Seconds a request body may pause; after that many seconds it must also average 1 KiB/s, or the request gets 408."),
