@@ -82,6 +82,30 @@ def test_arcgis_sharing_groups_and_levels(gis: Any, live_server: LiveServer) -> 
     assert gis.content.get(item.id).access == "private"
 
 
+def test_arcgis_item_sharing_through_its_public_setters(gis: Any, live_server: LiveServer) -> None:
+    """`item.sharing.groups.add/remove/list` and `sharing_level`, as a script writes them (they read
+    content/items/{id}/groups and post shareItems/unshareItems)."""
+    if GIS is None:
+        pytest.skip("arcgis is not installed")
+    reader, reader_password = create_member(live_server, "pyset")
+    admin_token = live_server.admin_token()
+    group = gis.groups.get(create_group(live_server, admin_token, "Python setters"))
+    group.add_users([reader])
+    item = gis.content.get(add_item(live_server, live_server.admin_username, admin_token, "Python setters item"))
+    reader_token = token_of(live_server, reader, reader_password)
+    assert "error" in read_item(live_server, item.id, reader_token)
+    item.sharing.groups.add(group)
+    assert [g.id for g in item.sharing.groups.list()] == [group.id]
+    assert gis.content.get(item.id).access == "shared"
+    assert read_item(live_server, item.id, reader_token)["id"] == item.id  # the member reads it now
+    for level, expected in (("ORGANIZATION", "org"), ("EVERYONE", "public"), ("PRIVATE", "shared")):
+        item.sharing.sharing_level = level
+        assert gis.content.get(item.id).access == expected
+    item.sharing.groups.remove(group)
+    assert item.sharing.groups.list() == [] and gis.content.get(item.id).access == "private"
+    assert "error" in read_item(live_server, item.id, reader_token)
+
+
 def test_arcgis_comments_rating_and_relationships(gis: Any, live_server: LiveServer) -> None:
     if GIS is None:
         pytest.skip("arcgis is not installed")
