@@ -27,6 +27,7 @@ from geoshare.domain.items import thumbnail_key
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services, new_id
 from geoshare.errors import InvalidParameter, NotFound
+from geoshare.storage import groups as group_store
 from geoshare.storage import item_listing as listing_store
 from geoshare.storage import items as item_store
 from geoshare.storage.records import Folder, User
@@ -84,6 +85,9 @@ async def create_folder(svc: Services, viewer: Principal, username: str, raw_tit
     folder_id, now = new_id(), svc.clock.now_ms()
 
     def write(conn: Connection) -> Folder:
+        # One owner's folder changes queue on their user row, so two creations of one title
+        # cannot both pass the check (the unique index would answer the second with a 500).
+        group_store.lock_users(conn, [owner.id])  # pragma: no mutate (a lock shows only under concurrency)
         _unique(conn, owner, title, CREATE_FAILED)
         item_store.insert_folder(conn, folder_id, owner.id, title, now)
         return Folder(id=folder_id, owner_id=owner.id, title=title, created=now)
@@ -98,6 +102,7 @@ async def update_folder(svc: Services, viewer: Principal, username: str, folder_
     owner = (await users.acting_on(svc, viewer, username, UPDATE_ITEMS)).user
 
     def write(conn: Connection) -> Folder:
+        group_store.lock_users(conn, [owner.id])  # pragma: no mutate (as in create_folder)
         folder = find_folder(conn, owner, folder_id)
         title = clean_title(raw_title, UPDATE_FAILED)
         _unique(conn, owner, title, UPDATE_FAILED, keep=folder.id)
