@@ -32,7 +32,6 @@ from geoshare.domain import sanitize
 from geoshare.domain.group_fields import (
     UPDATE_FAILED,
     Checking,
-    Upload,
     changes,
     store_thumbnail,
     title_clash,
@@ -46,6 +45,7 @@ from geoshare.domain.groups import (
     seen,
     thumbnail_key,
 )
+from geoshare.domain.images import Upload
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services, new_id
 from geoshare.domain.users import CONTENT_TYPES

@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import Connection
 
 from geoshare.domain import sanitize
 from geoshare.domain.groups import full_members, group_document, limit_error, thumbnail_key
-from geoshare.domain.images import check_thumbnail
+from geoshare.domain.images import Upload, check_thumbnail, thumbnail_name
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services, new_id
 from geoshare.errors import Forbidden, InvalidParameter
@@ -47,15 +44,6 @@ SORT_ORDERS = ("asc", "desc")
 MEMBERSHIP_ACCESS = ("org", "collaboration", "none")
 UPDATE_CAPABLE = "portal:admin:createUpdateCapableGroup"
 LEAVING_DISALLOWED = "portal:admin:createLeavingDisallowedGroup"
-STEM_RE = re.compile(r"[^A-Za-z0-9_-]+")
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A file part as the HTTP layer read it."""
-
-    filename: str | None
-    data: bytes
 
 
 @dataclass(frozen=True)
@@ -72,8 +60,7 @@ def _bad(checking: Checking, detail: str) -> InvalidParameter:
     return InvalidParameter(checking.message, [detail])
 
 
-def _plain(value: str) -> str:
-    return (sanitize.plain_text(value) or "").strip()  # pragma: no mutate (a string in, a string out)
+_plain = sanitize.plain_line
 
 
 # ------------------------------------------------------------------ one validator per parameter
@@ -101,16 +88,7 @@ def _description(name: str, value: Any, checking: Checking) -> Any:
 
 
 def _listed(limit: int, name: str, value: Any, checking: Checking) -> Any:
-    kept: dict[str, str] = {}
-    for entry in value:
-        text = _plain(str(entry))
-        if len(text) > MAX_TAG_CHARS:
-            raise _bad(checking, f"'{name}' has an entry longer than {MAX_TAG_CHARS} characters.")
-        if text:
-            kept.setdefault(text.casefold(), text)
-    if len(kept) > limit:
-        raise _bad(checking, f"'{name}' has more than {limit} entries.")
-    return list(kept.values())
+    return sanitize.plain_list(name, value, most=limit, longest=MAX_TAG_CHARS, message=checking.message)
 
 
 def _choice(choices: tuple[str, ...], name: str, value: Any, checking: Checking,
@@ -229,12 +207,6 @@ def changes(given: dict[str, Any], checking: Checking, clear: bool) -> dict[str,
 
 
 # ------------------------------------------------------------------ the thumbnail
-def thumbnail_name(filename: str | None, extension: str) -> str:
-    """A fresh name per upload, so a new blob never overwrites the one a reader may be fetching."""
-    stem = STEM_RE.sub("", PurePosixPath(filename or "").stem)[:64] or "thumbnail"
-    return f"{stem}_{secrets.token_hex(4)}.{extension}"
-
-
 async def store_thumbnail(svc: Services, group_id: str, upload: Upload, message: str) -> str:
     """Check the image and write it to the blob store; the caller writes the row after."""
     extension = check_thumbnail(upload.data, message=message)

@@ -20,7 +20,7 @@ import orjson
 from sqlalchemy import Connection
 
 from geoshare.domain import item_fetch, item_fields, item_secrets, item_types, users
-from geoshare.domain.images import MAX_THUMBNAIL_BYTES, check_thumbnail
+from geoshare.domain.images import MAX_THUMBNAIL_BYTES, check_thumbnail, thumbnail_name
 from geoshare.domain.items import data_key, thumbnail_key
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services, new_id
@@ -134,16 +134,10 @@ async def write_thumbnail(svc: Services, item_id: str, sources: Sources, message
     else:
         return
     extension = check_thumbnail(data, message=message)
-    name = thumbnail_file_name(stem, extension)
+    name = thumbnail_name(stem, extension)
     out.keys.append(thumbnail_key(item_id, name))
     await svc.blobs.put(thumbnail_key(item_id, name), data)
     out.values["thumbnail"] = f"thumbnail/{name}"
-
-
-def thumbnail_file_name(filename: str | None, extension: str) -> str:
-    """A fresh name per upload, so a new blob never overwrites one a reader may be fetching."""
-    stem = "".join(c for c in PurePosixPath(safe_name(filename) or "").stem if c.isalnum() or c in "_-")[:64]
-    return f"{stem or 'thumbnail'}_{secrets.token_hex(4)}.{extension}"
 
 
 def metadata_key(item_id: str) -> str:

@@ -39,8 +39,7 @@ def bad(message: str, detail: str) -> InvalidParameter:
     return InvalidParameter(message, [detail])
 
 
-def _plain(value: Any) -> str:
-    return (sanitize.plain_text(str(value)) or "").strip()  # pragma: no mutate (a string in, a string out)
+_plain = sanitize.plain_line
 
 
 # ------------------------------------------------------------------ one validator per parameter
@@ -79,16 +78,7 @@ def _short(limit: int, message: str, name: str, value: Any) -> Any:
 
 
 def _listed(limit: int, message: str, name: str, value: Any) -> Any:
-    kept: dict[str, str] = {}
-    for entry in value:
-        text = _plain(entry)
-        if len(text) > MAX_TAG_CHARS:
-            raise bad(message, f"'{name}' has an entry longer than {MAX_TAG_CHARS} characters.")
-        if text:
-            kept.setdefault(text.casefold(), text)
-    if len(kept) > limit:
-        raise bad(message, f"'{name}' has more than {limit} entries.")
-    return list(kept.values())
+    return sanitize.plain_list(name, value, most=limit, longest=MAX_TAG_CHARS, message=message)
 
 
 def _number(message: str, value: Any) -> float:

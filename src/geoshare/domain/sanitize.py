@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
+from typing import Any
 
 import nh3
+
+from geoshare.errors import InvalidParameter
 
 _GLOBAL = {"class", "dir", "lang", "title", "style"}
 _TABLE_CELL = {"colspan", "rowspan", "align", "valign", "width", "height", "nowrap", "bgcolor"}
@@ -77,3 +81,24 @@ def plain_text(text: str | None) -> str | None:
     decoded = html.unescape(cleaned)
     # Escaped markup ("&lt;b&gt;") decodes to markup again: that goes too, so no tag survives.
     return _TAG.sub("", decoded)
+
+
+def plain_line(value: Any) -> str:
+    """`value` as plain text without surrounding space (titles, names, list entries)."""
+    return (plain_text(str(value)) or "").strip()  # pragma: no mutate (a string in, a string out)
+
+
+def plain_list(name: str, values: Iterable[Any], *, most: int, longest: int, message: str) -> list[str]:
+    """Tags, keywords, categories: plain text, no empty entries, no repeats ignoring case (the
+    first spelling kept), at most `most` entries of at most `longest` characters; else
+    InvalidParameter(message) naming the parameter."""
+    kept: dict[str, str] = {}
+    for value in values:
+        text = plain_line(value)
+        if len(text) > longest:
+            raise InvalidParameter(message, [f"'{name}' has an entry longer than {longest} characters."])
+        if text:
+            kept.setdefault(text.casefold(), text)
+    if len(kept) > most:
+        raise InvalidParameter(message, [f"'{name}' has more than {most} entries."])
+    return list(kept.values())

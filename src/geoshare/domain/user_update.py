@@ -21,16 +21,14 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import Connection
 
 from geoshare.domain import password_policy, portal, sanitize
-from geoshare.domain.images import check_thumbnail
+from geoshare.domain.images import Upload, check_thumbnail, thumbnail_name
 from geoshare.domain.principal import Principal
 from geoshare.domain.services import Services
 from geoshare.domain.users import Target, acting_on, thumbnail_key
@@ -43,21 +41,12 @@ FAIL = "Unable to update user."
 UPDATE_USERS = "portal:admin:updateUsers"
 EMAIL_RE = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]+\Z")
 CULTURE_FORMAT_RE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?\Z")
-STEM_RE = re.compile(r"[^A-Za-z0-9_-]+")
 MAX_TAGS = 128
 MAX_TAG_CHARS = 256
 MAX_CATEGORIES = 100
 MAX_CATEGORY_CHARS = 255
 CULTURES = {entry["culture"].lower(): entry["culture"] for entry in portal.LANGUAGES}
 REGIONS = {entry["region"].lower(): entry["region"] for entry in portal.REGIONS}
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A file part as the HTTP layer read it."""
-
-    filename: str | None
-    data: bytes
 
 
 def _bad(detail: str) -> InvalidParameter:
@@ -70,9 +59,7 @@ PLAIN_LIMITS = {"fullname": 255, "firstname": 128, "lastname": 128, "idpUsername
 LOOKUPS = {"culture": CULTURES, "region": REGIONS}
 
 
-def _plain_text(value: str) -> str:
-    # no mutate: plain_text answers None only for None, and the value is a string
-    return (sanitize.plain_text(value) or "").strip()  # pragma: no mutate
+_plain_text = sanitize.plain_line
 
 
 def _plain(name: str, value: Any, target: Target) -> Any:
@@ -93,18 +80,8 @@ def _description(name: str, value: Any, target: Target) -> Any:
 
 
 def _listed(name: str, values: list[str], target: Target) -> list[str]:
-    """Plain text, no empties, no repeats (ignoring case), within the limits."""
     most, longest = LIST_LIMITS[name]
-    kept: dict[str, str] = {}
-    for value in values:
-        cleaned = _plain_text(value)
-        if len(cleaned) > longest:
-            raise _bad(f"'{name}' has an entry longer than {longest} characters.")
-        if cleaned:
-            kept.setdefault(cleaned.casefold(), cleaned)
-    if len(kept) > most:
-        raise _bad(f"'{name}' has more than {most} entries.")
-    return list(kept.values())
+    return sanitize.plain_list(name, values, most=most, longest=longest, message=FAIL)
 
 
 LIST_LIMITS = {"tags": (MAX_TAGS, MAX_TAG_CHARS), "categories": (MAX_CATEGORIES, MAX_CATEGORY_CHARS)}
@@ -219,17 +196,9 @@ async def _password_hash(svc: Services, target: Target, password: str) -> str:
 
 
 # ------------------------------------------------------------------ the thumbnail
-def _thumbnail_name(filename: str | None, extension: str) -> str:
-    """A fresh file name per upload (so the new blob never overwrites the old one), keeping the
-    uploaded name's stem when it has a usable one."""
-    # (the form parser already reduces a Windows path to its last part)
-    stem = STEM_RE.sub("", PurePosixPath(filename or "").stem)[:64] or "thumbnail"
-    return f"{stem}_{secrets.token_hex(4)}.{extension}"
-
-
 async def _store_thumbnail(svc: Services, target: Target, upload: Upload) -> str:
     extension = check_thumbnail(upload.data, message=FAIL)
-    name = _thumbnail_name(upload.filename, extension)
+    name = thumbnail_name(upload.filename, extension)
     await svc.blobs.put(thumbnail_key(target.user.id, name), upload.data)
     return name
 

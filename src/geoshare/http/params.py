@@ -14,6 +14,7 @@ from typing import Any
 
 from starlette.datastructures import UploadFile
 
+from geoshare.domain.images import Upload
 from geoshare.errors import InvalidParameter
 
 MAX_INT = 2**53 - 1  # the largest integer a JavaScript client reads exactly
@@ -119,3 +120,11 @@ def coerce_all(params: tuple[Param, ...], raw: dict[str, Any], *, message: str, 
     if missing:
         raise InvalidParameter(message, missing)
     return values
+
+
+async def small_file(value: UploadFile | str | None, limit: int) -> Upload | None:
+    """A small file parameter (a thumbnail) read into memory, at most one byte over `limit` so the
+    domain can refuse a larger one; None for no file (an empty file field of a form is none)."""
+    if value is None or isinstance(value, str) or (not value.filename and not value.size):
+        return None
+    return Upload(value.filename, await value.read(limit + 1))

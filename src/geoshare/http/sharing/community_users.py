@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from geoshare.domain import user_update, users
@@ -13,7 +12,7 @@ from geoshare.domain.images import MAX_THUMBNAIL_BYTES
 from geoshare.http.context import Ctx
 from geoshare.http.conventions import SECURITY_HEADERS
 from geoshare.http.operations import operation
-from geoshare.http.params import Param
+from geoshare.http.params import Param, small_file
 
 USER = "community/users/{user}"
 # Raw lengths are generous: the domain checks the limits again on the cleaned text.
@@ -52,18 +51,12 @@ async def community_user(ctx: Ctx) -> dict[str, Any]:
     return await users.get_user(ctx.svc, ctx.principal, ctx.path_params["user"])
 
 
-async def _upload(value: UploadFile | str | None) -> user_update.Upload | None:
-    if value is None or isinstance(value, str) or (not value.filename and not value.size):
-        return None  # an empty file field of a form is no file
-    return user_update.Upload(value.filename, await value.read(MAX_THUMBNAIL_BYTES + 1))
-
-
 @operation("sharing", f"{USER}/update", kind="operation", methods=("POST",), permission="user",
            params=UPDATE_PARAMS, failure_message=user_update.FAIL,
            summary="Change the profile: the user, or an administrator with portal:admin:updateUsers.")
 async def update(ctx: Ctx) -> dict[str, Any]:
     p, supplied = ctx.params, ctx.supplied
-    thumbnail = await _upload(p["thumbnail"])
+    thumbnail = await small_file(p["thumbnail"], MAX_THUMBNAIL_BYTES)
     request = user_update.UpdateRequest(
         given={name: p[name] for name in PROFILE_NAMES if name.lower() in supplied}, clear=p["clearEmptyFields"],
         password=p["password"], question=p["securityQuestionIdx"], answer=p["securityAnswer"], thumbnail=thumbnail,

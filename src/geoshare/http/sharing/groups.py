@@ -8,11 +8,11 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from geoshare.domain import group_admin, group_fields, groups
-from geoshare.domain.images import MAX_THUMBNAIL_BYTES
+from geoshare.domain.images import MAX_THUMBNAIL_BYTES, Upload
 from geoshare.http.context import Ctx
 from geoshare.http.conventions import SECURITY_HEADERS
 from geoshare.http.operations import operation
-from geoshare.http.params import Param
+from geoshare.http.params import Param, small_file
 
 GROUP = "community/groups/{groupId}"
 FIELD_PARAMS = (
@@ -51,10 +51,8 @@ def given_fields(ctx: Ctx) -> dict[str, Any]:
     return {name: ctx.params[name] for name in FIELD_NAMES if name.lower() in ctx.supplied}
 
 
-async def upload_of(value: UploadFile | str | None) -> group_fields.Upload | None:
-    if value is None or isinstance(value, str) or (not value.filename and not value.size):
-        return None  # an empty file field of a form is no file
-    return group_fields.Upload(value.filename, await value.read(MAX_THUMBNAIL_BYTES + 1))
+async def upload_of(value: UploadFile | str | None) -> Upload | None:
+    return await small_file(value, MAX_THUMBNAIL_BYTES)
 
 
 @operation("sharing", "community/createGroup", kind="operation", methods=("POST",),
