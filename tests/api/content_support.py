@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from geoshare.domain import group_content, user_content
 from geoshare.storage import items as item_store
 from geoshare.storage import users as user_store
 from tests.api.org_support import call
@@ -15,8 +14,6 @@ PASSWORD = "Member12345"
 
 async def people(client: Any, svc: Any, admin_token: str) -> dict[str, str]:
     """alice and bob (members of the default organization) and their tokens, with the admin's."""
-    # test_group_content's own fixture resets the group content source; put the real one back.
-    group_content.set_content_source(user_content.group_page)
     for name in ("alice", "bob"):
         await make_user(svc, name, PASSWORD)
     return {"admin": admin_token, "alice": await get_token(client, "alice", PASSWORD),

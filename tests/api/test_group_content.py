@@ -86,9 +86,10 @@ def source():
         items = [{"id": f"{listing.group.id}-{i}", "title": f"Item {i}"} for i in range(25)]
         return group_content.ContentPage(total=25, items=items[listing.offset:listing.offset + listing.limit])
 
+    before = group_content._source[0]
     group_content.set_content_source(pages)
     yield asked
-    group_content.set_content_source(group_content._no_content)
+    group_content.set_content_source(before)  # the real source (the items work's), not the empty one
 
 
 async def test_the_registered_source_answers_with_the_window(client, world, source):
