@@ -45,10 +45,11 @@ if (admin) {
     built = await searchItems({ q, num: 2, sortField: "title", authentication: admin });
     return page(built);
   });
-  await step("builderNext", async () => page(await built.nextPage()));  // a builder: the next page is anonymous
+  await step("builderNext", async () => page(await built.nextPage()));
   await step("deepPage", async () =>
     page(await searchItems({ q: `title:${word}`, num: 100, start: 24_901, sortField: "title", authentication: admin })));
-  await step("plainString", async () => page(await searchItems(`title:${few} AND type:"Web Map"`)));
+  // Anonymous, naming the portal: a bare string (searchItems("...")) always goes to arcgis.com.
+  await step("anonymous", async () => page(await searchItems({ q: `title:${few} AND type:"Web Map"`, portal })));
   await step("badQuery", async () => searchItems({ q: "title:(unclosed", authentication: admin }));
   await step("searchGroups", async () =>
     page(await searchGroups({ q: `title:${config.groupWord}`, authentication: admin })));
