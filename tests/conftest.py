@@ -48,7 +48,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Temporary directories in memory (/dev/shm) when the machine has it and no --basetemp was
     given: every test copies a database and closes it again, and on a disk the fsyncs of that
     dominated the in-process suite (about 45 ms per app against 20 ms in memory)."""
-    shm = Path("/dev/shm")
+    shm = Path("/dev/shm")  # noqa: S108 - only a parent for pytest's own fresh per-run directory
     if config.option.basetemp or not (shm.is_dir() and os.access(shm, os.W_OK)):
         return
     base = Path(tempfile.mkdtemp(prefix="geoshare-tests-", dir=shm))
