@@ -16,7 +16,7 @@ and its tree to ours:
 * `*` and `?` wildcards in words; `*` alone matches everything.  The spec says a term may not
   start with a wildcard nor mix `?` and `*`; the user and group searches have always matched
   such words with LIKE, so the parser accepts them and each search decides what a wildcard means
-  for its fields (the item search's full-text index only supports trailing `*`).
+  for its fields.
 * Adjacent clauses without an operator: optional ones are ORed, `+` ones and clauses on the
   search's filter fields (`orgid`/`accountid` by default) are required (the Python client
   appends ` accountid:<orgId>` and expects it to narrow), `-`/NOT ones are excluded.
