@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     MetaData,
@@ -277,13 +278,29 @@ items = Table(
     Column("service_proxy_params", Text, nullable=True),  # JSON object
     Column("created", BigInteger, nullable=False),
     Column("modified", BigInteger, nullable=False),
+    # A stable integer key assigned by the database on insert (SQLite: a trigger; PostgreSQL: an
+    # identity), the full-text index's row key (migration 0006).  Writers never name it.
+    Column("seq", BigInteger, Identity(), nullable=True),
 )
+# The full-text index is not a table here: SQLite keeps the FTS5 table `item_text` and
+# PostgreSQL the generated column `items.search_text`, both maintained by the database
+# (migration 0006), so every write of `items` updates them in its own transaction.
+Index("ix_items_seq", items.c.seq, unique=True)
 Index("ix_items_owner_folder", items.c.owner_id, items.c.folder_id, items.c.title_key)
 Index("ix_items_org_access", items.c.org_id, items.c.access)
 Index("ix_items_title", items.c.title_key, items.c.id)
 Index("ix_items_created", items.c.created, items.c.id)
 Index("ix_items_modified", items.c.modified, items.c.id)
 Index("ix_items_type", items.c.type)
+# Sorted searches walk these in order (every order ends with id), see storage/item_search.py.
+Index("ix_items_num_views", items.c.num_views, items.c.id)
+Index("ix_items_avg_rating", items.c.avg_rating, items.c.id)
+Index("ix_items_num_ratings", items.c.num_ratings, items.c.id)
+Index("ix_items_num_comments", items.c.num_comments, items.c.id)
+Index("ix_items_type_id", items.c.type, items.c.id)
+Index("ix_items_size", items.c.size, items.c.id)
+Index("ix_items_access_modified", items.c.access, items.c.modified, items.c.id)
+Index("ix_items_owner_modified", items.c.owner_id, items.c.modified, items.c.id)
 
 # An item shared with a group; `item_control` is the share's confirmItemControl (shared update).
 item_groups = Table(
