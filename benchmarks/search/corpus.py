@@ -168,13 +168,16 @@ class ItemGenerator:
             [name for name in types if name not in COMMON_TYPES]
         self.type_weights = [COMMON_TYPES.get(name, 0.05) for name in self.types]
         self.type_keywords = {name: list(types[name].get("keywords", [])) for name in self.types}
-        self.theme_cum = _cumulative(zipf_weights(len(THEMES)))
+        # Titles draw their theme words steeply (the top word is in ~1 title of 6), descriptions and
+        # snippets more evenly, so no word is in nearly every item.
+        self.theme_cum = _cumulative(zipf_weights(len(THEMES), shift=2))
+        self.prose_cum = _cumulative(zipf_weights(len(THEMES), shift=10))
         self.place_cum = _cumulative(zipf_weights(len(PLACES), 0.8))
         self.owner_cum = _cumulative(zipf_weights(USERS, 0.7))
         self.group_cum = _cumulative(zipf_weights(GROUPS, 0.9, shift=20))
 
-    def themes(self, k: int) -> list[str]:
-        return [THEMES[i] for i in _draw(self.rng, self.theme_cum, k)]
+    def themes(self, k: int, prose: bool = False) -> list[str]:
+        return [THEMES[i] for i in _draw(self.rng, self.prose_cum if prose else self.theme_cum, k)]
 
     def shares(self, access: str) -> list[int]:
         """Group indexes an item is shared with: every `shared` item has 1-3, a third of the others 1-2."""
@@ -206,9 +209,9 @@ class ItemGenerator:
             "id": f"{rng.getrandbits(128):032x}", "org_id": ORG, "owner_id": user_id(owner), "folder_id": None,
             "title": title, "title_key": title.lower(), "type": item_type,
             "type_keywords": json.dumps(self.type_keywords[item_type][:6]),
-            "description": f"{' '.join(self.themes(6))} for {place}, updated {rng.choice(('daily', 'monthly', 'yearly'))}.",
-            "snippet": f"{theme[0].title()} {' '.join(self.themes(3))} of {place}",
-            "tags": json.dumps(sorted({place.lower(), *theme, *self.themes(2)})),
+            "description": f"{' '.join(self.themes(4, prose=True))} for {place}, updated {rng.choice(('daily', 'monthly', 'yearly'))}.",
+            "snippet": f"{theme[0].title()} {' '.join(self.themes(2, prose=True))} of {place}",
+            "tags": json.dumps(sorted({place.lower(), *theme, *self.themes(2, prose=True)})),
             "culture": rng.choices([c for c, _ in CULTURES], [w for _, w in CULTURES])[0],
             "extent_xmin": extent[0], "extent_ymin": extent[1], "extent_xmax": extent[2], "extent_ymax": extent[3],
             "shared_public": access == "public", "shared_org": access == "org", "access": access,

@@ -54,17 +54,17 @@ def ten(c: gen.Corpus) -> list[Query]:
               where="items.created BETWEEN :lo AND :hi", binds={"lo": lo, "hi": hi}),
         Query("group", {"q": f"group:{group}"},
               where="items.id IN (SELECT item_id FROM item_groups WHERE group_id = :g)", binds={"g": group}),
-        Query("bbox", {"q": "roads", "bbox": f"{xmin:g},{ymin:g},{xmax:g},{ymax:g}"}, "roads",
-              "to_tsquery('geoshare_text', :q)", "roads", relevance=True,
+        Query("bbox", {"q": "trails", "bbox": f"{xmin:g},{ymin:g},{xmax:g},{ymax:g}"}, "trails",
+              "to_tsquery('geoshare_text', :q)", "trails", relevance=True,
               where="items.extent_xmin <= :xmax AND items.extent_xmax >= :xmin AND items.extent_ymin <= :ymax "
                     "AND items.extent_ymax >= :ymin",
               binds={"xmin": xmin, "ymin": ymin, "xmax": xmax, "ymax": ymax}),
-        Query("sorted", {"q": "parcels", "sortField": "modified", "sortOrder": "desc"}, "parcels",
-              "to_tsquery('geoshare_text', :q)", "parcels", order="items.modified DESC, items.id"),
+        Query("sorted", {"q": "flood", "sortField": "modified", "sortOrder": "desc"}, "flood",
+              "to_tsquery('geoshare_text', :q)", "flood", order="items.modified DESC, items.id"),
         Query("deep page", {"q": "water", "sortField": "title", "start": 9901, "num": 100}, "water",
               "to_tsquery('geoshare_text', :q)", "water", order="items.title_key, items.id", offset=9900, limit=100),
-        Query("facets", {"q": "flood", "countFields": "type,access,tags", "countSize": 10}, "flood",
-              "to_tsquery('geoshare_text', :q)", "flood", relevance=True, facets=("type", "access", "tags")),
+        Query("facets", {"q": "wetlands", "countFields": "type,access,tags", "countSize": 10}, "wetlands",
+              "to_tsquery('geoshare_text', :q)", "wetlands", relevance=True, facets=("type", "access", "tags")),
     ]
 
 
