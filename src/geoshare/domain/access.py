@@ -23,7 +23,9 @@ search predicates of later work read them in the same statement.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, or_, select, true
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from geoshare.domain.principal import Principal
 from geoshare.storage.records import Group, Item
@@ -103,14 +105,23 @@ def shared_with_groups_of(user_id: str) -> ColumnElement[bool]:
     return items.c.id.in_(mine.where(group_members.c.user_id == user_id))
 
 
-def item_visible(viewer: Principal) -> ColumnElement[bool]:
-    """Rows of `items` that `viewer` may read (the item, its data, files, comments, relationships)."""
+def _shared_with(group_ids: Sequence[str]) -> ColumnElement[bool]:
+    if not group_ids:
+        return false()
+    return items.c.id.in_(select(item_groups.c.item_id).where(item_groups.c.group_id.in_(list(group_ids))))
+
+
+def item_visible(viewer: Principal, group_ids: Sequence[str] | None = None) -> ColumnElement[bool]:
+    """Rows of `items` that `viewer` may read (the item, its data, files, comments, relationships).
+    `group_ids`, when given, are the viewer's groups read beforehand (searches: the planner then
+    sees constants, which keeps the rule cheap for members of many groups)."""
     public = items.c.access == "public"
     if viewer.user is None:
         return and_(public, items.c.org_id.in_(select(orgs.c.id).where(orgs.c.access == "public")))
     me = viewer.user
     same_org = items.c.org_id == me.org_id
-    clauses = [public, items.c.owner_id == me.id, shared_with_groups_of(me.id)]
+    shared = shared_with_groups_of(me.id) if group_ids is None else _shared_with(group_ids)
+    clauses = [public, items.c.owner_id == me.id, shared]
     if viewer.has("portal:admin:viewItems"):
         clauses.append(same_org)
     elif viewer.has("portal:user:viewOrgItems"):

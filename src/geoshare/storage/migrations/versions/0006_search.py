@@ -41,6 +41,7 @@ def _values(prefix: str) -> str:
     return ", ".join(f"{prefix}.{c}" for _, c in TEXT_COLUMNS)
 
 
+# The trigger texts are built from the constant column names above, never from input.
 def _sqlite_upgrade() -> None:
     op.add_column("items", sa.Column("seq", sa.BigInteger, nullable=True))
     op.execute("UPDATE items SET seq = rowid")
@@ -48,18 +49,18 @@ def _sqlite_upgrade() -> None:
     fts_columns = ", ".join(f for f, _ in TEXT_COLUMNS)
     op.execute(f"CREATE VIRTUAL TABLE item_text USING fts5({fts_columns}, content='', "
                "tokenize='porter unicode61 remove_diacritics 2')")
-    op.execute(f"INSERT INTO item_text(rowid, {fts_columns}) SELECT seq, {TEXT_TRIGGER_COLUMNS} FROM items")
+    op.execute(f"INSERT INTO item_text(rowid, {fts_columns}) SELECT seq, {TEXT_TRIGGER_COLUMNS} FROM items")  # noqa: S608
     # A row inserted without seq gets the next one; the UPDATE fires the text trigger below.
     op.execute("CREATE TRIGGER items_seq_assign AFTER INSERT ON items WHEN NEW.seq IS NULL BEGIN "
                "UPDATE items SET seq = (SELECT coalesce(max(seq), 0) + 1 FROM items) WHERE id = NEW.id; END")
-    op.execute(f"CREATE TRIGGER items_text_insert AFTER INSERT ON items WHEN NEW.seq IS NOT NULL BEGIN "
+    op.execute(f"CREATE TRIGGER items_text_insert AFTER INSERT ON items WHEN NEW.seq IS NOT NULL BEGIN "  # noqa: S608
                f"INSERT INTO item_text(rowid, {fts_columns}) VALUES (NEW.seq, {_values('NEW')}); END")
-    op.execute(f"CREATE TRIGGER items_text_update AFTER UPDATE OF seq, {TEXT_TRIGGER_COLUMNS} ON items BEGIN "
+    op.execute(f"CREATE TRIGGER items_text_update AFTER UPDATE OF seq, {TEXT_TRIGGER_COLUMNS} ON items BEGIN "  # noqa: S608
                f"INSERT INTO item_text(item_text, rowid, {fts_columns}) SELECT 'delete', OLD.seq, {_values('OLD')} "
                "WHERE OLD.seq IS NOT NULL; "
                f"INSERT INTO item_text(rowid, {fts_columns}) SELECT NEW.seq, {_values('NEW')} "
                "WHERE NEW.seq IS NOT NULL; END")
-    op.execute(f"CREATE TRIGGER items_text_delete AFTER DELETE ON items WHEN OLD.seq IS NOT NULL BEGIN "
+    op.execute(f"CREATE TRIGGER items_text_delete AFTER DELETE ON items WHEN OLD.seq IS NOT NULL BEGIN "  # noqa: S608
                f"INSERT INTO item_text(item_text, rowid, {fts_columns}) VALUES ('delete', OLD.seq, {_values('OLD')}); "
                "END")
 
@@ -79,14 +80,15 @@ def _pg_upgrade() -> None:
     op.create_index("ix_items_seq", "items", ["seq"], unique=True)
     # No stop words (SQLite's porter tokenizer has none), English stemming.  The objects outlive a
     # dropped `items` table, so a second migration of a cleared database keeps them.
-    op.execute("DO $$ BEGIN "
-               "CREATE TEXT SEARCH DICTIONARY geoshare_stem (TEMPLATE = snowball, Language = english); "
-               "EXCEPTION WHEN duplicate_object THEN NULL; END $$")
-    op.execute("DO $$ BEGIN "
+    # Two migrations at once (tests beside each other on one server) may race: either may win.
+    op.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'geoshare_stem') THEN "
+               "CREATE TEXT SEARCH DICTIONARY geoshare_stem (TEMPLATE = snowball, Language = english); END IF; "
+               "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$")
+    op.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'geoshare_text') THEN "
                "CREATE TEXT SEARCH CONFIGURATION geoshare_text (COPY = simple); "
                "ALTER TEXT SEARCH CONFIGURATION geoshare_text ALTER MAPPING FOR asciiword, word, asciihword, hword, "
-               "hword_asciipart, hword_part WITH geoshare_stem; "
-               "EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+               "hword_asciipart, hword_part WITH geoshare_stem; END IF; "
+               "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$")
     op.execute(f"ALTER TABLE items ADD COLUMN search_text tsvector GENERATED ALWAYS AS ({pg_text_vector()}) STORED")
     op.execute("CREATE INDEX ix_items_search_text ON items USING gin (search_text)")
 

@@ -1,0 +1,259 @@
+"""Item search: GET search and content/groups/{id}/search (sharing-api.md §7.1, §7.3-7.6).
+
+The query (`q`, `filter`, `bbox`, `categories`, the group scope) becomes one predicate on
+`items`, ANDed with the access rule (access.item_visible, narrowed by canSearchPublic), so the
+page and the total count exactly the same rows.
+
+* Total: counted with `SELECT count(*) FROM (SELECT 1 ... LIMIT n)`, n = the setting
+  `search_total_limit`; above it `total` is reported as the limit.
+* Page: `num + 1` rows from `start - 1`; the extra row only tells whether `nextStart` exists,
+  so paging works at any depth.  Every order ends with the id, so it is total.
+* Order: sortField (comma list) when given; otherwise relevance (bm25 / ts_rank) when `q` has
+  free text, then modified descending; the id last.
+* Matching: text fields through the full-text index (storage/item_search.py); keyword fields
+  whole values, case-insensitively; `type:"Web Map"` exact, `type:map` any type with that word.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, or_
+
+from geoshare.domain import access
+from geoshare.domain.item_search_terms import FIELDS, FILTER_FIELDS, Compiler
+from geoshare.domain.items import item_document
+from geoshare.domain.principal import Principal
+from geoshare.domain.query_language import MESSAGE, parse
+from geoshare.domain.services import Services
+from geoshare.errors import Forbidden, InvalidParameter
+from geoshare.storage import item_search as store
+from geoshare.storage import users as user_store
+from geoshare.storage.tables import items
+
+FAILED = "Unable to search."
+SORT_KEYS: dict[str, Any] = {"title": items.c.title_key, "uploaded": items.c.created, "created": items.c.created,
+                             "modified": items.c.modified, "type": items.c.type, "avgrating": items.c.avg_rating,
+                             "numratings": items.c.num_ratings, "numcomments": items.c.num_comments,
+                             "numviews": items.c.num_views, "size": items.c.size}
+COUNT_FIELDS = ("type", "access", "tags", "typekeywords", "owner", "categories", "culture", "contentstatus")
+MAX_NUM = 100
+HIDDEN_KEYS = ("protected", "ownerFolder", "itemControl")
+
+
+@dataclass(frozen=True)
+class ItemQuery:
+    q: str | None = None
+    filter: str | None = None
+    bbox: str | None = None  # raw "xmin,ymin,xmax,ymax" (validated here)
+    categories: tuple[str, ...] = ()  # one entry per repetition of the parameter, raw
+    category_filters: str | None = None
+    start: int | None = None
+    num: int | None = None
+    sort_field: str | None = None
+    sort_order: str | None = None
+    count_fields: str | None = None
+    count_size: int | None = None
+    user_access: str | None = None  # "groupMember"
+    user_name: str | None = None
+    group_id: str | None = None  # content/groups/{id}/search: only this group's items
+
+
+# ------------------------------------------------------------------ parameters
+def _bad(message: str) -> InvalidParameter:
+    return InvalidParameter(FAILED, [message])
+
+
+def bbox_condition(raw: str) -> ColumnElement[bool]:
+    """Items whose extent intersects `xmin,ymin,xmax,ymax` (WGS84); items without one never match."""
+    parts = [p.strip() for p in raw.split(",")]
+    try:
+        xmin, ymin, xmax, ymax = (float(p) for p in parts)
+    except ValueError:
+        raise _bad("'bbox' must be four numbers: xmin,ymin,xmax,ymax.") from None
+    if not all(math.isfinite(v) for v in (xmin, ymin, xmax, ymax)) or xmin > xmax or ymin > ymax:
+        raise _bad("'bbox' must have xmin <= xmax and ymin <= ymax.")
+    if not (-180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90):
+        raise _bad("'bbox' must lie within -180..180 and -90..90 (WGS84).")
+    return and_(items.c.extent_xmin <= xmax, items.c.extent_xmax >= xmin,
+                items.c.extent_ymin <= ymax, items.c.extent_ymax >= ymin)
+
+
+def _category_entries(raw: str) -> list[str]:
+    text = raw.strip()
+    if text.startswith("["):
+        try:
+            found = json.loads(text)
+        except ValueError:
+            raise _bad("'categories' is not a valid JSON array.") from None
+        if not isinstance(found, list) or not all(isinstance(e, str) for e in found):
+            raise _bad("'categories' must be an array of category paths.")
+        return [e.strip() for e in found if e.strip()]
+    return [e.strip() for e in text.split(",") if e.strip()]
+
+
+def categories_condition(repetitions: tuple[str, ...]) -> ColumnElement[bool]:
+    """Each repetition: any of its paths (up to 8); repetitions all hold (up to 8)."""
+    if len(repetitions) > 8:
+        raise _bad("'categories' may be given at most 8 times.")
+    parts = []
+    for raw in repetitions:
+        entries = _category_entries(raw)
+        if len(entries) > 8:
+            raise _bad("'categories' takes at most 8 category paths at a time.")
+        if not entries:
+            raise _bad("'categories' must name a category path.")
+        parts.append(or_(*(Compiler.category(e) for e in entries)))
+    return and_(*parts)
+
+
+def order_keys(query: ItemQuery) -> list[Any]:
+    """sortField / sortOrder (comma lists, case-insensitive) as sort keys, the id last."""
+    if not query.sort_field:
+        return []
+    names = [n.strip().lower() for n in query.sort_field.split(",") if n.strip()]
+    orders = [o.strip().lower() for o in (query.sort_order or "asc").split(",")]
+    keys = []
+    for i, name in enumerate(names):
+        direction = orders[min(i, len(orders) - 1)] or "asc"
+        if direction not in ("asc", "desc"):
+            raise _bad("'sortOrder' must be asc or desc.")
+        column = store.owner_sort_key() if name == "owner" else SORT_KEYS.get(name)
+        if column is None:
+            raise _bad(f"'sortField' must be one of {', '.join([*SORT_KEYS, 'owner'])}.")
+        keys.append(column.desc() if direction == "desc" else column.asc())
+    return keys
+
+
+def _count_fields(query: ItemQuery) -> tuple[tuple[str, ...], int]:
+    if query.count_fields is None:
+        return (), 0
+    fields = tuple(f.strip().lower() for f in query.count_fields.split(",") if f.strip())
+    if not fields or len(fields) > 3 or any(f not in COUNT_FIELDS for f in fields):
+        raise _bad(f"'countFields' takes one to three of {', '.join(COUNT_FIELDS)}.")
+    size = 10 if query.count_size is None else query.count_size
+    if not 1 <= size <= 200:
+        raise _bad("'countSize' must be between 1 and 200.")
+    return fields, size
+
+
+# ------------------------------------------------------------------ the query's predicate
+def _parsed(compiler: Compiler, text: str, param: str) -> ColumnElement[bool]:
+    try:
+        return compiler.to_sql(parse(text, FIELDS, FILTER_FIELDS))
+    except InvalidParameter as exc:
+        raise InvalidParameter(MESSAGE, [d.replace("'q':", f"'{param}':", 1) for d in exc.details]) from None
+
+
+def conditions(query: ItemQuery, sqlite: bool) -> tuple[list[ColumnElement[bool]], list[str]]:
+    """The query's conditions on `items`, and its free-text words (for relevance)."""
+    if not (query.q and query.q.strip()) and not query.bbox and not query.categories:
+        raise _bad("One of 'q', 'bbox' or 'categories' must be specified; q=* matches every item you may see.")
+    where: list[ColumnElement[bool]] = []
+    texts: list[str] = []
+    if query.q and query.q.strip():
+        compiler = Compiler(sqlite)
+        where.append(_parsed(compiler, query.q, "q"))
+        texts = compiler.free_text
+    if query.filter and query.filter.strip():
+        where.append(_parsed(Compiler(sqlite, exact=True), query.filter, "filter"))
+    if query.bbox:
+        where.append(bbox_condition(query.bbox))
+    if query.categories:
+        where.append(categories_condition(query.categories))
+    return where, texts
+
+
+# ------------------------------------------------------------------ who is searched for
+def visible(viewer: Principal, group_ids: list[str]) -> ColumnElement[bool]:
+    """access.item_visible with the caller's groups resolved to constants, narrowed by
+    canSearchPublic=false (§7.5): other organizations' public items drop out."""
+    rule = access.item_visible(viewer, group_ids)
+    if viewer.user is None or viewer.org is None or viewer.org.can_search_public:
+        return rule
+    me = viewer.user
+    return and_(rule, or_(items.c.org_id == me.org_id, items.c.owner_id == me.id, store.group_shared(group_ids)))
+
+
+def _member_target(conn: Connection, viewer: Principal, username: str | None) -> str:
+    """searchUserAccess=groupMember: whose groups (default the caller's).  Naming someone else
+    needs portal:admin:viewItems or viewGroups in their organization, else 403 (as group search)."""
+    if viewer.user is not None and (not username or username.lower() == viewer.user.username.lower()):
+        return viewer.user.id
+    target = user_store.user_by_username(conn, username) if username else None
+    if target is None or not (viewer.admin_of(target.org_id, "portal:admin:viewItems")
+                              or viewer.admin_of(target.org_id, "portal:admin:viewGroups")):
+        raise Forbidden()
+    return target.id
+
+
+def _scope(conn: Connection, viewer: Principal, query: ItemQuery) -> list[ColumnElement[bool]]:
+    mine = store.member_group_ids(conn, viewer.user.id) if viewer.user is not None else []
+    scope = [visible(viewer, mine)]
+    if query.user_access is not None:
+        if query.user_access.lower() != "groupmember":
+            raise _bad("'searchUserAccess' must be groupMember.")
+        target = _member_target(conn, viewer, query.user_name)
+        groups_of = mine if viewer.user is not None and target == viewer.user.id else \
+            store.member_group_ids(conn, target)
+        scope.append(store.group_shared(groups_of))
+    if query.group_id:
+        scope.append(store.group_shared([query.group_id.lower()]))
+    return scope
+
+
+# ------------------------------------------------------------------ the operation
+def _window(query: ItemQuery) -> tuple[int, int]:
+    num = 10 if query.num is None else max(0, min(query.num, MAX_NUM))
+    return (1 if not query.start else query.start), num
+
+
+def _document(item: Any) -> dict[str, Any]:
+    doc = item_document(item)
+    for key in HIDDEN_KEYS:
+        doc.pop(key, None)
+    return doc
+
+
+async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> dict[str, Any]:
+    """GET search (§7.1): the items matching the query that the caller may see."""
+    sqlite = svc.db.is_sqlite
+    where, texts = conditions(query, sqlite)
+    facet_fields, facet_size = _count_fields(query)
+    start, num = _window(query)
+    keys = order_keys(query)
+    cap = svc.settings.search_total_limit
+
+    def load(conn: Connection) -> tuple[int, list[Any], bool, dict[str, Any] | None]:
+        predicate = and_(*where, *_scope(conn, viewer, query))
+        total = store.count_capped(conn, predicate, cap)
+        if start < 0 or num == 0:
+            return total, [], False, _facets(conn, predicate, facet_fields, facet_size)
+        rank = store.rank_key(sqlite, texts) if not keys else None
+        order = keys or [items.c.modified.desc()]
+        ids = store.page_ids(conn, predicate, [*order, items.c.id.asc()], start - 1, num + 1, rank)
+        found = store.load_items(conn, ids[:num])
+        return total, found, len(ids) > num, _facets(conn, predicate, facet_fields, facet_size)
+
+    total, found, more, facets = await svc.db.read_heavy(load)
+    answer: dict[str, Any] = {"query": query.q or "", "total": total, "start": start, "num": num,
+                              "nextStart": start + num if more else -1, "results": [_document(i) for i in found]}
+    if facets is not None:
+        answer["aggregations"] = facets
+    return answer
+
+
+def _facets(conn: Connection, where: ColumnElement[bool], fields: tuple[str, ...], size: int) -> dict[str, Any] | None:
+    if not fields:
+        return None
+    import importlib
+
+    try:  # helper P's module (issue 11); until it is merged, no aggregations
+        facets = importlib.import_module("geoshare.domain.search_facets")
+    except ImportError:  # pragma: no cover
+        return None
+    return facets.facet_counts(conn, where, fields, size)  # type: ignore[no-any-return]
+

@@ -1,0 +1,200 @@
+"""The item search query language (sharing-api.md §7.3-7.4) translated to a predicate on `items`.
+
+Text fields (title, tags, snippet, description, typekeywords, accessinformation, licenseinfo,
+name, and `type` unquoted) go through the full-text index: words are stemmed, a quoted phrase
+matches its words in order, and a trailing `*` is a prefix.  A wildcard elsewhere in a word
+(`ro?ds`, `r*ds`) narrows through the index by the part before it and is then checked with LIKE
+on the stored text.  Keyword fields match whole values without regard to case.  In `filter`
+(`exact`), every field matches its whole value exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, not_, or_, true
+
+from geoshare.domain.query_language import (
+    All,
+    And,
+    Node,
+    Not,
+    Or,
+    Range,
+    Required,
+    Term,
+    has_wildcard,
+    like_pattern,
+)
+from geoshare.errors import InvalidParameter
+from geoshare.storage import item_search as store
+from geoshare.storage.tables import items, users
+
+FIELDS = frozenset({"id", "owner", "orgid", "accountid", "title", "type", "typekeywords", "itemtype", "description",
+                    "snippet", "tags", "accessinformation", "licenseinfo", "name", "url", "spatialreference",
+                    "access", "group", "culture", "created", "modified", "uploaded", "numratings", "numcomments",
+                    "numviews", "avgrating", "categories", "contentstatus"})
+FILTER_FIELDS = ("orgid", "accountid", "owner", "id", "type", "access", "group")
+TEXT = ("title", "tags", "snippet", "description", "typekeywords", "accessinformation", "licenseinfo", "name")
+NUMBERS: dict[str, Any] = {"created": items.c.created, "modified": items.c.modified, "uploaded": items.c.created,
+                           "numratings": items.c.num_ratings, "numcomments": items.c.num_comments,
+                           "numviews": items.c.num_views, "avgrating": items.c.avg_rating}
+KEYWORDS: dict[str, Any] = {"url": items.c.url, "spatialreference": items.c.spatial_reference,
+                            "contentstatus": items.c.content_status, "access": items.c.access}
+ITEM_TYPES = {"file": items.c.data_kind == "file", "text": items.c.data_kind == "text",
+              "url": and_(items.c.data_kind == "none", items.c.url.is_not(None))}
+
+
+def _fail(detail: str) -> InvalidParameter:
+    return InvalidParameter(details=[f"'q': {detail}"])
+
+
+def _lower(column: Any) -> Any:
+    return func.lower(func.coalesce(column, ""))
+
+
+def _whole(column: Any, text: str) -> ColumnElement[bool]:
+    """A keyword equal to `text` without regard to case (wildcards as LIKE)."""
+    if has_wildcard(text):
+        return _lower(column).like(like_pattern(text, contains=False), escape="\\")  # type: ignore[no-any-return]
+    return _lower(column) == text.lower()  # type: ignore[no-any-return]
+
+
+def _json_element(column: Any, text: str) -> ColumnElement[bool]:
+    """A JSON array column holding `text` as a whole element (case-insensitive)."""
+    needle = like_pattern(json_quote(text), contains=True)
+    return _lower(column).like(needle, escape="\\")  # type: ignore[no-any-return]
+
+
+def json_quote(text: str) -> str:
+    import json
+
+    return json.dumps(text.lower())
+
+
+def _number(name: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise _fail(f"'{name}' takes a number, not {text!r}.") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _fail(f"'{name}' takes a number, not {text!r}.")
+    return int(value) if name != "avgrating" and value == int(value) else value
+
+
+class Compiler:
+    """One query's translation; `free_text` collects its positive default-field words (relevance)."""
+
+    def __init__(self, sqlite: bool, *, exact: bool = False) -> None:
+        self.sqlite = sqlite
+        self.exact = exact
+        self.free_text: list[str] = []
+
+    @staticmethod
+    def category(path: str) -> ColumnElement[bool]:
+        """Items filed under the category `path` or one below it (case-insensitive)."""
+        lowered = path.lower().rstrip("/")
+        exact = _json_element(items.c.categories, lowered)
+        below = _lower(items.c.categories).like(like_pattern(f'"{lowered}/', contains=True), escape="\\")
+        return or_(exact, below)
+
+    def to_sql(self, node: Node, negated: bool = False) -> ColumnElement[bool]:
+        if isinstance(node, All):
+            return true()
+        if isinstance(node, Required):
+            return self.to_sql(node.node, negated)
+        if isinstance(node, Not):
+            return not_(self.to_sql(node.node, not negated))
+        if isinstance(node, And):
+            return and_(*(self.to_sql(n, negated) for n in node.nodes))
+        if isinstance(node, Or):
+            return or_(*(self.to_sql(n, negated) for n in node.nodes))
+        if isinstance(node, Range):
+            return self.range(node)
+        if node.field is None and not negated:
+            self.free_text.append(node.text)
+        return self.term(node)
+
+    # ---------------------------------------------------------------- terms
+    def text(self, fields: tuple[str, ...], term: Term) -> ColumnElement[bool]:
+        if self.exact:
+            return or_(*(self.exact_text(f, term.text) for f in fields))
+        body = term.text
+        if term.phrase or not has_wildcard(body):
+            return store.text_match(self.sqlite, fields, body)
+        head = body.split("*")[0].split("?")[0]
+        if body.endswith("*") and not has_wildcard(body[:-1]) and store.words(head):
+            return store.text_match(self.sqlite, fields, body[:-1], prefix=True)
+        if not store.words(head):
+            raise _fail(f"a term may not start with a wildcard ({body!r}).")
+        narrowed = store.text_match(self.sqlite, fields, head, prefix=True)
+        pattern = like_pattern(body, contains=True)
+        checked = or_(*(_lower(store.TEXT_FIELDS[f]).like(pattern, escape="\\") for f in fields))
+        return and_(narrowed, checked)
+
+    def exact_text(self, field: str, text: str) -> ColumnElement[bool]:
+        column = store.TEXT_FIELDS[field]
+        if field in ("tags", "typekeywords"):
+            return _json_element(column, text)
+        return _lower(column) == text.lower()  # type: ignore[no-any-return]
+
+    def term(self, term: Term) -> ColumnElement[bool]:
+        name, text = term.field, term.text
+        if name is None:
+            return self.text(store.DEFAULT_FIELDS, term)
+        if name in TEXT:
+            return self.text((name,), term)
+        if name == "type":
+            if term.phrase or self.exact or has_wildcard(text):
+                return _whole(items.c.type, text)
+            return store.text_match(self.sqlite, ("type",), text)
+        if name in NUMBERS:
+            return NUMBERS[name] == _number(name, text)  # type: ignore[no-any-return]
+        return self.keyword(name, text)
+
+    def keyword(self, name: str, text: str) -> ColumnElement[bool]:
+        if name == "id":
+            return items.c.id == text.lower()
+        if name in ("orgid", "accountid"):
+            return items.c.org_id == text  # organization ids compare exactly: the index serves the filter
+        if name == "owner":
+            return items.c.owner_id.in_(store.owner_ids(_whole(users.c.username_key, text)))
+        if name == "group":
+            return items.c.id.in_(store.items_in_group(text.lower()))
+        if name == "itemtype":
+            if text.lower() not in ITEM_TYPES:
+                raise _fail("'itemtype' is one of url, text, file.")
+            return ITEM_TYPES[text.lower()]
+        if name == "culture":
+            lowered = text.lower()
+            return or_(_lower(items.c.culture) == lowered, _lower(items.c.culture).like(
+                like_pattern(lowered, contains=False) + "-%", escape="\\"))
+        if name == "categories":
+            return self.category(text)
+        return _whole(KEYWORDS[name], text)
+
+    # ---------------------------------------------------------------- ranges
+    def range(self, node: Range) -> ColumnElement[bool]:
+        name = node.field
+        if name in NUMBERS:
+            low = None if node.low is None else _number(name, node.low)
+            high = None if node.high is None else _number(name, node.high)
+            return _bounds(NUMBERS[name], low, high, node)
+        low_text = None if node.low is None else node.low.lower()
+        high_text = None if node.high is None else node.high.lower()
+        if name == "title":
+            return _bounds(items.c.title_key, low_text, high_text, node)
+        if name == "owner":
+            return items.c.owner_id.in_(store.owner_ids(_bounds(users.c.username_key, low_text, high_text, node)))
+        if name in ("type", "id"):
+            return _bounds(_lower(items.c.type) if name == "type" else items.c.id, low_text, high_text, node)
+        raise _fail(f"'{name}' does not take a range.")
+
+
+def _bounds(column: Any, low: Any, high: Any, node: Range) -> ColumnElement[bool]:
+    parts: list[ColumnElement[bool]] = [true()]
+    if low is not None:
+        parts.append(column >= low if node.include_low else column > low)
+    if high is not None:
+        parts.append(column <= high if node.include_high else column < high)
+    return and_(*parts)

@@ -1,0 +1,158 @@
+"""Item search in SQL: full-text conditions on the database's own index, and one page with its
+capped total.
+
+The full-text index (migration 0006) is SQLite's FTS5 table `item_text` (rowid = items.seq) or
+PostgreSQL's generated column `items.search_text`.  Query text is cut into words the way the
+index cuts stored text (at every character that is neither a letter nor a digit), so a term of
+several words is matched as a phrase.  The predicate (what matches, who may see it) comes from
+domain/item_search.py as a SQLAlchemy expression over `items`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    column,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+)
+
+from geoshare.storage import items as item_store
+from geoshare.storage.records import Item
+from geoshare.storage.tables import group_members, item_groups, items, users
+
+# search field -> (FTS5 column, items column); the FTS column names are 0006's.
+TEXT_FIELDS = {"title": items.c.title, "tags": items.c.tags, "snippet": items.c.snippet,
+               "description": items.c.description, "type": items.c.type, "typekeywords": items.c.type_keywords,
+               "accessinformation": items.c.access_information, "licenseinfo": items.c.license_info,
+               "name": items.c.name}
+DEFAULT_FIELDS = ("title", "tags", "snippet", "description", "type", "typekeywords")
+# PostgreSQL weights of the generated vector; a field sharing its weight is re-checked on its own.
+_WEIGHTS = {"title": "A", "tags": "B", "snippet": "C", "description": "C", "type": "C", "typekeywords": "C",
+            "accessinformation": "D", "licenseinfo": "D", "name": "D"}
+_WORDS = re.compile(r"[^\W_]+")
+_item_text = table("item_text", column("rowid"))
+_MATCH_TARGET: ColumnElement[Any] = literal_column("item_text")
+_SEARCH_TEXT: ColumnElement[Any] = literal_column("items.search_text")
+CONFIG = "geoshare_text"
+
+
+def words(text: str) -> list[str]:
+    """`text` cut into index words, lower-cased."""
+    return [w.lower() for w in _WORDS.findall(text)]
+
+
+def _fts_query(fields: Sequence[str], tokens: Sequence[str], prefix: bool) -> str:
+    quoted = " ".join(f'"{t}"' for t in tokens)
+    phrase = f'"{" ".join(tokens)}"' if len(tokens) > 1 else quoted
+    return f"{{{' '.join(fields)}}} : {phrase}{' *' if prefix else ''}"
+
+
+def _tsquery(tokens: Sequence[str], prefix: bool, weights: str) -> str:
+    parts = [f"'{t}':{weights}" for t in tokens]
+    if prefix:
+        parts[-1] = f"'{tokens[-1]}':*{weights}"
+    return " <-> ".join(parts)
+
+
+def _pg_field_check(field: str, tokens: Sequence[str], prefix: bool) -> ColumnElement[bool]:
+    normalised = func.regexp_replace(func.coalesce(TEXT_FIELDS[field], ""), "[^[:alnum:]]+", " ", "g")
+    vector = func.to_tsvector(literal_column(f"'{CONFIG}'::regconfig"), normalised)
+    query = func.to_tsquery(literal_column(f"'{CONFIG}'::regconfig"), literal(_tsquery(tokens, prefix, "")))
+    return vector.op("@@")(query)
+
+
+def text_match(sqlite: bool, fields: Sequence[str], text: str, *, prefix: bool = False) -> ColumnElement[bool]:
+    """Items whose `fields` contain the words of `text` in order (the last one as a prefix when
+    `prefix`).  A text without any word matches nothing."""
+    tokens = words(text)
+    if not tokens:
+        return false()
+    if sqlite:
+        found = select(_item_text.c.rowid).where(_MATCH_TARGET.op("MATCH")(literal(_fts_query(fields, tokens, prefix))))
+        return items.c.seq.in_(found)
+    weights = "".join(sorted({_WEIGHTS[f] for f in fields}))
+    query = func.to_tsquery(literal_column(f"'{CONFIG}'::regconfig"), literal(_tsquery(tokens, prefix, weights)))
+    matched: ColumnElement[bool] = _SEARCH_TEXT.op("@@")(query)
+    shared = [f for f in fields if sum(1 for g in _WEIGHTS if _WEIGHTS[g] == _WEIGHTS[f]) > 1]
+    if len(fields) == 1 and shared:
+        return and_(matched, _pg_field_check(fields[0], tokens, prefix))
+    return matched
+
+
+def rank_key(sqlite: bool, texts: Sequence[str]) -> Any:
+    """A sort key by relevance to the free-text words `texts` (best first), or None."""
+    tokens = sorted({t for text in texts for t in words(text)})
+    if not tokens:
+        return None
+    if sqlite:
+        query = " OR ".join(_fts_query(DEFAULT_FIELDS, [t], False) for t in tokens)
+        score = select(_item_text.c.rowid, literal_column("bm25(item_text)").label("score")).where(
+            _MATCH_TARGET.op("MATCH")(literal(query))).subquery("relevance")
+        return score
+    tsq = func.to_tsquery(literal_column(f"'{CONFIG}'::regconfig"), literal(" | ".join(f"'{t}'" for t in tokens)))
+    return func.ts_rank(_SEARCH_TEXT, tsq).desc()
+
+
+def owner_ids(username_condition: ColumnElement[bool]) -> Any:
+    return select(users.c.id).where(username_condition)
+
+
+def items_in_group(group_id: str) -> Any:
+    return select(item_groups.c.item_id).where(item_groups.c.group_id == group_id)
+
+
+def count_capped(conn: Connection, where: ColumnElement[bool], cap: int) -> int:
+    """How many items match, counting at most `cap` (beyond it only "at least the cap" matters)."""
+    inner = select(literal(1).label("one")).select_from(items).where(where).limit(cap).subquery("c")
+    return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
+
+
+def page_ids(conn: Connection, where: ColumnElement[bool], order: Sequence[Any], offset: int, limit: int,
+             rank: Any = None) -> list[str]:
+    """The ids of one page in `order` (which ends with the id, so the order is total)."""
+    query = select(items.c.id).select_from(items)
+    keys = list(order)
+    if rank is not None and hasattr(rank, "c"):  # SQLite: the bm25 scores of the matching rows
+        query = query.outerjoin(rank, rank.c.rowid == items.c.seq)
+        keys = [func.coalesce(rank.c.score, 0.0).asc(), *keys]
+    elif rank is not None:
+        keys = [rank, *keys]
+    query = query.where(where).order_by(*keys).offset(offset).limit(limit)
+    return list(conn.execute(query).scalars())
+
+
+def load_items(conn: Connection, ids: Sequence[str]) -> list[Item]:
+    return item_store.items_by_ids(conn, ids)
+
+
+def owner_sort_key() -> Any:
+    """The owner's lower-cased username, for sortField=owner (a correlated read of one row)."""
+    return select(users.c.username_key).where(users.c.id == items.c.owner_id).scalar_subquery()
+
+
+def member_group_ids(conn: Connection, user_id: str) -> list[str]:
+    query = select(group_members.c.group_id).where(group_members.c.user_id == user_id)
+    return list(conn.execute(query).scalars())
+
+
+def group_shared(group_ids: Sequence[str]) -> ColumnElement[bool]:
+    """Items shared with any of `group_ids` (resolved first, so the planner sees constants)."""
+    if not group_ids:
+        return false()
+    return items.c.id.in_(select(item_groups.c.item_id).where(item_groups.c.group_id.in_(list(group_ids))))
+
+
+def any_of(conditions: Sequence[ColumnElement[bool]]) -> ColumnElement[bool]:
+    return or_(*conditions) if conditions else false()
