@@ -30,6 +30,7 @@ from tests.api import (
     matrix_members,
     matrix_org,
     matrix_roles,
+    matrix_search,
     matrix_users,
 )
 from tests.api.expected import FORBIDDEN, INVALID_TOKEN, TOKEN_REQUIRED
@@ -74,7 +75,8 @@ from tests.api.matrix_support import (  # noqa: F401 - world is a fixture
 from tests.conftest import DEFAULT_ORG, set_org_access
 
 AREAS = (matrix_users, matrix_members, matrix_org, matrix_roles, matrix_groups, matrix_group_members,
-         matrix_group_search, matrix_items, matrix_item_files, matrix_folders, matrix_item_sharing)
+         matrix_group_search, matrix_items, matrix_item_files, matrix_folders, matrix_item_sharing,
+         matrix_search)
 
 # ---------------------------------------------------------------- the expected table
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {

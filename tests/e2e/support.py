@@ -44,7 +44,9 @@ CLIENT_SUITES = {"test_arcgis_python.py": "arcgis", "test_restjs.py": "REST JS",
                  "test_uploads_clients.py": "arcgis and REST JS",
                  "test_folders_clients.py": "arcgis and REST JS",
                  "test_maps_sdk_content.py": "Maps SDK",
-                 "test_sharing_clients.py": "arcgis and REST JS"}
+                 "test_sharing_clients.py": "arcgis and REST JS",
+                 "test_search_clients.py": "arcgis and REST JS",
+                 "test_maps_sdk_search.py": "Maps SDK"}
 REQUIRE_CLIENTS = "GEOSHARE_TEST_REQUIRE_CLIENTS"
 TRUE_WORDS = ("1", "true", "yes", "on")
 

@@ -66,3 +66,18 @@ async def test_chunks_stream_the_blob(tmp_path):
         [c async for c in store.chunks("missing")]
     with pytest.raises(ValueError):
         await store.put_file("../escape", io.BytesIO(b"no"))
+
+
+async def test_concat_falls_back_to_chunked_copy_when_the_kernel_copy_is_refused(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    def refused(*_args):
+        raise OSError(errno.EXDEV, "cross-device")
+
+    store = LocalBlobStore(tmp_path)
+    for name, data in (("p/1", b"hello "), ("p/2", b"big " * 300_000)):
+        await store.put(name, data)
+    monkeypatch.setattr(os, "copy_file_range", refused)
+    assert await store.concat("joined", ["p/1", "p/2"]) == 6 + 1_200_000
+    assert await store.get("joined") == b"hello " + b"big " * 300_000 and leftovers(tmp_path) == []

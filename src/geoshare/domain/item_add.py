@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 import orjson
 from sqlalchemy import Connection
 
-from geoshare.domain import item_fetch, item_fields, item_secrets, item_types, users
+from geoshare.domain import item_add_links, item_fetch, item_fields, item_secrets, item_types, users
 from geoshare.domain.images import MAX_THUMBNAIL_BYTES, check_thumbnail, thumbnail_name
 from geoshare.domain.items import data_key, thumbnail_key
 from geoshare.domain.principal import Principal
@@ -220,9 +220,9 @@ def column_values(svc: Services, given: dict[str, Any], found_type: item_types.I
 
 # ------------------------------------------------------------------ addItem
 async def add_item(svc: Services, viewer: Principal, username: str, folder_id: str | None, given: dict[str, Any],
-                   sources: Sources) -> dict[str, Any]:
+                   sources: Sources, link: item_add_links.Link | None = None) -> dict[str, Any]:
     """POST content/users/{u}[/{folder}]/addItem: the user themself only (administrators add
-    content for others by reassigning it afterwards)."""
+    content for others by reassigning it afterwards); `link` relates it to an existing item."""
     target = await users.acting_on(svc, viewer, username, None)
     owner, message = target.user, item_fields.ADD_FAILED
     check_sources(sources, message)
@@ -239,6 +239,8 @@ async def add_item(svc: Services, viewer: Principal, username: str, folder_id: s
     def insert(conn: Connection) -> str | None:
         folder_id_found = values["folder_id"] = folder_of(conn, owner.id, folder_id)
         item_store.insert_item(conn, values)
+        if link is not None:
+            item_add_links.attach(conn, viewer, owner.username, item_id, link, now)
         return folder_id_found
 
 

@@ -19,6 +19,7 @@ from geoshare.errors import Forbidden, InvalidParameter, NotFound
 from geoshare.storage import item_social
 from geoshare.storage import orgs as org_store
 from geoshare.storage.item_social import Comment
+from geoshare.storage.records import Item
 
 MAX_COMMENT = 8_000
 COMMENT_MISSING = "Comment does not exist or is inaccessible."
@@ -56,12 +57,19 @@ def _comment(conn: Connection, found: SeenItem, comment_id: str) -> Comment:
 async def list_comments(svc: Services, viewer: Principal, item_id: str, start: int | None,
                         num: int | None) -> dict[str, Any]:
     """GET content/items/{id}/comments: newest first."""
+    return (await commented_item(svc, viewer, item_id, start, num))[1]
+
+
+async def commented_item(svc: Services, viewer: Principal, item_id: str, start: int | None,
+                         num: int | None) -> tuple[Item, dict[str, Any]]:
+    """The item with one page of its comments: the JSON answer and the RSS feed (which names the
+    item) both come from here, so their paging and visibility cannot drift apart."""
     window = page_window.window(start, num)
 
-    def load(conn: Connection) -> dict[str, Any]:
+    def load(conn: Connection) -> tuple[Item, dict[str, Any]]:
         found = items.seen_item(conn, viewer, item_id)
         total, page = item_social.comments_page(conn, found.item.id, window.offset, window.limit)
-        return {**window.answer(total), "comments": [comment_document(c) for c in page]}
+        return found.item, {**window.answer(total), "comments": [comment_document(c) for c in page]}
 
     return await svc.db.read(load)
 

@@ -48,7 +48,7 @@ async def related_items(svc: Services, viewer: Principal, item_id: str, kinds: l
     return await svc.db.read(load)
 
 
-def _endpoints(conn: Connection, viewer: Principal, username: str, origin_id: str, destination_id: str) \
+def endpoints(conn: Connection, viewer: Principal, username: str, origin_id: str, destination_id: str) \
         -> tuple[str, str]:
     """The origin the caller may link from (owned by `username`) and a destination they read."""
     origin = items.seen_item(conn, viewer, origin_id, lock=True)
@@ -65,7 +65,7 @@ async def add_relationship(svc: Services, viewer: Principal, username: str, orig
     canonical, now = relationship_type(kind, "Unable to add relationship."), svc.clock.now_ms()
 
     def change(conn: Connection) -> None:
-        origin, destination = _endpoints(conn, viewer, username, origin_id, destination_id)
+        origin, destination = endpoints(conn, viewer, username, origin_id, destination_id)
         item_social.add_relationship(conn, origin, destination, canonical, now)
 
     await svc.db.write(change)
@@ -78,7 +78,7 @@ async def delete_relationship(svc: Services, viewer: Principal, username: str, o
     canonical = relationship_type(kind, "Unable to delete relationship.")
 
     def change(conn: Connection) -> None:
-        origin, destination = _endpoints(conn, viewer, username, origin_id, destination_id)
+        origin, destination = endpoints(conn, viewer, username, origin_id, destination_id)
         if not item_social.delete_relationship(conn, origin, destination, canonical):
             raise InvalidParameter("Unable to delete relationship.", ["The relationship does not exist."])
 

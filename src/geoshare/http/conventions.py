@@ -71,12 +71,15 @@ def error_body(mount: str, exc: GeoshareError) -> dict[str, Any]:
     return {"error": error}
 
 
-def pick_format(raw: str | None, json_by_default: bool) -> str:
+def pick_format(raw: str | None, json_by_default: bool, offered: tuple[str, ...] = ()) -> str:
+    """The output format asked for; `offered` adds formats one operation answers besides the
+    common ones (`rss` for the operations that declare a feed)."""
     if raw is None or raw.strip() == "":
         return "json" if json_by_default else "html"
     value = raw.strip().lower()
-    if value not in FORMATS:
-        raise InvalidParameter("Output format not supported.", [f"'f' must be one of: {', '.join(FORMATS)}."])
+    allowed = FORMATS + offered
+    if value not in allowed:
+        raise InvalidParameter("Output format not supported.", [f"'f' must be one of: {', '.join(allowed)}."])
     return value
 
 

@@ -197,7 +197,8 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
             # outside every mount: answered in the portal's envelope, with its 400
             raise Unsupported("Invalid URL", ["The URL does not name a resource of this server."])
         fmt = conventions.pick_format(raw.get("f") if isinstance(raw.get("f"), str) else None,
-                                      matched is not None and matched[0].json_by_default)
+                                      matched is not None and matched[0].json_by_default,
+                                      ("rss",) if matched is not None and matched[0].rss is not None else ())
         callback = raw.get("callback") if isinstance(raw.get("callback"), str) else None
         callback_html = raw.get("callback.html") if isinstance(raw.get("callback.html"), str) else None
         conventions.check_callback(callback, callback_html)
@@ -221,6 +222,9 @@ async def dispatch(svc: Services, mounts: Mounts, request: Request) -> Response:
         params = coerce_all(op.params, raw, message=op.failure_message, default_max=svc.settings.max_param_chars)
         ctx = Ctx(request=request, svc=svc, op=op, params=params, path_params=path_params, principal=principal,
                   mount_prefix=prefix, supplied=frozenset(raw))
+        if fmt == "rss" and op.rss is not None:
+            feed: Response = await op.rss(ctx)  # a feed; its errors still answer in the JSON envelope
+            return feed
         result = await op.handler(ctx)
         if isinstance(result, Response):
             return result

@@ -36,13 +36,14 @@ def _schema(param: Param) -> dict[str, Any]:
     return schema
 
 
-def _common() -> list[Param]:
-    return [Param("f", choices=("html", "json", "pjson"), help="Output format; html by default."),
+def _common(op: Operation) -> list[Param]:
+    formats = ("html", "json", "pjson", "rss") if op.rss is not None else ("html", "json", "pjson")
+    return [Param("f", choices=formats, help="Output format; html by default."),
             Param("callback", max_length=128, help="JSONP function name.")]
 
 
 def _operation(op: Operation, method: str) -> dict[str, Any]:
-    params = [*op.params, *_common()]
+    params = [*op.params, *_common(op)]
     doc: dict[str, Any] = {"operationId": f"{op.mount}_{method.lower()}_{op.path.replace('/', '_') or 'root'}",
                            "summary": op.summary or op.name, "tags": [op.mount],
                            "responses": {"200": {"description": "JSON result or the ArcGIS error envelope",

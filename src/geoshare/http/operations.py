@@ -42,6 +42,8 @@ class Operation:
     aliases: tuple[str, ...] = ()
     # Item data and files: bodies up to max_upload_bytes instead of max_body_bytes.
     large_upload: bool = False
+    # `f=rss` (sharing-api.md §11): the handler answering it with an http/rss feed; None refuses rss.
+    rss: Handler | None = None
     segments: tuple[str, ...] = field(default=(), compare=False)
     requirement: Requirement = field(init=False, compare=False)
 

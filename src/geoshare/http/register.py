@@ -19,6 +19,7 @@ from geoshare.http.sharing import (  # noqa: F401
     portal_roles,
     portals,
     root,
+    search,
     user_content,
     user_search,
 )

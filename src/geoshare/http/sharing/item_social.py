@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.responses import Response
+
 from geoshare.domain import item_comments, item_ratings, item_relationships
+from geoshare.http import rss
 from geoshare.http.context import Ctx
 from geoshare.http.operations import operation
 from geoshare.http.params import Param
@@ -25,8 +28,22 @@ def _item(ctx: Ctx) -> str:
 
 
 # ------------------------------------------------------------------ comments
-@operation("sharing", f"{ITEM}/comments", name="Comments", params=PAGING,
-           summary="The item's comments, newest first (whoever may read the item).")
+def item_page(ctx: Ctx, item_id: str) -> str:
+    return f"{ctx.portal_url}/home/item.html?id={item_id}"
+
+
+async def comments_feed(ctx: Ctx) -> Response:
+    """`f=rss` of the comments: the same page of the same comments as the JSON answer."""
+    item, answer = await item_comments.commented_item(ctx.svc, ctx.principal, _item(ctx), ctx.params["start"],
+                                                      ctx.params["num"])
+    link = item_page(ctx, item.id)
+    channel = rss.Channel(f"Comments for {item.title}", link, f"Comments on the item {item.title}.")
+    return rss.feed(channel, [rss.Entry(f"Comment by {c['owner']}", link, c["comment"], c["id"], c["created"])
+                              for c in answer["comments"]])
+
+
+@operation("sharing", f"{ITEM}/comments", name="Comments", params=PAGING, rss=comments_feed,
+           summary="The item's comments, newest first (whoever may read the item); f=rss gives them as a feed.")
 async def comments(ctx: Ctx) -> dict[str, Any]:
     return await item_comments.list_comments(ctx.svc, ctx.principal, _item(ctx), ctx.params["start"],
                                              ctx.params["num"])

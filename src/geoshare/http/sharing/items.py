@@ -7,7 +7,7 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from starlette.responses import Response, StreamingResponse
 
-from geoshare.domain import item_add, item_fields, item_reading
+from geoshare.domain import item_add, item_add_links, item_fields, item_reading
 from geoshare.http.context import Ctx
 from geoshare.http.conventions import SECURITY_HEADERS
 from geoshare.http.operations import operation
@@ -83,13 +83,19 @@ def sources_of(ctx: Ctx) -> item_add.Sources:
            params=(*FIELD_PARAMS, *SOURCE_PARAMS,
                    Param("multipart", "bool", help="true: the data follows in parts (addPart, commit)."),
                    Param("async", "bool", help="Accepted; the item is always added at once."),
-                   Param("originItemId", max_length=64, help="Accepted and ignored."),
-                   Param("destinationItemId", max_length=64, help="Accepted and ignored."),
-                   Param("relationshipType", max_length=64, help="Accepted and ignored.")),
+                   Param("originItemId", max_length=64,
+                         help="An item of yours the new item becomes the destination of (it takes its sharing)."),
+                   Param("destinationItemId", max_length=64,
+                         help="An item you can read the new item becomes the origin of."),
+                   Param("relationshipType", max_length=64,
+                         help="The relationship's type (§6.12), with originItemId or destinationItemId.")),
            summary="Add an item to one of the caller's folders.")
 async def add_item(ctx: Ctx) -> dict[str, Any]:
+    p = ctx.params
+    link = item_add_links.link_of(p["originItemId"], p["destinationItemId"], p["relationshipType"],
+                                  item_fields.ADD_FAILED)
     return await item_add.add_item(ctx.svc, ctx.principal, ctx.path_params["user"], ctx.path_params.get("folderId"),
-                                   given_fields(ctx), sources_of(ctx))
+                                   given_fields(ctx), sources_of(ctx), link)
 
 
 @operation("sharing", ITEM, name="Item", summary="The item object, for whoever may read the item.")
