@@ -156,7 +156,7 @@ class Compiler:
         if name == "id":
             return items.c.id == text.lower()
         if name in ("orgid", "accountid"):
-            return items.c.org_id == text  # organization ids compare exactly: the index serves the filter
+            return items.c.org_id.in_(store.org_ids(text))
         if name == "owner":
             return items.c.owner_id.in_(store.owner_ids(_whole(users.c.username_key, text)))
         if name == "group":
