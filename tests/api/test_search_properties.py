@@ -116,8 +116,7 @@ async def _caller(svc: Any, name: str, facts: dict[str, Any]) -> tuple[Any, orac
 # ------------------------------------------------------------------ the queries
 def _leaf(ids: list[str]) -> st.SearchStrategy[str]:
     word = st.sampled_from(VOCABULARY)
-    # PostgreSQL phrases: see test_a_phrase_never_spans_two_fields (xfail there); SQLite covers them here.
-    phrases = [] if PG_URL else [st.tuples(word, word).map(lambda p: f'"{p[0]} {p[1]}"')]
+    phrases = [st.tuples(word, word).map(lambda p: f'"{p[0]} {p[1]}"')]
     return st.one_of(
         word,
         word.flatmap(lambda w: st.integers(1, len(w)).map(lambda k: w[:k] + "*")),
@@ -195,10 +194,6 @@ async def test_orgid_is_case_insensitive(svc):
     await _orgid_case(svc)
 
 
-@pytest.mark.xfail(bool(PG_URL), strict=True,
-                   reason="engine (PostgreSQL): the fields are concatenated into one tsvector, so a phrase matches "
-                          "the last word of one field followed by the first word of the next; §7.3 phrases are "
-                          "consecutive words of one field (SQLite's FTS5 columns keep them apart)")
 async def test_a_phrase_never_spans_two_fields(svc):
     world, facts = await _world(svc)
     admin, viewer = await _caller(svc, ADMIN, facts)
