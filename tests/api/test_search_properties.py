@@ -28,7 +28,7 @@ from geoshare.storage import items as item_store
 from geoshare.storage import users as user_store
 from geoshare.storage.tables import orgs
 from tests.api import search_oracle as oracle
-from tests.conftest import ADMIN, DEFAULT_ORG, PG_URL, make_group, make_user, set_org_access
+from tests.conftest import ADMIN, DEFAULT_ORG, make_group, make_user, set_org_access
 
 VOCABULARY = ("river", "road", "rail", "lake", "park", "fire", "flood", "sand", "snow", "rain", "wind", "tree",
               "land", "farm", "port", "dam", "sea", "coast", "hill", "peak", "trail", "rock", "soil", "gold",
