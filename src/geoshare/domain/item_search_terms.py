@@ -3,8 +3,8 @@
 Text fields (title, tags, snippet, description, typekeywords, accessinformation, licenseinfo,
 name, and `type` unquoted) go through the full-text index: words are stemmed, a quoted phrase
 matches its words in order, and a trailing `*` is a prefix.  A wildcard elsewhere in a word
-(`ro?ds`, `r*ds`) narrows through the index by the part before it and is then checked with LIKE
-on the stored text.  Keyword fields match whole values without regard to case.  In `filter`
+(`ro?ds`, `r*ds`) narrows through the index by the part before it and is then checked against
+the stored text's whole words with a regular expression (a wildcard spans letters and digits only).  Keyword fields match whole values without regard to case.  In `filter`
 (`exact`), every field matches its whole value exactly.
 """
 
@@ -72,6 +72,15 @@ def json_quote(text: str) -> str:
     return json.dumps(text.lower())
 
 
+def _word_pattern(term: str, sqlite: bool) -> str:
+    """A regular expression finding `term` (lower case, `*`/`?` wildcards) as one whole word of a
+    text: a wildcard stands for letters and digits only, never a word's end (Python's `re` on
+    SQLite, PostgreSQL's own on PostgreSQL)."""
+    word, other = (r"[^\W_]", r"[\W_]") if sqlite else ("[[:alnum:]]", "[^[:alnum:]]")
+    parts = (f"{word}*" if c == "*" else word if c == "?" else c if c.isalnum() else "\\" + c for c in term.lower())
+    return f"(^|{other}){''.join(parts)}({other}|$)"
+
+
 def _number(name: str, text: str) -> float:
     try:
         value = float(text)
@@ -128,8 +137,8 @@ class Compiler:
         if not store.words(head):
             raise _fail(f"a term may not start with a wildcard ({body!r}).")
         narrowed = store.text_match(self.sqlite, fields, head, prefix=True)
-        pattern = like_pattern(body, contains=True)
-        checked = or_(*(_lower(store.TEXT_FIELDS[f]).like(pattern, escape="\\") for f in fields))
+        pattern = _word_pattern(body, self.sqlite)
+        checked = or_(*(_lower(store.TEXT_FIELDS[f]).regexp_match(pattern) for f in fields))
         return and_(narrowed, checked)
 
     def exact_text(self, field: str, text: str) -> ColumnElement[bool]:
@@ -156,7 +165,7 @@ class Compiler:
         if name == "id":
             return items.c.id == text.lower()
         if name in ("orgid", "accountid"):
-            return items.c.org_id == text  # organization ids compare exactly: the index serves the filter
+            return items.c.org_id.in_(store.org_ids(text))
         if name == "owner":
             return items.c.owner_id.in_(store.owner_ids(_whole(users.c.username_key, text)))
         if name == "group":

@@ -30,7 +30,7 @@ from sqlalchemy import (
 
 from geoshare.storage import items as item_store
 from geoshare.storage.records import Item
-from geoshare.storage.tables import group_members, item_groups, items, users
+from geoshare.storage.tables import group_members, item_groups, items, orgs, users
 
 # search field -> (FTS5 column, items column); the FTS column names are 0006's.
 TEXT_FIELDS = {"title": items.c.title, "tags": items.c.tags, "snippet": items.c.snippet,
@@ -107,6 +107,11 @@ def rank_key(sqlite: bool, texts: Sequence[str]) -> Any:
 
 def owner_ids(username_condition: ColumnElement[bool]) -> Any:
     return select(users.c.id).where(username_condition)
+
+
+def org_ids(org_id: str) -> Any:
+    """The organization whose id is `org_id` without regard to case (items.org_id stays indexed)."""
+    return select(orgs.c.id).where(func.lower(orgs.c.id) == org_id.lower())
 
 
 def items_in_group(group_id: str) -> Any:

@@ -65,6 +65,12 @@ def _sqlite_upgrade() -> None:
                "END")
 
 
+# `||` continues the positions of the left vector, so a phrase could match the last word of one
+# field and the first of the next: a spacer lexeme between fields (one no text can produce, as
+# text is cut into letters and digits) leaves a gap in the positions and is then deleted.
+PG_FIELD_GAP = " || '-\\:1'::tsvector || "
+
+
 def pg_text_vector() -> str:
     """The generated column's expression (storage/item_search.py normalises query text alike)."""
     parts = []
@@ -72,7 +78,7 @@ def pg_text_vector() -> str:
         for column in columns:
             text = f"regexp_replace(coalesce({column}, ''), '[^[:alnum:]]+', ' ', 'g')"
             parts.append(f"setweight(to_tsvector('geoshare_text'::regconfig, {text}), '{weight}')")
-    return " || ".join(parts)
+    return f"ts_delete({PG_FIELD_GAP.join(parts)}, '-'::text)"
 
 
 def _pg_upgrade() -> None:
