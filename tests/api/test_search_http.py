@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -25,8 +26,8 @@ async def world(client, svc, admin_token) -> dict[str, Any]:
     ids = {}
     for n, (title, columns) in enumerate([
             ("Harbour map", {"shared_public": True, "snippet": "Boats <b>&</b> docks <script>x</script>",
-                             "categories": '["/Categories/Water"]'}),
-            ("Harbour plan", {"shared_public": True, "categories": '["/Categories/Water", "/Categories/Plans"]'}),
+                             "categories": ["/Categories/Water"]}),
+            ("Harbour plan", {"shared_public": True, "categories": ["/Categories/Water", "/Categories/Plans"]}),
             ("Harbour secret", {})]):
         svc.clock.advance(1000)
         ids[title] = (await make_item(svc, "alice", title, item_type="Web Map" if n else "CSV", **columns)).id
@@ -99,8 +100,9 @@ async def test_repeated_categories_reach_the_domain_as_sets(client, svc, world):
     assert titles(both) == ["Harbour plan"]
     either = (await client.get(f"{base}?f=json&categories=" + json.dumps(["/Categories/Plans", "/Categories/X"])))
     assert titles(either.json()) == ["Harbour plan"]
-    posted = (await client.post(base, data=[("f", "json"), ("categories", "/Categories/Water"),
-                                            ("categories", "/Categories/Plans")])).json()
+    body = urlencode([("f", "json"), ("categories", "/Categories/Water"), ("categories", "/Categories/Plans")])
+    posted = (await client.post(base, content=body,
+                                headers={"content-type": "application/x-www-form-urlencoded"})).json()
     assert titles(posted) == ["Harbour plan"]
 
 
@@ -116,7 +118,8 @@ async def test_pjson_and_callback(client, world):
     reply = await client.get("/portal/sharing/rest/search", params={"f": "pjson", "q": "harbour"})
     assert reply.text.startswith("{\n") and json.loads(reply.text)["total"] == 2
     jsonp = await client.get("/portal/sharing/rest/search", params={"f": "json", "q": "harbour", "callback": "cb"})
-    assert jsonp.text.startswith("cb(") and jsonp.headers["content-type"].startswith("application/javascript")
+    assert jsonp.text.startswith("/**/cb({") and jsonp.text.endswith("});")
+    assert jsonp.headers["content-type"].startswith("application/javascript")
 
 
 async def test_html_page_shows_results_and_the_form(client, world):
@@ -124,6 +127,7 @@ async def test_html_page_shows_results_and_the_form(client, world):
     assert reply.headers["content-type"].startswith("text/html")
     page = reply.text
     assert "Harbour map" in page and "Harbour secret" not in page
+    assert '<form method="get" action="/portal/sharing/rest/search" class="op">' in page  # a read: GET
     for name in ("q", "bbox", "categories", "sortField", "countFields", "searchUserAccess"):
         assert f'name="{name}"' in page, name
 

@@ -93,7 +93,14 @@ def _requires(op: Operation) -> str:
 
 
 def _form(op: Operation, action: str) -> dict[str, Any]:
-    return {"name": op.name, "action": action, "params": op.params}
+    """Operations post their form; reads that take parameters (searches, listings) get a GET
+    form, so the query lands in the address bar and the page can be bookmarked."""
+    method = "post" if op.kind == "operation" else "get"
+    return {"name": op.name, "action": action, "params": op.params, "method": method}
+
+
+def _form_for(op: Operation, action: str) -> dict[str, Any] | None:
+    return _form(op, action) if op.kind == "operation" or op.params else None
 
 
 def render_result(ctx: Ctx, data: Any, children: list[tuple[str, Operation | None]], rest: list[str]) -> Response:
@@ -104,7 +111,7 @@ def render_result(ctx: Ctx, data: Any, children: list[tuple[str, Operation | Non
                  summary=ctx.op.summary, requires=_requires(ctx.op), properties=_properties(data),
                  raw_json=json.dumps(data, indent=2, ensure_ascii=False), resources=resources,
                  operations=operations, templated=_templated(ctx.op.mount, rest, ctx.principal),
-                 form=_form(ctx.op, here) if is_op else None, is_operation=is_op,
+                 form=_form_for(ctx.op, here), is_operation=is_op,
                  json_link=None if is_op else f"{here}?f=pjson")
 
 
@@ -132,6 +139,6 @@ def render_error(request: Request, mount: str, exc: GeoshareError, body: dict[st
     if "error" in body:
         error = {"code": body["error"]["code"], "message": body["error"]["message"],
                  "details": body["error"].get("details", [])}
-    form = _form(op, request.url.path) if op is not None and op.kind == "operation" else None
+    form = _form_for(op, request.url.path) if op is not None else None
     return _page(mount, "/" + "/".join(segments[:1]), segments[1:], principal, title=f"Error {exc.code}",
                  error=error, form=form, json_link=None, requires=_requires(op) if op is not None else None)
