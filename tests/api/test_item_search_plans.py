@@ -94,3 +94,22 @@ async def test_relevance_orders_by_the_lookups_score(svc: Any) -> None:
     await make_item(svc, "admin", "Lakes", description="lakes and more lakes, lakes everywhere", shared_public=True)
     await make_item(svc, "admin", "Notes", description="one mention of lakes", shared_public=True)
     assert await titles(svc, None, q="lakes") == ["Lakes", "Notes"]
+
+
+async def test_relevance_page_counts_in_the_same_pass(svc: Any, many: dict[str, Any]) -> None:
+    """The ranked page's own count: exact, the same as without a page, and kept past the last match."""
+    counted = (await search(svc, "carol", q="water", num=0))["total"]
+    assert [(await search(svc, "carol", q="water", start=s, num=5))["total"] for s in (1, 11, 16, 40)] == [counted] * 4
+    assert (await search(svc, None, q="trails water", start=1, num=3))["total"] == 14
+
+
+async def test_relevance_total_stops_at_the_limit(settings: Any) -> None:
+    from tests.conftest import portal
+
+    async with portal(settings, search_total_limit=2) as client:
+        for n in range(3):
+            await make_item(client.svc, "admin", f"Lakes {n}")
+        first = await search(client.svc, "admin", q="lakes", num=1)
+        assert first["total"] == 2 and first["nextStart"] == 2
+        beyond = await search(client.svc, "admin", q="lakes", num=1, start=5)
+        assert beyond["total"] == 2 and beyond["results"] == [] and beyond["nextStart"] == -1

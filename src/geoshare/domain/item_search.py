@@ -256,12 +256,16 @@ async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> di
         predicate = and_(*found_by.where, *_scope(conn, viewer, query))
         facets = _facets(conn, and_(store.fts_condition(fts), predicate) if fts else predicate, facet_fields,
                          facet_size)
-        total = store.count_capped(conn, predicate, cap, fts)
         if start < 0 or num == 0:
-            return total, [], False, facets
+            return store.count_capped(conn, predicate, cap, fts), [], False, facets
         rank = _rank(sqlite, found_by) if not keys else None
-        order = keys or [items.c.modified.desc()]
-        ids = store.page_ids(conn, predicate, [*order, items.c.id.asc()], start - 1, num + 1, rank, fts, total)
+        order = [*(keys or [items.c.modified.desc()]), items.c.id.asc()]
+        if fts is not None and rank is not None:
+            ids, seen = store.ranked_page(conn, predicate, order, start - 1, num + 1, fts)
+            total = min(seen, cap) if seen is not None else store.count_capped(conn, predicate, cap, fts)
+        else:
+            total = store.count_capped(conn, predicate, cap, fts)
+            ids = store.page_ids(conn, predicate, order, start - 1, num + 1, rank, fts, total)
         return total, store.load_items(conn, ids[:num]), len(ids) > num, facets
 
     total, found, more, facets = await svc.db.read_heavy(load)

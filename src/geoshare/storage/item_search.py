@@ -140,6 +140,17 @@ def fts_rank() -> Any:
     return literal_column("item_text.rank").asc()
 
 
+def ranked_page(conn: Connection, where: ColumnElement[bool], order: Sequence[Any], offset: int, limit: int,
+                fts: str) -> tuple[list[str], int | None]:
+    """A page by relevance and how many items match, from one pass over the matches (ranking
+    reads them all anyway, so counting them separately would evaluate the lookup twice).
+    The count is None when the page is past the last match."""
+    seen = func.count().over().label("seen")
+    query = _matches(select(items.c.id, seen), fts).where(where).order_by(fts_rank(), *order)
+    rows = conn.execute(query.offset(offset).limit(limit)).all()
+    return [row[0] for row in rows], (int(rows[0][1]) if rows else None)
+
+
 def page_ids(conn: Connection, where: ColumnElement[bool], order: Sequence[Any], offset: int, limit: int,
              rank: Any = None, fts: str | None = None, total: int = 0) -> list[str]:
     """The ids of one page in `order` (which ends with the id, so the order is total)."""
