@@ -265,6 +265,8 @@ async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> di
             total = min(seen, cap) if seen is not None else store.count_capped(conn, predicate, cap, fts)
         else:
             total = store.count_capped(conn, predicate, cap, fts)
+            if not keys and rank is None and not sqlite and total < cap:
+                order = [store.after_filter(items.c.modified).desc(), items.c.id.asc()]
             ids = store.page_ids(conn, predicate, order, start - 1, num + 1, rank, fts, total)
         return total, store.load_items(conn, ids[:num]), len(ids) > num, facets
 
