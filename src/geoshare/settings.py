@@ -60,7 +60,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("hsts_seconds", int, 31536000, "max-age of Strict-Transport-Security on HTTPS answers when --cert is given; 0 sends none."),
     SettingSpec("oauth_allow_plain_pkce", bool, False, "Accept code_challenge_method=plain in OAuth (S256 only by default)."),
     SettingSpec("oauth_rotate_refresh_tokens", bool, False, "Issue a new refresh token on every refresh_token grant and revoke the old one (the clients of the portal keep reusing the first one; see the user guide)."),
-    SettingSpec("search_total_limit", int, 100000, "Item search counts matches exactly up to this many; above it the reported total is this number (at least 10000)."),
+    SettingSpec("search_total_limit", int, 25000, "Item search counts matches exactly up to this many; above it the reported total is this number (at least 10000)."),
     SettingSpec("item_fetch_hosts", str, "", "Comma-separated host names whose http(s) URLs addItem and update may fetch (dataUrl, thumbnailurl); empty: none, and such parameters are refused."),
 )
 
@@ -104,7 +104,7 @@ class Settings:
     oauth_allow_plain_pkce: bool = False
     oauth_rotate_refresh_tokens: bool = False
     item_fetch_hosts: str = ""
-    search_total_limit: int = 100_000
+    search_total_limit: int = 25_000
 
     @property
     def data_path(self) -> Path:

@@ -24,10 +24,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, or_
 
 from geoshare.domain import access
-from geoshare.domain.item_search_terms import FIELDS, FILTER_FIELDS, Compiler
+from geoshare.domain.item_search_terms import FIELDS, FILTER_FIELDS, Compiler, split_text
 from geoshare.domain.items import item_document
 from geoshare.domain.principal import Principal
-from geoshare.domain.query_language import MESSAGE, parse
+from geoshare.domain.query_language import MESSAGE, Node, parse
 from geoshare.domain.services import Services
 from geoshare.errors import Forbidden, InvalidParameter
 from geoshare.storage import item_search as store
@@ -141,30 +141,54 @@ def _count_fields(query: ItemQuery) -> tuple[tuple[str, ...], int]:
 
 
 # ------------------------------------------------------------------ the query's predicate
-def _parsed(compiler: Compiler, text: str, param: str) -> ColumnElement[bool]:
+def _tree(text: str, param: str) -> Node:
     try:
-        return compiler.to_sql(parse(text, FIELDS, FILTER_FIELDS))
+        return parse(text, FIELDS, FILTER_FIELDS)
     except InvalidParameter as exc:
-        raise InvalidParameter(MESSAGE, [d.replace("'q':", f"'{param}':", 1) for d in exc.details]) from None
+        raise _named(exc, param) from None
 
 
-def conditions(query: ItemQuery, sqlite: bool) -> tuple[list[ColumnElement[bool]], list[str]]:
-    """The query's conditions on `items`, and its free-text words (for relevance)."""
+def _named(exc: InvalidParameter, param: str) -> InvalidParameter:
+    return InvalidParameter(MESSAGE, [d.replace("'q':", f"'{param}':", 1) for d in exc.details])
+
+
+def _translated(compiler: Compiler, tree: Node, param: str) -> ColumnElement[bool]:
+    try:
+        return compiler.to_sql(tree)
+    except InvalidParameter as exc:
+        raise _named(exc, param) from None
+
+
+@dataclass
+class Conditions:
+    where: list[ColumnElement[bool]]
+    texts: list[str]  # the free-text words (relevance)
+    fts: str | None = None  # SQLite: q's text terms as one FTS5 expression, the rows it drives
+
+
+def _q_conditions(text: str, sqlite: bool) -> Conditions:
+    tree = _tree(text, "q")
+    compiler = Compiler(sqlite)
+    whole = _translated(compiler, tree, "q")
+    fts, rest = split_text(tree) if sqlite else (None, [tree])
+    if fts is None:
+        return Conditions([whole], compiler.free_text)
+    return Conditions([_translated(Compiler(sqlite), n, "q") for n in rest], compiler.free_text, fts)
+
+
+def conditions(query: ItemQuery, sqlite: bool) -> Conditions:
+    """The query's conditions on `items`, its free-text words (for relevance) and, on SQLite, its
+    full-text part as one FTS5 expression (one index lookup, bm25 over its matches only)."""
     if not (query.q and query.q.strip()) and not query.bbox and not query.categories:
         raise _bad("One of 'q', 'bbox' or 'categories' must be specified; q=* matches every item you may see.")
-    where: list[ColumnElement[bool]] = []
-    texts: list[str] = []
-    if query.q and query.q.strip():
-        compiler = Compiler(sqlite)
-        where.append(_parsed(compiler, query.q, "q"))
-        texts = compiler.free_text
+    found = _q_conditions(query.q, sqlite) if query.q and query.q.strip() else Conditions([], [])
     if query.filter and query.filter.strip():
-        where.append(_parsed(Compiler(sqlite, exact=True), query.filter, "filter"))
+        found.where.append(_translated(Compiler(sqlite, exact=True), _tree(query.filter, "filter"), "filter"))
     if query.bbox:
-        where.append(bbox_condition(query.bbox))
+        found.where.append(bbox_condition(query.bbox))
     if query.categories:
-        where.append(categories_condition(query.categories))
-    return where, texts
+        found.where.append(categories_condition(query.categories))
+    return found
 
 
 # ------------------------------------------------------------------ who is searched for
@@ -221,22 +245,30 @@ def _document(item: Any) -> dict[str, Any]:
 async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> dict[str, Any]:
     """GET search (§7.1): the items matching the query that the caller may see."""
     sqlite = svc.db.is_sqlite
-    where, texts = conditions(query, sqlite)
+    found_by = conditions(query, sqlite)
     facet_fields, facet_size = _count_fields(query)
     start, num = _window(query)
     keys = order_keys(query)
     cap = svc.settings.search_total_limit
+    fts = found_by.fts
 
     def load(conn: Connection) -> tuple[int, list[Any], bool, dict[str, Any] | None]:
-        predicate = and_(*where, *_scope(conn, viewer, query))
-        total = store.count_capped(conn, predicate, cap)
+        predicate = and_(*found_by.where, *_scope(conn, viewer, query))
+        facets = _facets(conn, and_(store.fts_condition(fts), predicate) if fts else predicate, facet_fields,
+                         facet_size)
         if start < 0 or num == 0:
-            return total, [], False, _facets(conn, predicate, facet_fields, facet_size)
-        rank = store.rank_key(sqlite, texts) if not keys else None
-        order = keys or [items.c.modified.desc()]
-        ids = store.page_ids(conn, predicate, [*order, items.c.id.asc()], start - 1, num + 1, rank)
-        found = store.load_items(conn, ids[:num])
-        return total, found, len(ids) > num, _facets(conn, predicate, facet_fields, facet_size)
+            return store.count_capped(conn, predicate, cap, fts), [], False, facets
+        rank = _rank(sqlite, found_by) if not keys else None
+        order = [*(keys or [items.c.modified.desc()]), items.c.id.asc()]
+        if fts is not None and rank is not None:
+            ids, seen = store.ranked_page(conn, predicate, order, start - 1, num + 1, fts)
+            total = min(seen, cap) if seen is not None else store.count_capped(conn, predicate, cap, fts)
+        else:
+            total = store.count_capped(conn, predicate, cap, fts)
+            if not keys and rank is None and not sqlite and total < cap:
+                order = [store.after_filter(items.c.modified).desc(), items.c.id.asc()]
+            ids = store.page_ids(conn, predicate, order, start - 1, num + 1, rank, fts, total)
+        return total, store.load_items(conn, ids[:num]), len(ids) > num, facets
 
     total, found, more, facets = await svc.db.read_heavy(load)
     answer: dict[str, Any] = {"query": query.q or "", "total": total, "start": start, "num": num,
@@ -244,6 +276,13 @@ async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> di
     if facets is not None:
         answer["aggregations"] = facets
     return answer
+
+
+def _rank(sqlite: bool, found_by: Conditions) -> Any:
+    """Relevance: bm25 of the one full-text lookup when there is one, else over the free-text words."""
+    if found_by.fts is not None:
+        return store.fts_rank() if found_by.texts else None
+    return store.rank_key(sqlite, found_by.texts)
 
 
 def _facets(conn: Connection, where: ColumnElement[bool], fields: tuple[str, ...], size: int) -> dict[str, Any] | None:

@@ -200,6 +200,65 @@ class Compiler:
         raise _fail(f"'{name}' does not take a range.")
 
 
+# ---------------------------------------------------------------- one full-text lookup (SQLite)
+def _fts_term(term: Term) -> str | None:
+    """A text term as an FTS5 expression, or None when it needs SQL (keyword fields, inner wildcards)."""
+    if term.field is not None and term.field not in TEXT and term.field != "type":
+        return None
+    if term.field == "type" and (term.phrase or has_wildcard(term.text)):
+        return None
+    fields = store.DEFAULT_FIELDS if term.field is None else (term.field,)
+    body = term.text
+    prefix = not term.phrase and body.endswith("*")
+    if prefix:
+        body = body[:-1]
+    if not term.phrase and has_wildcard(body):
+        return None
+    tokens = store.words(body)
+    return store.fts_query(fields, tokens, prefix) if tokens else None
+
+
+def fts_expression(node: Node) -> str | None:
+    """`node` as ONE FTS5 expression when it is made of text terms only, else None.  FTS5's
+    AND / OR / NOT over rowids are the SQL ones over `seq IN (...)`, so the meaning is the same."""
+    if isinstance(node, Required):
+        return fts_expression(node.node)
+    if isinstance(node, Term):
+        return _fts_term(node)
+    if isinstance(node, Or):
+        parts = [None if isinstance(n, Not) else fts_expression(n) for n in node.nodes]
+        return None if any(p is None for p in parts) else "(" + " OR ".join(p for p in parts if p) + ")"
+    if isinstance(node, And):
+        found, rest = split_text(node)
+        return found if not rest else None
+    return None
+
+
+def split_text(node: Node) -> tuple[str | None, list[Node]]:
+    """A query's full-text part as one FTS5 expression, and the clauses left for SQL (ANDed)."""
+    whole = None if isinstance(node, And) else fts_expression(node)
+    if whole is not None:
+        return whole, []
+    inner = node.node if isinstance(node, Required) else node
+    if not isinstance(inner, And):
+        return None, [node]
+    positive: list[str] = []
+    negative: list[str] = []
+    rest: list[Node] = []
+    for child in inner.nodes:
+        text = fts_expression(child.node if isinstance(child, Not) else child)
+        if text is None:
+            rest.append(child)
+        else:
+            (negative if isinstance(child, Not) else positive).append(text)
+    if not positive:
+        return None, [node]
+    expression = "(" + " AND ".join(positive) + ")"
+    for text in negative:  # FTS5's NOT is binary: what the left side matches, less the right's
+        expression = f"({expression} NOT {text})"
+    return expression, rest
+
+
 def _bounds(column: Any, low: Any, high: Any, node: Range) -> ColumnElement[bool]:
     parts: list[ColumnElement[bool]] = [true()]
     if low is not None:

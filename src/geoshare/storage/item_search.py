@@ -15,10 +15,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Connection,
     and_,
     column,
+    exists,
     false,
     func,
     literal,
@@ -53,7 +55,7 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORDS.findall(text)]
 
 
-def _fts_query(fields: Sequence[str], tokens: Sequence[str], prefix: bool) -> str:
+def fts_query(fields: Sequence[str], tokens: Sequence[str], prefix: bool) -> str:
     quoted = " ".join(f'"{t}"' for t in tokens)
     phrase = f'"{" ".join(tokens)}"' if len(tokens) > 1 else quoted
     return f"{{{' '.join(fields)}}} : {phrase}{' *' if prefix else ''}"
@@ -80,7 +82,7 @@ def text_match(sqlite: bool, fields: Sequence[str], text: str, *, prefix: bool =
     if not tokens:
         return false()
     if sqlite:
-        found = select(_item_text.c.rowid).where(_MATCH_TARGET.op("MATCH")(literal(_fts_query(fields, tokens, prefix))))
+        found = select(_item_text.c.rowid).where(_MATCH_TARGET.op("MATCH")(literal(fts_query(fields, tokens, prefix))))
         return items.c.seq.in_(found)
     weights = "".join(sorted({_WEIGHTS[f] for f in fields}))
     query = func.to_tsquery(literal_column(f"'{CONFIG}'::regconfig"), literal(_tsquery(tokens, prefix, weights)))
@@ -97,7 +99,7 @@ def rank_key(sqlite: bool, texts: Sequence[str]) -> Any:
     if not tokens:
         return None
     if sqlite:
-        query = " OR ".join(_fts_query(DEFAULT_FIELDS, [t], False) for t in tokens)
+        query = " OR ".join(fts_query(DEFAULT_FIELDS, [t], False) for t in tokens)
         score = select(_item_text.c.rowid, literal_column("bm25(item_text)").label("score")).where(
             _MATCH_TARGET.op("MATCH")(literal(query))).subquery("relevance")
         return score
@@ -118,16 +120,51 @@ def items_in_group(group_id: str) -> Any:
     return select(item_groups.c.item_id).where(item_groups.c.group_id == group_id)
 
 
-def count_capped(conn: Connection, where: ColumnElement[bool], cap: int) -> int:
+def fts_condition(fts: str) -> ColumnElement[bool]:
+    """Items matching the FTS5 expression `fts` (SQLite), as a condition on `items`."""
+    return items.c.seq.in_(select(_item_text.c.rowid).where(_MATCH_TARGET.op("MATCH")(literal(fts))))
+
+
+def _matches(query: Any, fts: str | None) -> Any:
+    """`query` over `items`, driven by the one full-text lookup `fts` when there is one: the
+    index yields the matches and each is joined to its row (its access columns: ix_items_search_access)."""
+    if fts is None:
+        return query.select_from(items)
+    return query.select_from(_item_text.join(items, items.c.seq == _item_text.c.rowid)).where(
+        _MATCH_TARGET.op("MATCH")(literal(fts)))
+
+
+def count_capped(conn: Connection, where: ColumnElement[bool], cap: int, fts: str | None = None) -> int:
     """How many items match, counting at most `cap` (beyond it only "at least the cap" matters)."""
-    inner = select(literal(1).label("one")).select_from(items).where(where).limit(cap).subquery("c")
+    inner = _matches(select(literal(1).label("one")), fts).where(where).limit(cap).subquery("c")
     return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
+def fts_rank() -> Any:
+    """bm25 of the joined full-text lookup (lower is better), computed only for the rows that pass."""
+    return literal_column("item_text.rank").asc()
+
+
+def ranked_page(conn: Connection, where: ColumnElement[bool], order: Sequence[Any], offset: int, limit: int,
+                fts: str) -> tuple[list[str], int | None]:
+    """A page by relevance and how many items match, from one pass over the matches (ranking
+    reads them all anyway, so counting them separately would evaluate the lookup twice).
+    The count is None when the page is past the last match."""
+    seen = func.count().over().label("seen")
+    query = _matches(select(items.c.id, seen), fts).where(where).order_by(fts_rank(), *order)
+    rows = conn.execute(query.offset(offset).limit(limit)).all()
+    return [row[0] for row in rows], (int(rows[0][1]) if rows else None)
+
+
 def page_ids(conn: Connection, where: ColumnElement[bool], order: Sequence[Any], offset: int, limit: int,
-             rank: Any = None) -> list[str]:
+             rank: Any = None, fts: str | None = None, total: int = 0) -> list[str]:
     """The ids of one page in `order` (which ends with the id, so the order is total)."""
-    query = select(items.c.id).select_from(items)
+    if fts is not None and rank is None and _walkable(order):
+        walk = _walk_condition(conn, fts, offset + limit, total)
+        if walk is not None:
+            query = select(items.c.id).select_from(items).where(walk, where)
+            return list(conn.execute(query.order_by(*order).offset(offset).limit(limit)).scalars())
+    query = _matches(select(items.c.id), fts)
     keys = list(order)
     if rank is not None and hasattr(rank, "c"):  # SQLite: the bm25 scores of the matching rows
         query = query.outerjoin(rank, rank.c.rowid == items.c.seq)
@@ -136,6 +173,40 @@ def page_ids(conn: Connection, where: ColumnElement[bool], order: Sequence[Any],
         keys = [rank, *keys]
     query = query.where(where).order_by(*keys).offset(offset).limit(limit)
     return list(conn.execute(query).scalars())
+
+
+# A sorted page of many matches walks the sort's index and stops after the page, instead of
+# sorting every match: rows read ~ (offset + limit) * items / matches.  Below _PROBE_ROWS each
+# row asks the full-text index about itself (~20 us, words only); up to _LIST_ROWS the matches' keys are
+# gathered once and each row looks itself up there; beyond, the matches are sorted.
+_PROBE_ROWS = 2_000
+_LIST_ROWS = 50_000
+
+
+def _walkable(order: Sequence[Any]) -> bool:
+    """One sort column of `items` (each has an index ending with the id), then the id."""
+    first = getattr(order[0], "element", order[0]) if order else None
+    return len(order) == 2 and isinstance(first, Column) and first.table is items
+
+
+def _walk_condition(conn: Connection, fts: str, rows: int, total: int) -> ColumnElement[bool] | None:
+    if total <= 0:
+        return None
+    size = int(conn.execute(select(func.max(items.c.seq))).scalar_one() or 0)
+    walked = rows * size / total
+    match = _MATCH_TARGET.op("MATCH")(literal(fts))
+    if walked <= _PROBE_ROWS and "*" not in fts:  # a prefix would be expanded again at every row
+        return exists(select(_item_text.c.rowid).where(match, _item_text.c.rowid == items.c.seq))
+    if walked <= _LIST_ROWS:  # `seq + 0`: not a key to look rows up by, so the sort's index leads
+        return (items.c.seq + 0).in_(select(_item_text.c.rowid).where(match))
+    return None
+
+
+def after_filter(column: Any) -> Any:
+    """`column` as a sort key no index provides (PostgreSQL): with fewer matches than the count's
+    limit, sorting them all is bounded, while walking the column's index hoping to meet them soon
+    can read most of the table when the filter and the order are correlated (created vs modified)."""
+    return column + 0
 
 
 def load_items(conn: Connection, ids: Sequence[str]) -> list[Item]:

@@ -301,6 +301,9 @@ Index("ix_items_type_id", items.c.type, items.c.id)
 Index("ix_items_size", items.c.size, items.c.id)
 Index("ix_items_access_modified", items.c.access, items.c.modified, items.c.id)
 Index("ix_items_owner_modified", items.c.owner_id, items.c.modified, items.c.id)
+# A full-text match's visibility read from the index alone (migration 0006).
+Index("ix_items_search_access", items.c.seq, items.c.access, items.c.org_id, items.c.owner_id, items.c.modified,
+      items.c.id)
 
 # An item shared with a group; `item_control` is the share's confirmItemControl (shared update).
 item_groups = Table(

@@ -108,9 +108,13 @@ def upgrade():
         op.create_index(name, "items", [column, "id"])
     op.create_index("ix_items_access_modified", "items", ["access", "modified", "id"])
     op.create_index("ix_items_owner_modified", "items", ["owner_id", "modified", "id"])
+    # The access rule's columns keyed by seq: checking a full-text match's visibility (and its
+    # modified date) reads this index only, never the wide item row.
+    op.create_index("ix_items_search_access", "items", ["seq", "access", "org_id", "owner_id", "modified", "id"])
 
 
 def downgrade():
+    op.drop_index("ix_items_search_access", "items")
     op.drop_index("ix_items_owner_modified", "items")
     op.drop_index("ix_items_access_modified", "items")
     for name, _ in SORT_INDEXES:
