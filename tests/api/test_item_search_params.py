@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import and_
+from sqlalchemy import and_, true
 
 from geoshare.domain.item_search import ItemQuery, conditions
 from geoshare.storage import item_search as store
@@ -199,8 +199,8 @@ async def test_total_limit(world: World) -> None:
 
 # ------------------------------------------------------------------ the index follows writes
 def _matching(conn: Any, q: str) -> list[str]:
-    where, _ = conditions(ItemQuery(q=q), conn.dialect.name == "sqlite")
-    return store.page_ids(conn, and_(*where), [items.c.id], 0, 100)
+    found = conditions(ItemQuery(q=q), conn.dialect.name == "sqlite")
+    return store.page_ids(conn, and_(true(), *found.where), [items.c.id], 0, 100, fts=found.fts)
 
 
 class _Rollback(Exception):
