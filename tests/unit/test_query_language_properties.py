@@ -96,6 +96,11 @@ def test_dialect(query, ast):
 @pytest.mark.parametrize(("query", "message"), [
     ("[1 TO 2]", "a range needs a field (field:[a TO b]) at position 1"),
     ("a^1.2.3", "expected a number after '^' at position 3"),
+    # Hypothesis found these: luqum converts the number after ~ itself and raised on them
+    ("a~.", "expected a number after '~' at position 3"),
+    ("a~1.2.3", "expected a number after '~' at position 3"),
+    ('"a b"~1.5', "expected a whole number after '~' at position 7"),
+    ('x "a"~.', "expected a whole number after '~' at position 7"),
     ("a OR", "expected a search term at position 5"),
     ("OR a", "expected a search term at position 1"),
     ("a && && b", "expected a search term at position 6"),

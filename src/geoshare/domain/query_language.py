@@ -274,12 +274,25 @@ def _luqum_tree(source: _Source) -> Any:
         found = re.search(r"at position (\d+)!$", str(exc))
         at = None if found is None else next(i for i, t in enumerate(tokens) if t.lexpos == int(found.group(1)))
         raise _explain(source, tokens, at) from None
-    except InvalidOperation:  # a boost such as ^1.2.3 that is no number
-        bad = next(t for t in tokens if t.type == "BOOST" and not _is_number(_raw(t)))
-        raise _fail(source.pos(bad.lexpos + 1), "expected a number after '^'") from None
+    except (InvalidOperation, ValueError):  # a boost (^1.2.3), fuzziness (~.) or proximity ("a b"~1.5)
+        raise _bad_number(source, tokens) from None
     if tree is None:
         raise _explain(source, tokens, None)
     return tree
+
+
+def _bad_number(source: _Source, tokens: list[Any]) -> InvalidParameter:
+    """The first ^ or ~ whose number luqum could not read: a boost or a word's fuzziness takes
+    a decimal, a phrase's proximity a whole number."""
+    for before, tok in zip([None, *tokens], tokens, strict=False):
+        if tok.type == "BOOST" and not _is_number(_raw(tok)):
+            return _fail(source.pos(tok.lexpos + 1), "expected a number after '^'")
+        if tok.type == "APPROX" and tok.value.value is not None:
+            whole = before is not None and before.type == "PHRASE"
+            if not (_raw(tok).isdigit() if whole else _is_number(_raw(tok))):
+                kind = "a whole number" if whole else "a number"
+                return _fail(source.pos(tok.lexpos + 1), f"expected {kind} after '~'")
+    return _fail(1, "the query cannot be read")
 
 
 def _is_number(text: str) -> bool:
