@@ -184,3 +184,19 @@ async def test_group_search_for_members_and_the_hidden_answer(client, world):
                                   params={"f": "rss", "q": "*", "token": world["tokens"]["alice"]}))
     assert [e.findtext("title") for e in feed.findall("item")] == ["Harbour team"]
     assert feed.findtext("title") == "Group search results"
+
+
+async def test_rss_channel_link_never_carries_the_token(client, world):
+    """A feed is saved and passed around: its channel link names the search, never the token
+    (the first version echoed the request URL, token included)."""
+    token = world["tokens"]["alice"]
+    reply = await client.get("/portal/sharing/rest/search",
+                             params={"f": "rss", "q": "harbour", "sortField": "title", "token": token})
+    assert token.encode() not in reply.content
+    link = _feed(reply).findtext("link")
+    assert link == "http://testserver/portal/sharing/rest/search?f=rss&q=harbour&sortField=title"
+    group = await client.get(f"/portal/sharing/rest/content/groups/{world['team']}/search",
+                             params={"f": "rss", "q": "*", "Token": token})
+    assert token.encode() not in group.content
+    assert _feed(group).findtext("link") == \
+        f"http://testserver/portal/sharing/rest/content/groups/{world['team']}/search?f=rss&q=%2A"

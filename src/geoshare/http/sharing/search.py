@@ -10,6 +10,7 @@ keeps one value per name.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.responses import Response
 
@@ -81,10 +82,18 @@ def _entry(ctx: Ctx, item: dict[str, Any]) -> rss.Entry:
                      author=item.get("owner"))
 
 
+def _channel_link(ctx: Ctx) -> str:
+    """The feed's own address for its readers: the portal's URL of this search with the query
+    string's parameters, never the token (a feed is saved, shared and shown by readers)."""
+    kept = [(k, v) for k, v in ctx.request.query_params.multi_items() if k.lower() != "token"]
+    path = ctx.request.url.path.split("/sharing/rest/", 1)[-1]
+    return f"{ctx.sharing_url}/{path}" + (f"?{urlencode(kept)}" if kept else "")
+
+
 def _feed(ctx: Ctx, answer: dict[str, Any], title: str) -> Response:
     """The page `answer` as a feed: the same results, in the same order, as the JSON answer."""
     query = answer.get("query") or ""
-    channel = rss.Channel(title, str(ctx.request.url), f"Items matching {query!r}" if query else "Items found")
+    channel = rss.Channel(title, _channel_link(ctx), f"Items matching {query!r}" if query else "Items found")
     return rss.feed(channel, [_entry(ctx, item) for item in answer["results"]])
 
 
