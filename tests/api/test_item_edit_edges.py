@@ -28,3 +28,13 @@ async def test_update_thumbnail_refusals(client, svc, admin_token):
         "code": 400, "message": UPDATE_FAILED, "details": ["'thumbnailurl' must be an http or https URL."]}
     not_image = await post(client, admin_token, path, files={"thumbnail": ("t.png", b"not an image", "image/png")})
     assert not_image["error"]["message"] == UPDATE_FAILED
+
+
+async def test_delete_items_takes_100_ids_and_refuses_101(client, svc, admin_token):
+    ids = [f"{i:032x}" for i in range(101)]
+    body = await post(client, admin_token, "content/users/admin/deleteItems", items=",".join(ids[:100]))
+    assert len(body["results"]) == 100 and body["results"][0]["itemId"] == ids[0]
+    assert not any(r["success"] for r in body["results"])
+    body = await post(client, admin_token, "content/users/admin/deleteItems", items=",".join(ids))
+    assert body["error"] == {"code": 400, "message": "Unable to delete item.",
+                             "details": ["'items' may name at most 100 items."]}

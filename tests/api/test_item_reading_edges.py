@@ -63,3 +63,10 @@ async def test_owner_view_carries_item_control_and_the_groups(client, svc, admin
     body = (await get(client, admin_token, f"content/users/admin/items/{item.id}")).json()
     assert body["item"]["itemControl"] == "admin"
     assert body["sharing"] == {"access": "shared", "groups": [group.id]}
+
+
+async def test_data_of_an_item_without_data_is_empty_text(client, svc, admin_token):
+    item = await make_item(svc, "admin", "Link", url="https://example.com/x")
+    reply = await get(client, admin_token, f"content/items/{item.id}/data")
+    assert (reply.status_code, reply.content) == (200, b"")
+    assert reply.headers["content-type"].split(";")[0] == "text/plain"

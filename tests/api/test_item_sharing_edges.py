@@ -3,7 +3,7 @@ view-only group only where the owner could (the owner managing it), and unshareI
 
 from __future__ import annotations
 
-from tests.api.sharing_support import call, member, shares
+from tests.api.sharing_support import call, item_row, member, shares
 from tests.conftest import make_group, make_item, make_user
 
 
@@ -25,5 +25,48 @@ async def test_unshare_items_takes_100_items_and_refuses_101(client, svc):
     body = await call(client, "content/users/ui_a/unshareItems", token, items=",".join(ids[:100]), groups="g" * 32)
     assert len(body["results"]) == 100 and not any(r["success"] for r in body["results"])
     body = await call(client, "content/users/ui_a/unshareItems", token, items=",".join(ids), groups="g" * 32)
+    assert body["error"] == {"code": 400, "message": "Unable to share items.",
+                             "details": ["'items' names more than 100 items."]}
+
+
+async def test_manager_shares_a_public_item_anywhere_and_into_shared_update_groups_with_control(client, svc):
+    await make_user(svc, "pu_owner")
+    manager = await member(client, svc, "pu_mgr")
+    plain = await make_group(svc, "pu_mgr", "Without owner")
+    update = await make_group(svc, "pu_mgr", "Update", shared_update=True)
+    item = await make_item(svc, "pu_owner", "Map", shared_public=True)
+    body = await call(client, f"content/items/{item.id}/share", manager, groups=f"{plain.id},{update.id}",
+                      confirmItemControl="true")
+    assert body == {"notSharedWith": [], "itemId": item.id}
+    assert sorted(await shares(svc, item.id)) == sorted([plain.id, update.id])
+
+
+async def test_owner_sets_levels_and_unshares_through_the_item_path(client, svc):
+    token = await member(client, svc, "ip_a")
+    group = await make_group(svc, "ip_a", "Team")
+    item = await make_item(svc, "ip_a", "Map", groups=(group.id,))
+    body = await call(client, f"content/items/{item.id}/share", token, everyone="true")
+    assert body == {"notSharedWith": [], "itemId": item.id}
+    assert (await item_row(svc, item.id)).access == "public"
+    body = await call(client, f"content/items/{item.id}/unshare", token, groups=group.id)
+    assert body == {"notUnsharedFrom": [], "itemId": item.id}
+    assert await shares(svc, item.id) == []
+
+
+async def test_a_member_cannot_unshare_from_a_group_they_cannot_see(client, svc):
+    await make_user(svc, "hu_owner")
+    reader = await member(client, svc, "hu_reader")
+    seen = await make_group(svc, "hu_owner", "Seen", members=("hu_reader",))
+    hidden = await make_group(svc, "hu_owner", "Hidden")
+    item = await make_item(svc, "hu_owner", "Map", groups=(seen.id, hidden.id))
+    body = await call(client, f"content/items/{item.id}/unshare", reader, groups=hidden.id)
+    assert body == {"notUnsharedFrom": [hidden.id], "itemId": item.id}
+    assert sorted(await shares(svc, item.id)) == sorted([seen.id, hidden.id])
+
+
+async def test_share_items_refuses_101_items_naming_the_items(client, svc):
+    token = await member(client, svc, "si_a")
+    ids = ",".join(f"{i:032x}" for i in range(101))
+    body = await call(client, "content/users/si_a/shareItems", token, items=ids, everyone="true")
     assert body["error"] == {"code": 400, "message": "Unable to share items.",
                              "details": ["'items' names more than 100 items."]}

@@ -196,7 +196,7 @@ def share_as_manager(conn: Connection, viewer: Principal, item_id: str, share: S
     """content/items/{id}/share: arcgis also sends `everyone`/`org` here when an administrator
     shares another member's item, so the owner and administrators set levels as under
     content/users/{u}; anyone else asking for a level is refused (403)."""
-    found = items.seen_item(conn, viewer, item_id, lock=True)
+    found = items.seen_item(conn, viewer, item_id, lock=True)  # pragma: no mutate (row lock: orders concurrent shares)
     if share.everyone is not None or share.org is not None:
         if not _may_share_item(viewer, found):
             raise Forbidden()
@@ -218,7 +218,7 @@ def _may_unshare(conn: Connection, viewer: Principal, found: SeenItem, group_id:
 
 
 def unshare_as_manager(conn: Connection, viewer: Principal, item_id: str, group_ids: tuple[str, ...]) -> list[str]:
-    found = items.seen_item(conn, viewer, item_id, lock=True)
+    found = items.seen_item(conn, viewer, item_id, lock=True)  # pragma: no mutate (row lock: orders concurrent unshares)
     refused = [g for g in group_ids if not _may_unshare(conn, viewer, found, g)]
     for group_id in group_ids:
         if group_id not in refused:
