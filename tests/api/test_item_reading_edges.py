@@ -70,3 +70,19 @@ async def test_data_of_an_item_without_data_is_empty_text(client, svc, admin_tok
     reply = await get(client, admin_token, f"content/items/{item.id}/data")
     assert (reply.status_code, reply.content) == (200, b"")
     assert reply.headers["content-type"].split(";")[0] == "text/plain"
+
+
+async def test_data_download_headers_name_only_files(client, svc, admin_token):
+    binary = await make_item(svc, "admin", "Bin", data_kind="file", data_blob="items/x/data/bin", data_type=None,
+                             name="d.bin", size=3)
+    text = await make_item(svc, "admin", "Txt", data_kind="text", data_blob="items/x/data/txt",
+                           data_type="application/json", name="t.json", size=2)
+    await svc.blobs.put("items/x/data/bin", b"abc")
+    await svc.blobs.put("items/x/data/txt", b"{}")
+    reply = await get(client, admin_token, f"content/items/{binary.id}/data")
+    assert (reply.content, reply.headers["content-type"], reply.headers["content-length"]) == (
+        b"abc", "application/octet-stream", "3")
+    assert 'filename="d.bin"' in reply.headers["content-disposition"]
+    reply = await get(client, admin_token, f"content/items/{text.id}/data")
+    assert (reply.content, reply.headers["content-type"]) == (b"{}", "application/json")
+    assert "content-disposition" not in reply.headers

@@ -70,3 +70,39 @@ async def test_share_items_refuses_101_items_naming_the_items(client, svc):
     body = await call(client, "content/users/si_a/shareItems", token, items=ids, everyone="true")
     assert body["error"] == {"code": 400, "message": "Unable to share items.",
                              "details": ["'items' names more than 100 items."]}
+
+
+async def _member_with_role(client, svc, name, without):
+    from geoshare.domain import privileges
+    from geoshare.storage import roles as role_store
+    from geoshare.storage import users as user_store
+    from tests.conftest import DEFAULT_ORG
+
+    role_id = (name[0] * 16)[:16]
+    granted = [p for p in privileges.USER if p not in without]
+    await svc.db.write(lambda conn: role_store.insert_role(
+        conn, role_id=role_id, org_id=DEFAULT_ORG, name=f"Without {name}", description=None, privileges=granted,
+        now=svc.clock.now_ms()))
+    token = await member(client, svc, name)
+    user = await svc.db.read(user_store.user_by_username, name)
+    await svc.db.write(lambda conn: user_store.update_user(conn, user.id, role_id=role_id))
+    return token
+
+
+async def test_level_refusals_say_which_level(client, svc):
+    token = await _member_with_role(client, svc, "nolevels", ("portal:user:shareToPublic", "portal:user:shareToOrg"))
+    item = await make_item(svc, "nolevels", "Map")
+    path = f"content/users/nolevels/items/{item.id}/share"
+    assert (await call(client, path, token, everyone="true"))["error"]["message"] == (
+        "Sharing with everyone is not allowed.")
+    assert (await call(client, path, token, org="true"))["error"]["message"] == (
+        "Sharing with the organization is not allowed.")
+    assert (await item_row(svc, item.id)).access == "private"
+
+
+async def test_an_administrator_shares_a_members_item_with_everyone(client, svc, admin_token):
+    await make_user(svc, "adm_target")
+    item = await make_item(svc, "adm_target", "Map")
+    body = await call(client, f"content/users/adm_target/items/{item.id}/share", admin_token, everyone="true")
+    assert body == {"notSharedWith": [], "itemId": item.id}
+    assert (await item_row(svc, item.id)).access == "public"

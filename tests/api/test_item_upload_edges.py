@@ -68,3 +68,17 @@ def test_joined_data_type_uses_the_non_strict_table_too():
     assert item_upload.data_type_of("a.pict") == "image/pict"
     assert item_upload.data_type_of("a.csv") == "text/csv"
     assert item_upload.data_type_of(None) == "application/octet-stream"
+
+
+async def test_add_part_refusals_name_the_part_call(client, svc, admin_token):
+    done = (await add(client, admin_token, text="{}"))["id"]
+    assert (await _part(client, admin_token, done, 1, b"x"))["error"] == {
+        "code": 400, "message": "Unable to add part.", "details": [NOT_PARTIAL]}
+    item_id = (await add(client, admin_token, type="CSV", multipart="true", fileName="d.csv"))["id"]
+    assert (await _part(client, admin_token, item_id, 0, b"x"))["error"] == {
+        "code": 400, "message": "Unable to add part.", "details": ["'partNum' is an integer from 1 to 10000."]}
+    no_file = await post(client, admin_token, f"content/users/admin/items/{item_id}/addPart", partNum="1")
+    assert no_file["error"] == {"code": 400, "message": "Unable to add part.",
+                                "details": ["'file' (the part's bytes, multipart) must be specified."]}
+    assert await _part(client, admin_token, item_id, 1, b"x") == {"success": True}
+    assert [k for k in blob_keys(svc) if "/parts/" in k][0].startswith(f"items/{item_id}/parts/")
