@@ -65,7 +65,7 @@ def check_counts(group_ids: list[str], item_ids: list[str] | None = None) -> Non
 def _owned_item(conn: Connection, viewer: Principal, username: str, item_id: str) -> SeenItem:
     """The locked item of `username` that the caller may share: its owner, or an administrator
     of its organization holding one of the portal:admin:share* privileges."""
-    found = items.seen_item(conn, viewer, item_id, lock=True)
+    found = items.seen_item(conn, viewer, item_id, lock=True)  # pragma: no mutate (row lock)
     if found.item.owner.lower() != username.lower():
         raise items.missing()
     if not _may_share_item(viewer, found):
