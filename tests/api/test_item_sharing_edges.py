@@ -106,3 +106,20 @@ async def test_an_administrator_shares_a_members_item_with_everyone(client, svc,
     body = await call(client, f"content/users/adm_target/items/{item.id}/share", admin_token, everyone="true")
     assert body == {"notSharedWith": [], "itemId": item.id}
     assert (await item_row(svc, item.id)).access == "public"
+
+
+async def test_item_control_is_recorded_only_for_shared_update_groups(client, svc):
+    from sqlalchemy import select
+
+    from geoshare.storage.tables import item_groups
+
+    token = await member(client, svc, "ic_a")
+    plain = await make_group(svc, "ic_a", "Plain")
+    update = await make_group(svc, "ic_a", "Update", shared_update=True)
+    item = await make_item(svc, "ic_a", "Map")
+    body = await call(client, f"content/users/ic_a/items/{item.id}/share", token, groups=f"{plain.id},{update.id}",
+                      confirmItemControl="true")
+    assert body == {"notSharedWith": [], "itemId": item.id}
+    query = select(item_groups.c.group_id, item_groups.c.item_control).where(item_groups.c.item_id == item.id)
+    rows = dict(await svc.db.read(lambda conn: [tuple(r) for r in conn.execute(query)]))
+    assert rows == {plain.id: False, update.id: True}

@@ -298,7 +298,7 @@ async def unshare_items(svc: Services, viewer: Principal, username: str, item_id
 def unshare_group(conn: Connection, group_id: str) -> None:
     """Unshare every item shared with a group being deleted and store their new access."""
     for item_id in item_store.items_shared_with(conn, group_id):
-        item_store.lock_item(conn, item_id)
+        item_store.lock_item(conn, item_id)  # pragma: no mutate (row lock)
         item_store.unshare_from(conn, item_id, group_id)
         items.refresh_access(conn, item_id)
 
