@@ -174,11 +174,12 @@ async def test_invitation_group_is_described_by_the_group_work(client, svc, inbo
     from geoshare.domain import notifications
 
     live = await _invite(svc, "reader", expires_in=60_000)
+    previous = notifications._describe_group[0]  # the group work's describer: put back after, whatever runs next
     notifications.set_group_describer(lambda conn, group_id: {"id": group_id, "title": "Described"})
     try:
         one = await call(client, "GET", f"community/users/reader/invitations/{live}", inbox["reader"])
     finally:
-        notifications.set_group_describer(notifications._group_id_only)
+        notifications.set_group_describer(previous)
     assert one["group"] == {"id": "ab" * 16, "title": "Described"} and one["fromUsername"] is None
 
 

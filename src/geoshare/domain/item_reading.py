@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -80,8 +81,8 @@ async def thumbnail(svc: Services, viewer: Principal, item_id: str, file_name: s
         if item.thumbnail == f"thumbnail/{file_name}" else None
     if data is None:
         raise NotFound("File not found.", code=404)
-    extension = file_name.rsplit(".", 1)[-1].lower()
-    return data, {"png": "image/png", "gif": "image/gif"}.get(extension, "image/jpeg")
+    extension = PurePosixPath(file_name).suffix.lower()
+    return data, {".png": "image/png", ".gif": "image/gif"}.get(extension, "image/jpeg")
 
 
 async def metadata(svc: Services, viewer: Principal, item_id: str) -> bytes:

@@ -65,7 +65,7 @@ def check_counts(group_ids: list[str], item_ids: list[str] | None = None) -> Non
 def _owned_item(conn: Connection, viewer: Principal, username: str, item_id: str) -> SeenItem:
     """The locked item of `username` that the caller may share: its owner, or an administrator
     of its organization holding one of the portal:admin:share* privileges."""
-    found = items.seen_item(conn, viewer, item_id, lock=True)
+    found = items.seen_item(conn, viewer, item_id, lock=True)  # pragma: no mutate (row lock)
     if found.item.owner.lower() != username.lower():
         raise items.missing()
     if not _may_share_item(viewer, found):
@@ -196,7 +196,7 @@ def share_as_manager(conn: Connection, viewer: Principal, item_id: str, share: S
     """content/items/{id}/share: arcgis also sends `everyone`/`org` here when an administrator
     shares another member's item, so the owner and administrators set levels as under
     content/users/{u}; anyone else asking for a level is refused (403)."""
-    found = items.seen_item(conn, viewer, item_id, lock=True)
+    found = items.seen_item(conn, viewer, item_id, lock=True)  # pragma: no mutate (row lock: orders concurrent shares)
     if share.everyone is not None or share.org is not None:
         if not _may_share_item(viewer, found):
             raise Forbidden()
@@ -218,7 +218,7 @@ def _may_unshare(conn: Connection, viewer: Principal, found: SeenItem, group_id:
 
 
 def unshare_as_manager(conn: Connection, viewer: Principal, item_id: str, group_ids: tuple[str, ...]) -> list[str]:
-    found = items.seen_item(conn, viewer, item_id, lock=True)
+    found = items.seen_item(conn, viewer, item_id, lock=True)  # pragma: no mutate (row lock: orders concurrent unshares)
     refused = [g for g in group_ids if not _may_unshare(conn, viewer, found, g)]
     for group_id in group_ids:
         if group_id not in refused:
@@ -298,7 +298,7 @@ async def unshare_items(svc: Services, viewer: Principal, username: str, item_id
 def unshare_group(conn: Connection, group_id: str) -> None:
     """Unshare every item shared with a group being deleted and store their new access."""
     for item_id in item_store.items_shared_with(conn, group_id):
-        item_store.lock_item(conn, item_id)
+        item_store.lock_item(conn, item_id)  # pragma: no mutate (row lock)
         item_store.unshare_from(conn, item_id, group_id)
         items.refresh_access(conn, item_id)
 

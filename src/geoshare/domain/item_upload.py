@@ -158,7 +158,7 @@ def _cancel(conn: Connection, item_id: str) -> list[str]:
         blobs += file_store.delete_files(conn, item_id, "info", None)
         blobs += [k for k in (item.metadata_blob,) if k]
         if item.thumbnail:
-            blobs.append(items.thumbnail_key(item_id, item.thumbnail.rsplit("/", 1)[-1]))
+            blobs.append(items.thumbnail_key(item_id, item.thumbnail.removeprefix("thumbnail/")))
         item_store.delete_item(conn, item_id)
     else:
         file_store.set_item(conn, item_id, {"status": "completed"})

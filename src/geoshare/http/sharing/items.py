@@ -122,7 +122,7 @@ def _disposition(name: str) -> str:
 async def get_data(ctx: Ctx) -> Response:
     found = await item_reading.get_data(ctx.svc, ctx.principal, ctx.path_params["itemId"])
     if found.chunks is None:
-        return Response(b"", media_type="text/plain", headers=SECURITY_HEADERS)
+        return Response(b"", media_type=found.media_type, headers=SECURITY_HEADERS)  # the domain names it
     headers = dict(SECURITY_HEADERS)
     if found.file_name:
         headers["Content-Disposition"] = _disposition(found.file_name)
