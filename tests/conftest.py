@@ -89,6 +89,12 @@ def _truncate(url: str) -> None:
 
 @pytest.fixture
 def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+    return fresh_settings(tmp_path, request)
+
+
+def fresh_settings(tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+    """Test settings over an empty, migrated database of its own in `tmp_path` (SQLite), or the
+    test PostgreSQL database emptied; for fixtures of any scope."""
     if PG_URL:
         url = request.getfixturevalue("pg_prepared")
         _truncate(url)

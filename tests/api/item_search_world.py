@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import shutil
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -23,7 +22,6 @@ from geoshare.app import build_app, build_services
 from geoshare.domain import accounts, item_search, privileges
 from geoshare.domain.principal import ANONYMOUS, Principal
 from geoshare.errors import GeoshareError
-from geoshare.settings import load_settings
 from geoshare.storage import items as item_store
 from geoshare.storage import roles as role_store
 from geoshare.storage import users as user_store
@@ -32,8 +30,7 @@ from tests.conftest import (
     ADMIN,
     ADMIN_PASSWORD,
     DEFAULT_ORG,
-    PG_URL,
-    _truncate,
+    fresh_settings,
     make_group,
     make_user,
     set_org_access,
@@ -107,18 +104,6 @@ class World:
         raise AssertionError(f"no error for {params}")
 
 
-def _settings(tmp: Any, request: pytest.FixtureRequest) -> Any:
-    if PG_URL:
-        url = request.getfixturevalue("pg_prepared")
-        _truncate(url)
-    else:
-        template = request.getfixturevalue("sqlite_template")
-        shutil.copy(template, tmp / "geoshare.db")
-        url = f"sqlite:///{tmp / 'geoshare.db'}"
-    return load_settings({"data_dir": str(tmp), "database_url": url, "argon2_time_cost": 1,
-                          "argon2_memory_kib": 1024, "access_log": False, "allowed_hosts": "testserver"}, environ={})
-
-
 async def _role(svc: Any, role_id: str, held: list[str]) -> None:
     await svc.db.write(lambda conn: role_store.insert_role(conn, role_id=role_id, org_id=DEFAULT_ORG, name=role_id,
                                                            description=None, privileges=held, now=1))
@@ -162,7 +147,7 @@ async def _items(svc: Any, group_ids: dict[str, str]) -> dict[str, str]:
 
 @contextlib.asynccontextmanager
 async def built(tmp: Any, request: pytest.FixtureRequest) -> AsyncIterator[World]:
-    settings = _settings(tmp, request)
+    settings = fresh_settings(tmp, request)
     svc = build_services(settings)
     application = build_app(settings, svc)
     async with application.router.lifespan_context(application):
