@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, or_
 
-from geoshare.domain import access
+from geoshare.domain import access, search_facets
 from geoshare.domain.item_search_terms import FIELDS, FILTER_FIELDS, Compiler, split_text
 from geoshare.domain.items import item_document
 from geoshare.domain.principal import Principal
@@ -288,11 +288,5 @@ def _rank(sqlite: bool, found_by: Conditions) -> Any:
 def _facets(conn: Connection, where: ColumnElement[bool], fields: tuple[str, ...], size: int) -> dict[str, Any] | None:
     if not fields:
         return None
-    import importlib
-
-    try:  # helper P's module (issue 11); until it is merged, no aggregations
-        facets = importlib.import_module("geoshare.domain.search_facets")
-    except ImportError:  # pragma: no cover
-        return None
-    return facets.facet_counts(conn, where, fields, size)  # type: ignore[no-any-return]
+    return search_facets.facet_counts(conn, where, fields, size)
 
