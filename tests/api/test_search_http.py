@@ -200,3 +200,22 @@ async def test_rss_channel_link_never_carries_the_token(client, world):
     assert token.encode() not in group.content
     assert _feed(group).findtext("link") == \
         f"http://testserver/portal/sharing/rest/content/groups/{world['team']}/search?f=rss&q=%2A"
+
+
+async def test_count_fields_give_aggregations_of_what_the_caller_sees(client, world):
+    """countFields through the operation: facets over the caller's matches only, none without it."""
+    def counts(body: dict[str, Any]) -> dict[str, dict[str, int]]:
+        assert "error" not in body, body
+        return {c["fieldName"]: {v["value"]: v["count"] for v in c["fieldValues"]}
+                for c in body["aggregations"]["counts"]}
+
+    anonymous = (await get(client, None, "search", q="harbour", countFields="type,access")).json()
+    assert counts(anonymous) == {"type": {"csv": 1, "web map": 1}, "access": {"public": 2}}
+    alice = (await get(client, world["tokens"]["alice"], "search", q="harbour", countFields="access",
+                       countSize="2")).json()
+    assert counts(alice) == {"access": {"public": 2, "private": 1}}  # the two most frequent of three
+    assert "aggregations" not in (await get(client, None, "search", q="harbour")).json()
+    for bad in ({"countFields": "type,access,tags,owner"}, {"countFields": "title"},
+                {"countFields": "type", "countSize": "0"}, {"countFields": "type", "countSize": "201"}):
+        body = (await get(client, None, "search", q="harbour", **bad)).json()
+        assert error_of(body)[0] == 400, bad
