@@ -47,7 +47,6 @@ _WORDS = re.compile(r"[^\W_]+")
 _item_text = table("item_text", column("rowid"))
 _MATCH_TARGET: ColumnElement[Any] = literal_column("item_text")
 _SEARCH_TEXT: ColumnElement[Any] = literal_column("items.search_text")
-_SEARCH_ACL: ColumnElement[Any] = literal_column("items.search_acl")
 CONFIG = "geoshare_text"
 
 
@@ -115,9 +114,10 @@ def acl_fts(tokens: Sequence[str]) -> str:
 
 
 def acl_match(tokens: Sequence[str]) -> ColumnElement[bool]:
-    """PostgreSQL: the same question of `items.search_acl` (its own GIN index)."""
+    """PostgreSQL: the same question of `items.search_text` (0007 appends the tokens to it), so
+    the text conditions and this one are answered by one scan of its GIN index."""
     query = func.to_tsquery(literal_column("'simple'::regconfig"), literal(" | ".join(tokens)))
-    return _SEARCH_ACL.op("@@")(query)
+    return _SEARCH_TEXT.op("@@")(query)
 
 
 def owner_ids(username_condition: ColumnElement[bool]) -> Any:

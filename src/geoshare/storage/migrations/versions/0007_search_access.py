@@ -14,14 +14,16 @@ the owner, `zg<group>0` one per group it is shared with.
 
 SQLite: `item_text` is rebuilt with an `acl` column (contentless: its triggers delete with the
 old row's exact values, `items.acl` included); the view `item_acl_tokens` is the one definition.
-PostgreSQL: the function `geoshare_item_acl` is the definition; `items.search_acl` (a generated
-tsvector of exactly those tokens) has its own GIN index.
+PostgreSQL: the function `geoshare_item_acl` is the definition; the generated `items.search_text`
+is re-created with the tokens appended (as lexemes without positions), so its one GIN index
+answers text and access together.
 
 Revision ID: 0007
 Revises: 0006
 """
 
 import importlib
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -141,14 +143,31 @@ def _pg_upgrade() -> None:
     op.add_column("items", sa.Column("acl", sa.Text, nullable=True))
     op.execute("UPDATE items SET acl = geoshare_item_acl(id, org_id, owner_id, access)")
     op.execute(PG_TRIGGERS)
-    op.execute("ALTER TABLE items ADD COLUMN search_acl tsvector GENERATED ALWAYS AS "
-               "(array_to_tsvector(string_to_array(coalesce(acl, ''), ' '))) STORED")
-    op.execute("CREATE INDEX ix_items_search_acl ON items USING gin (search_acl)")
+    _pg_text_column(f"{_previous().pg_text_vector()} || {PG_ACL_VECTOR}")
+
+
+# The tokens as lexemes without positions: no phrase can span into them, and ts_rank, which
+# weighs only the query's words, never counts them.
+PG_ACL_VECTOR = "array_to_tsvector(string_to_array(coalesce(acl, ''), ' '))"
+
+
+def _previous() -> Any:  # the 0006 module
+    return importlib.import_module("geoshare.storage.migrations.versions.0006_search")
+
+
+def _pg_text_column(expression: str) -> None:
+    """`items.search_text` generated from `expression`, with its GIN index: one index answers
+    `<text> AND <tokens>` in one scan (two GIN indexes would be ANDed as bitmaps, reading every
+    row the tokens allow)."""
+    op.execute("DROP INDEX ix_items_search_text")
+    op.drop_column("items", "search_text")
+    op.execute(f"ALTER TABLE items ADD COLUMN search_text tsvector GENERATED ALWAYS AS ({expression}) STORED")
+    op.execute("CREATE INDEX ix_items_search_text ON items USING gin (search_text)")
 
 
 def _sqlite_downgrade_text() -> None:
     """item_text and its triggers as 0006 made them (without `acl`)."""
-    previous = importlib.import_module("geoshare.storage.migrations.versions.0006_search")
+    previous = _previous()
     for trigger in TEXT_TRIGGERS:
         op.execute(f"DROP TRIGGER {trigger}")
     op.execute("DROP TABLE item_text")
@@ -184,8 +203,7 @@ def downgrade():
         op.execute("DROP VIEW item_acl_tokens")
         _sqlite_downgrade_text()
         return
-    op.execute("DROP INDEX ix_items_search_acl")
-    op.drop_column("items", "search_acl")
+    _pg_text_column(_previous().pg_text_vector())
     op.execute("DROP TRIGGER orgs_acl ON orgs")
     op.execute("DROP TRIGGER item_groups_acl ON item_groups")
     op.execute("DROP TRIGGER items_acl ON items")
