@@ -129,6 +129,28 @@ def item_visible(viewer: Principal, group_ids: Sequence[str] | None = None) -> C
     return or_(*clauses)
 
 
+def _token(kind: str, key: str = "") -> str:
+    # Migration 0007 writes the same words: the key hex-encoded, a `0` after it.
+    return f"z{kind}{key.encode().hex()}0"
+
+
+def item_tokens(viewer: Principal, group_ids: Sequence[str]) -> list[str]:
+    """`item_visible` (narrowed by canSearchPublic, as `search_public_scope`) as the access
+    tokens an item's full-text entry must hold one of (migration 0007 writes them per item):
+    the caller sees exactly the items carrying any of these words.  A test compares the two."""
+    if viewer.user is None:
+        return [_token("a")]
+    me = viewer.user
+    searches_public = viewer.org is None or viewer.org.can_search_public
+    found = [_token("p") if searches_public else _token("q", me.org_id), _token("u", me.id)]
+    found.extend(_token("g", g) for g in group_ids)
+    if viewer.has("portal:admin:viewItems"):
+        found.append(_token("x", me.org_id))
+    elif viewer.has("portal:user:viewOrgItems"):
+        found.append(_token("o", me.org_id))
+    return found
+
+
 def sees_item(viewer: Principal, item: Item, *, org_is_public: bool, shared_with_viewer: bool) -> bool:
     """`item_visible` for one loaded item: `org_is_public` is its organization's access, and
     `shared_with_viewer` whether it is shared with a group the viewer belongs to."""

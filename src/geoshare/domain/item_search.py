@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, or_
+from sqlalchemy import ColumnElement, Connection, and_, or_, true
 
 from geoshare.domain import access, search_facets
 from geoshare.domain.item_search_terms import FIELDS, FILTER_FIELDS, Compiler, split_text
@@ -164,6 +164,7 @@ class Conditions:
     where: list[ColumnElement[bool]]
     texts: list[str]  # the free-text words (relevance)
     fts: str | None = None  # SQLite: q's text terms as one FTS5 expression, the rows it drives
+    full_text: bool = False  # PostgreSQL: a condition reads search_text (the access tokens join it)
 
 
 def _q_conditions(text: str, sqlite: bool) -> Conditions:
@@ -172,7 +173,7 @@ def _q_conditions(text: str, sqlite: bool) -> Conditions:
     whole = _translated(compiler, tree, "q")
     fts, rest = split_text(tree) if sqlite else (None, [tree])
     if fts is None:
-        return Conditions([whole], compiler.free_text)
+        return Conditions([whole], compiler.free_text, full_text=compiler.full_text)
     return Conditions([_translated(Compiler(sqlite), n, "q") for n in rest], compiler.free_text, fts)
 
 
@@ -214,9 +215,9 @@ def _member_target(conn: Connection, viewer: Principal, username: str | None) ->
     return target.id
 
 
-def _scope(conn: Connection, viewer: Principal, query: ItemQuery) -> list[ColumnElement[bool]]:
-    mine = store.member_group_ids(conn, viewer.user.id) if viewer.user is not None else []
-    scope = [visible(viewer, mine)]
+def _scope(conn: Connection, viewer: Principal, query: ItemQuery, mine: list[str]) -> list[ColumnElement[bool]]:
+    """searchUserAccess and the group scope (the access rule itself is added by the caller)."""
+    scope = []
     if query.user_access is not None:
         if query.user_access.lower() != "groupmember":
             raise _bad("'searchUserAccess' must be groupMember.")
@@ -250,24 +251,27 @@ async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> di
     start, num = _window(query)
     keys = order_keys(query)
     cap = svc.settings.search_total_limit
-    fts = found_by.fts
 
     def load(conn: Connection) -> tuple[int, list[Any], bool, dict[str, Any] | None]:
-        predicate = and_(*found_by.where, *_scope(conn, viewer, query))
-        facets = _facets(conn, and_(store.fts_condition(fts), predicate) if fts else predicate, facet_fields,
-                         facet_size)
+        mine = store.member_group_ids(conn, viewer.user.id) if viewer.user is not None else []
+        others = [*found_by.where, *_scope(conn, viewer, query, mine)]
+        if sqlite and found_by.fts is not None:
+            return _load_fts(conn, Window(start, num, keys, cap, facet_fields, facet_size), found_by, others,
+                             (viewer, mine))
+        # PostgreSQL: the tokens on search_text when a text condition reads it (one GIN scan);
+        # without one, the rule on the B-tree indexes costs less than the tokens' posting lists.
+        tokens = not sqlite and found_by.full_text
+        rule = store.acl_match(access.item_tokens(viewer, mine)) if tokens else visible(viewer, mine)
+        predicate = and_(true(), *others, rule)
+        facets = _facets(conn, predicate, facet_fields, facet_size)
         if start < 0 or num == 0:
-            return store.count_capped(conn, predicate, cap, fts), [], False, facets
+            return store.count_capped(conn, predicate, cap), [], False, facets
         rank = _rank(sqlite, found_by) if not keys else None
         order = [*(keys or [items.c.modified.desc()]), items.c.id.asc()]
-        if fts is not None and rank is not None:
-            ids, seen = store.ranked_page(conn, predicate, order, start - 1, num + 1, fts)
-            total = min(seen, cap) if seen is not None else store.count_capped(conn, predicate, cap, fts)
-        else:
-            total = store.count_capped(conn, predicate, cap, fts)
-            if not keys and rank is None and not sqlite and total < cap:
-                order = [store.after_filter(items.c.modified).desc(), items.c.id.asc()]
-            ids = store.page_ids(conn, predicate, order, start - 1, num + 1, rank, fts, total)
+        total = store.count_capped(conn, predicate, cap)
+        if not keys and rank is None and not sqlite and total < cap:
+            order = [store.after_filter(items.c.modified).desc(), items.c.id.asc()]
+        ids = store.page_ids(conn, predicate, order, start - 1, num + 1, rank)
         return total, store.load_items(conn, ids[:num]), len(ids) > num, facets
 
     total, found, more, facets = await svc.db.read_heavy(load)
@@ -278,10 +282,41 @@ async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> di
     return answer
 
 
+@dataclass(frozen=True)
+class Window:
+    start: int
+    num: int
+    keys: list[Any]
+    cap: int
+    facet_fields: tuple[str, ...]
+    facet_size: int
+
+
+def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[ColumnElement[bool]],
+              caller: tuple[Principal, list[str]]) -> tuple[int, list[Any], bool, dict[str, Any] | None]:
+    """SQLite, a query with full-text terms: the caller's access tokens join the one FTS5 lookup,
+    so the total (and an unranked page) is index work alone.  A page by relevance ranks the text
+    lookup and checks access on the rows (bm25 would otherwise weigh every access token)."""
+    viewer, mine = caller
+    assert found_by.fts is not None
+    guarded = f"({found_by.fts}) AND ({store.acl_fts(access.item_tokens(viewer, mine))})"
+    rest = and_(true(), *others) if others else None
+    facets = _facets(conn, and_(store.fts_condition(guarded), *others), w.facet_fields, w.facet_size)
+    total = store.count_capped(conn, rest, w.cap, guarded)
+    if w.start < 0 or w.num == 0:
+        return total, [], False, facets
+    order = [*(w.keys or [items.c.modified.desc()]), items.c.id.asc()]
+    if not w.keys and found_by.texts:
+        checked = and_(true(), *others, visible(viewer, mine))
+        ids = store.page_ids(conn, checked, order, w.start - 1, w.num + 1, store.fts_rank(), found_by.fts)
+    else:
+        ids = store.page_ids(conn, rest if rest is not None else true(), order, w.start - 1, w.num + 1, None,
+                             guarded, total)
+    return total, store.load_items(conn, ids[:w.num]), len(ids) > w.num, facets
+
+
 def _rank(sqlite: bool, found_by: Conditions) -> Any:
-    """Relevance: bm25 of the one full-text lookup when there is one, else over the free-text words."""
-    if found_by.fts is not None:
-        return store.fts_rank() if found_by.texts else None
+    """Relevance over the free-text words (a query without a full-text lookup)."""
     return store.rank_key(sqlite, found_by.texts)
 
 

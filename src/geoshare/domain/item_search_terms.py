@@ -98,6 +98,7 @@ class Compiler:
         self.sqlite = sqlite
         self.exact = exact
         self.free_text: list[str] = []
+        self.full_text = False  # a condition reads the full-text index (the access tokens can ride on it)
 
     @staticmethod
     def category(path: str) -> ColumnElement[bool]:
@@ -124,19 +125,23 @@ class Compiler:
             self.free_text.append(node.text)
         return self.term(node)
 
+    def _text_match(self, fields: Any, text: str, *, prefix: bool = False) -> ColumnElement[bool]:
+        self.full_text = True
+        return store.text_match(self.sqlite, fields, text, prefix=prefix)
+
     # ---------------------------------------------------------------- terms
     def text(self, fields: tuple[str, ...], term: Term) -> ColumnElement[bool]:
         if self.exact:
             return or_(*(self.exact_text(f, term.text) for f in fields))
         body = term.text
         if term.phrase or not has_wildcard(body):
-            return store.text_match(self.sqlite, fields, body)
+            return self._text_match(fields, body)
         head = body.split("*")[0].split("?")[0]
         if body.endswith("*") and not has_wildcard(body[:-1]) and store.words(head):
-            return store.text_match(self.sqlite, fields, body[:-1], prefix=True)
+            return self._text_match(fields, body[:-1], prefix=True)
         if not store.words(head):
             raise _fail(f"a term may not start with a wildcard ({body!r}).")
-        narrowed = store.text_match(self.sqlite, fields, head, prefix=True)
+        narrowed = self._text_match(fields, head, prefix=True)
         pattern = _word_pattern(body, self.sqlite)
         checked = or_(*(_lower(store.TEXT_FIELDS[f]).regexp_match(pattern) for f in fields))
         return and_(narrowed, checked)
@@ -156,7 +161,7 @@ class Compiler:
         if name == "type":
             if term.phrase or self.exact or has_wildcard(text):
                 return _whole(items.c.type, text)
-            return store.text_match(self.sqlite, ("type",), text)
+            return self._text_match(("type",), text)
         if name in NUMBERS:
             return NUMBERS[name] == _number(name, text)  # type: ignore[no-any-return]
         return self.keyword(name, text)

@@ -107,6 +107,19 @@ def rank_key(sqlite: bool, texts: Sequence[str]) -> Any:
     return func.ts_rank(_SEARCH_TEXT, tsq).desc()
 
 
+def acl_fts(tokens: Sequence[str]) -> str:
+    """SQLite: items whose access tokens (migration 0007's `acl` column) include any of `tokens`,
+    as an FTS5 expression to AND with the text one."""
+    return "{acl} : (" + " OR ".join(tokens) + ")"
+
+
+def acl_match(tokens: Sequence[str]) -> ColumnElement[bool]:
+    """PostgreSQL: the same question of `items.search_text` (0007 appends the tokens to it), so
+    the text conditions and this one are answered by one scan of its GIN index."""
+    query = func.to_tsquery(literal_column("'simple'::regconfig"), literal(" | ".join(tokens)))
+    return _SEARCH_TEXT.op("@@")(query)
+
+
 def owner_ids(username_condition: ColumnElement[bool]) -> Any:
     return select(users.c.id).where(username_condition)
 
@@ -134,26 +147,21 @@ def _matches(query: Any, fts: str | None) -> Any:
         _MATCH_TARGET.op("MATCH")(literal(fts)))
 
 
-def count_capped(conn: Connection, where: ColumnElement[bool], cap: int, fts: str | None = None) -> int:
-    """How many items match, counting at most `cap` (beyond it only "at least the cap" matters)."""
-    inner = _matches(select(literal(1).label("one")), fts).where(where).limit(cap).subquery("c")
+def count_capped(conn: Connection, where: ColumnElement[bool] | None, cap: int, fts: str | None = None) -> int:
+    """How many items match, counting at most `cap` (beyond it only "at least the cap" matters).
+    Without `where`, the full-text lookup `fts` alone answers (the index only, no item row)."""
+    if where is None:
+        assert fts is not None
+        lookup = select(literal(1).label("one")).select_from(_item_text).where(_MATCH_TARGET.op("MATCH")(literal(fts)))
+        inner = lookup.limit(cap).subquery("c")
+    else:
+        inner = _matches(select(literal(1).label("one")), fts).where(where).limit(cap).subquery("c")
     return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
 def fts_rank() -> Any:
     """bm25 of the joined full-text lookup (lower is better), computed only for the rows that pass."""
     return literal_column("item_text.rank").asc()
-
-
-def ranked_page(conn: Connection, where: ColumnElement[bool], order: Sequence[Any], offset: int, limit: int,
-                fts: str) -> tuple[list[str], int | None]:
-    """A page by relevance and how many items match, from one pass over the matches (ranking
-    reads them all anyway, so counting them separately would evaluate the lookup twice).
-    The count is None when the page is past the last match."""
-    seen = func.count().over().label("seen")
-    query = _matches(select(items.c.id, seen), fts).where(where).order_by(fts_rank(), *order)
-    rows = conn.execute(query.offset(offset).limit(limit)).all()
-    return [row[0] for row in rows], (int(rows[0][1]) if rows else None)
 
 
 def page_ids(conn: Connection, where: ColumnElement[bool], order: Sequence[Any], offset: int, limit: int,

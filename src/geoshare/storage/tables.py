@@ -281,6 +281,9 @@ items = Table(
     # A stable integer key assigned by the database on insert (SQLite: a trigger; PostgreSQL: an
     # identity), the full-text index's row key (migration 0006).  Writers never name it.
     Column("seq", BigInteger, Identity(), nullable=True),
+    # Who may see the item, as words for the full-text index (migration 0007): computed and kept
+    # by the database's triggers from the item, its organization and its group shares.
+    Column("acl", Text, nullable=True),
 )
 # The full-text index is not a table here: SQLite keeps the FTS5 table `item_text` and
 # PostgreSQL the generated column `items.search_text`, both maintained by the database
