@@ -146,10 +146,6 @@ async def test_sort_lists(world: World, fields: str, orders: str | None) -> None
     assert await _ordered(world, sort_field=fields, sort_order=orders) == want
 
 
-async def test_default_order_is_modified_descending_without_free_text(world: World) -> None:
-    assert await _ordered(world) == _sorted(["modified"], ["desc"])
-
-
 @pytest.mark.parametrize(("field", "order"), [("color", "asc"), ("title", "up"), ("title,", "sideways")])
 async def test_sort_invalid_is_400(world: World, field: str, order: str) -> None:
     code, _ = await world.error(ADMIN, q="*", sort_field=field, sort_order=order)

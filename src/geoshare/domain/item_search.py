@@ -8,8 +8,9 @@ page and the total count exactly the same rows.
   `search_total_limit`; above it `total` is reported as the limit.
 * Page: `num + 1` rows from `start - 1`; the extra row only tells whether `nextStart` exists,
   so paging works at any depth.  Every order ends with the id, so it is total.
-* Order: sortField (comma list) when given; otherwise relevance (bm25 / ts_rank) when `q` has
-  free text, then modified descending; the id last.
+* Order: sortField (comma list) when given, the id last; otherwise relevance: when `q` has
+  free-text words, the items whose title holds one of them first, then the other matches; within
+  each, the most recently added item first (seq, unique, so the order is total).
 * Matching: text fields through the full-text index (storage/item_search.py); keyword fields
   whole values, case-insensitively; `type:"Web Map"` exact, `type:map` any type with that word.
 """
@@ -266,12 +267,10 @@ async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> di
         facets = _facets(conn, predicate, facet_fields, facet_size)
         if start < 0 or num == 0:
             return store.count_capped(conn, predicate, cap), [], False, facets
-        rank = _rank(sqlite, found_by) if not keys else None
-        order = [*(keys or [items.c.modified.desc()]), items.c.id.asc()]
         total = store.count_capped(conn, predicate, cap)
-        if not keys and rank is None and not sqlite and total < cap:
-            order = [store.after_filter(items.c.modified).desc(), items.c.id.asc()]
-        ids = store.page_ids(conn, predicate, order, start - 1, num + 1, rank)
+        order = [*keys, items.c.id.asc()] if keys else \
+            store.relevance_order(store.title_tier(sqlite, found_by.texts), sort_matches=not sqlite and total < cap)
+        ids = store.page_ids(conn, predicate, order, start - 1, num + 1)
         return total, store.load_items(conn, ids[:num]), len(ids) > num, facets
 
     total, found, more, facets = await svc.db.read_heavy(load)
@@ -295,8 +294,7 @@ class Window:
 def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[ColumnElement[bool]],
               caller: tuple[Principal, list[str]]) -> tuple[int, list[Any], bool, dict[str, Any] | None]:
     """SQLite, a query with full-text terms: the caller's access tokens join the one FTS5 lookup,
-    so the total (and an unranked page) is index work alone.  A page by relevance ranks the text
-    lookup and checks access on the rows (bm25 would otherwise weigh every access token)."""
+    so the total is index work alone, and a page by relevance reads only its own rows."""
     viewer, mine = caller
     assert found_by.fts is not None
     guarded = f"({found_by.fts}) AND ({store.acl_fts(access.item_tokens(viewer, mine))})"
@@ -305,19 +303,28 @@ def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[Co
     total = store.count_capped(conn, rest, w.cap, guarded)
     if w.start < 0 or w.num == 0:
         return total, [], False, facets
-    order = [*(w.keys or [items.c.modified.desc()]), items.c.id.asc()]
-    if not w.keys and found_by.texts:
+    tokens = sorted({t for text in found_by.texts for t in store.words(text)})
+    if w.keys:  # the sort's index leads; each row's text and access are checked on its way
         checked = and_(true(), *others, visible(viewer, mine))
-        ids = store.page_ids(conn, checked, order, w.start - 1, w.num + 1, store.fts_rank(), found_by.fts)
+        ids = store.page_ids(conn, checked, [*w.keys, items.c.id.asc()], w.start - 1, w.num + 1, found_by.fts, total)
+    elif tokens:
+        ids = _tiered_page(conn, guarded, store.title_fts(tokens), rest, w.start - 1, w.num + 1)
     else:
-        ids = store.page_ids(conn, rest if rest is not None else true(), order, w.start - 1, w.num + 1, None,
-                             guarded, total)
+        ids = store.fts_ids(conn, guarded, rest, w.start - 1, w.num + 1)
     return total, store.load_items(conn, ids[:w.num]), len(ids) > w.num, facets
 
 
-def _rank(sqlite: bool, found_by: Conditions) -> Any:
-    """Relevance over the free-text words (a query without a full-text lookup)."""
-    return store.rank_key(sqlite, found_by.texts)
+def _tiered_page(conn: Connection, guarded: str, title: str, rest: ColumnElement[bool] | None, offset: int,
+                 limit: int) -> list[str]:
+    """A page by relevance (SQLite): the title tier, then the other matches, each newest first,
+    straight from the index in that order (store.relevance_order is the same order in SQL)."""
+    first, second = f"({guarded}) AND ({title})", f"({guarded}) NOT ({title})"
+    ids = store.fts_ids(conn, first, rest, offset, limit)
+    if len(ids) == limit:
+        return ids
+    # Where the second tier starts for this page: right away if the first ended inside it.
+    skip = 0 if ids else offset - store.count_capped(conn, rest, offset, first)
+    return ids + store.fts_ids(conn, second, rest, skip, limit - len(ids))
 
 
 def _facets(conn: Connection, where: ColumnElement[bool], fields: tuple[str, ...], size: int) -> dict[str, Any] | None:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     and_,
+    case,
     column,
     exists,
     false,
@@ -93,18 +94,29 @@ def text_match(sqlite: bool, fields: Sequence[str], text: str, *, prefix: bool =
     return matched
 
 
-def rank_key(sqlite: bool, texts: Sequence[str]) -> Any:
-    """A sort key by relevance to the free-text words `texts` (best first), or None."""
+def title_tier(sqlite: bool, texts: Sequence[str]) -> ColumnElement[bool] | None:
+    """Items whose title holds one of the free-text words of `texts` (the first tier of relevance),
+    or None when there are no such words."""
     tokens = sorted({t for text in texts for t in words(text)})
     if not tokens:
         return None
     if sqlite:
-        query = " OR ".join(fts_query(DEFAULT_FIELDS, [t], False) for t in tokens)
-        score = select(_item_text.c.rowid, literal_column("bm25(item_text)").label("score")).where(
-            _MATCH_TARGET.op("MATCH")(literal(query))).subquery("relevance")
-        return score
-    tsq = func.to_tsquery(literal_column(f"'{CONFIG}'::regconfig"), literal(" | ".join(f"'{t}'" for t in tokens)))
-    return func.ts_rank(_SEARCH_TEXT, tsq).desc()
+        return items.c.seq.in_(select(_item_text.c.rowid).where(_MATCH_TARGET.op("MATCH")(literal(title_fts(tokens)))))
+    tsq = func.to_tsquery(literal_column(f"'{CONFIG}'::regconfig"), literal(" | ".join(f"'{t}':A" for t in tokens)))
+    return _SEARCH_TEXT.op("@@")(tsq)
+
+
+def title_fts(tokens: Sequence[str]) -> str:
+    """SQLite: the FTS5 expression of `title_tier` (any of the words `tokens` in the title)."""
+    return "{title} : (" + " OR ".join(f'"{t}"' for t in tokens) + ")"
+
+
+def relevance_order(tier: ColumnElement[bool] | None, *, sort_matches: bool = False) -> list[Any]:
+    """Relevance: the title tier first (when there are free-text words), then the most recently
+    added item (seq, unique: the order is total).  `sort_matches`: sort the matches rather than
+    walk the seq index (see `after_filter`)."""
+    seq = after_filter(items.c.seq) if sort_matches else items.c.seq
+    return [*([case((tier, 0), else_=1).asc()] if tier is not None else []), seq.desc()]
 
 
 def acl_fts(tokens: Sequence[str]) -> str:
@@ -159,27 +171,25 @@ def count_capped(conn: Connection, where: ColumnElement[bool] | None, cap: int, 
     return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
-def fts_rank() -> Any:
-    """bm25 of the joined full-text lookup (lower is better), computed only for the rows that pass."""
-    return literal_column("item_text.rank").asc()
+def fts_ids(conn: Connection, fts: str, where: ColumnElement[bool] | None, offset: int, limit: int) -> list[str]:
+    """SQLite: the ids of the items the FTS5 expression `fts` finds (and `where` keeps), the most
+    recently added first: the index yields its rows in that order, so only the page is read."""
+    query = select(items.c.id).select_from(_item_text.join(items, items.c.seq == _item_text.c.rowid)).where(
+        _MATCH_TARGET.op("MATCH")(literal(fts)))
+    if where is not None:
+        query = query.where(where)
+    return list(conn.execute(query.order_by(_item_text.c.rowid.desc()).offset(offset).limit(limit)).scalars())
 
 
 def page_ids(conn: Connection, where: ColumnElement[bool], order: Sequence[Any], offset: int, limit: int,
-             rank: Any = None, fts: str | None = None, total: int = 0) -> list[str]:
+             fts: str | None = None, total: int = 0) -> list[str]:
     """The ids of one page in `order` (which ends with the id, so the order is total)."""
-    if fts is not None and rank is None and _walkable(order):
+    if fts is not None and _walkable(order):
         walk = _walk_condition(conn, fts, offset + limit, total)
         if walk is not None:
             query = select(items.c.id).select_from(items).where(walk, where)
             return list(conn.execute(query.order_by(*order).offset(offset).limit(limit)).scalars())
-    query = _matches(select(items.c.id), fts)
-    keys = list(order)
-    if rank is not None and hasattr(rank, "c"):  # SQLite: the bm25 scores of the matching rows
-        query = query.outerjoin(rank, rank.c.rowid == items.c.seq)
-        keys = [func.coalesce(rank.c.score, 0.0).asc(), *keys]
-    elif rank is not None:
-        keys = [rank, *keys]
-    query = query.where(where).order_by(*keys).offset(offset).limit(limit)
+    query = _matches(select(items.c.id), fts).where(where).order_by(*order).offset(offset).limit(limit)
     return list(conn.execute(query).scalars())
 
 
