@@ -307,6 +307,14 @@ Index("ix_items_owner_modified", items.c.owner_id, items.c.modified, items.c.id)
 # A full-text match's visibility read from the index alone (migration 0006).
 Index("ix_items_search_access", items.c.seq, items.c.access, items.c.org_id, items.c.owner_id, items.c.modified,
       items.c.id)
+# A date range's matches with their visibility, and a full-text match's extent, read from the index
+# alone (migration 0007).
+Index("ix_items_created_access", items.c.created, items.c.access, items.c.org_id, items.c.owner_id, items.c.seq,
+      items.c.id)
+Index("ix_items_modified_access", items.c.modified, items.c.access, items.c.org_id, items.c.owner_id, items.c.seq,
+      items.c.id)
+Index("ix_items_search_extent", items.c.seq, items.c.extent_xmin, items.c.extent_xmax, items.c.extent_ymin,
+      items.c.extent_ymax, items.c.id)
 
 # An item shared with a group; `item_control` is the share's confirmItemControl (shared update).
 item_groups = Table(

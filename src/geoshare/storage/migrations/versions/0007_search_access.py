@@ -189,14 +189,25 @@ def _sqlite_downgrade_text() -> None:
                "END")
 
 
+# Covering indexes: a date range's matches and their visibility read from the index alone, and a
+# full-text match's extent (bbox) read without its row.
+COVERING = (("ix_items_created_access", ["created", "access", "org_id", "owner_id", "seq", "id"]),
+            ("ix_items_modified_access", ["modified", "access", "org_id", "owner_id", "seq", "id"]),
+            ("ix_items_search_extent", ["seq", "extent_xmin", "extent_xmax", "extent_ymin", "extent_ymax", "id"]))
+
+
 def upgrade():
     if op.get_bind().dialect.name == "sqlite":
         _sqlite_upgrade()
     else:
         _pg_upgrade()
+    for name, columns in COVERING:
+        op.create_index(name, "items", columns)
 
 
 def downgrade():
+    for name, _ in COVERING:
+        op.drop_index(name, "items")
     if op.get_bind().dialect.name == "sqlite":
         for trigger, _ in ACL_TRIGGERS:
             op.execute(f"DROP TRIGGER {trigger}")
