@@ -182,6 +182,11 @@ def test_refusals_name_the_problem_and_its_position(query, message):
     ('title:["a" TO *]', Range("title", "a", None)),
     ("title:[* TO *]", Range("title", None, None)),
     ("title:[-5 TO -3]", Range("title", "-5", "-3")),
+    ("created:[ -5 TO 5]", Range("created", "-5", "5")),  # luqum reads a separate - as a prefix
+    ("created:[ -* TO 5]", Range("created", None, "5")),
+    ("created:[1 TO -*]", Range("created", "1", None)),
+    ("title:(a AND b)", And((a("a", "title"), a("b", "title")))),
+    ("title:(+a b)", And((a("a", "title"), a("b", "title")))),
     ("title:[a\\]b TO c]", Range("title", "a]b", "c")),
     ("a AND NOT b", And((a("a"), Not(a("b"))))),
     ("-a -b", And((Not(a("a")), Not(a("b"))))),

@@ -385,9 +385,8 @@ class _Converter:
 
 
 def _combine(items: list[Node]) -> Node:
-    """Side-by-side clauses: required and excluded ones must hold, the optional ones are ORed."""
-    if len(items) == 1:
-        return items[0]
+    """Side-by-side clauses (luqum gives two at least): required and excluded ones must hold, the
+    optional ones are ORed."""
     required = [i.node for i in items if isinstance(i, Required)]
     excluded = [i for i in items if isinstance(i, Not)]
     optional = [i for i in items if not isinstance(i, Required | Not)]
