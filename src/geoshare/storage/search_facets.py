@@ -30,13 +30,14 @@ def _elements(conn: Connection, column: Any) -> Any:
 def _values(conn: Connection, where: ColumnElement[bool], field: str) -> tuple[Any, Any]:
     """(lower-cased value, item id) rows of the matching items for one facet field."""
     if field in SCALAR_COLUMNS:
-        rows = select(items.c.id, SCALAR_COLUMNS[field].label("v")).where(where).subquery("matched")
+        rows = select(items.c.id, SCALAR_COLUMNS[field].label("v")).where(where).subquery()
         return func.lower(rows.c.v), select(rows.c.id).select_from(rows)
     if field == "owner":
-        rows = select(items.c.id, items.c.owner_id).where(where).subquery("matched")
-        joined = rows.join(users, users.c.id == rows.c.owner_id)
+        rows = select(items.c.id, items.c.owner_id).where(where).subquery()
+        # owner_id is the subquery's one foreign key: SQLAlchemy would infer this same ON clause
+        joined = rows.join(users, users.c.id == rows.c.owner_id)  # pragma: no mutate
         return func.lower(users.c.username), select(rows.c.id).select_from(joined)
-    rows = select(items.c.id, ARRAY_COLUMNS[field].label("arr")).where(where).subquery("matched")
+    rows = select(items.c.id, ARRAY_COLUMNS[field].label("arr")).where(where).subquery()
     element = _elements(conn, rows.c.arr)
     return func.lower(element.c.value), select(rows.c.id).select_from(rows).join(element, element.c.value.isnot(None))
 
@@ -47,6 +48,6 @@ def facet_values(conn: Connection, where: ColumnElement[bool], field: str, size:
     value, base = _values(conn, where, field)
     counted = func.count(base.selected_columns[0].distinct()).label("n")
     query = (base.with_only_columns(value.label("value"), counted)
-             .where(value.isnot(None), value != "")
+             .where(value != "")  # also drops NULL: NULL != '' is not true
              .group_by(value).order_by(counted.desc(), value).limit(size))
     return [(str(row.value), int(row.n)) for row in conn.execute(query)]
