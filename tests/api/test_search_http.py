@@ -219,3 +219,15 @@ async def test_count_fields_give_aggregations_of_what_the_caller_sees(client, wo
                 {"countFields": "type", "countSize": "0"}, {"countFields": "type", "countSize": "201"}):
         body = (await get(client, None, "search", q="harbour", **bad)).json()
         assert error_of(body)[0] == 400, bad
+
+
+@pytest.mark.parametrize(("query", "detail"), [
+    ("q=*&sortField=color", "'sortField' must be one of"),
+    ("q=*&bbox=1,2,3", "'bbox' must be four numbers: xmin,ymin,xmax,ymax."),
+    ("q=*&countFields=type,access,tags,owner", "'countFields' takes one to three of"),
+])
+async def test_every_refusal_of_search_carries_the_operations_message(client, world, query, detail):
+    """The domain's refusals and the parameter table's share one message."""
+    body = (await client.get(f"/portal/sharing/rest/search?f=json&{query}")).json()
+    assert body["error"]["code"] == 400 and body["error"]["message"] == "Unable to search items."
+    assert body["error"]["details"][0].startswith(detail)

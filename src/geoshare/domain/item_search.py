@@ -35,7 +35,7 @@ from geoshare.storage import item_search as store
 from geoshare.storage import users as user_store
 from geoshare.storage.tables import items
 
-FAILED = "Unable to search."
+FAILED = "Unable to search items."  # every refusal of the operation, its table's and these
 SORT_KEYS: dict[str, Any] = {"title": items.c.title_key, "uploaded": items.c.created, "created": items.c.created,
                              "modified": items.c.modified, "type": items.c.type, "avgrating": items.c.avg_rating,
                              "numratings": items.c.num_ratings, "numcomments": items.c.num_comments,
@@ -305,7 +305,7 @@ def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[Co
     total = store.count_capped(conn, rest, w.cap, guarded)
     if w.start < 0 or w.num == 0:
         return total, [], False, facets
-    tokens = sorted({t for text in found_by.texts for t in store.words(text)})
+    tokens = store.free_words(found_by.texts)
     if w.keys:  # the sort's index leads; each row's text and access are checked on its way
         checked = and_(true(), *others, visible(viewer, mine))
         ids = store.page_ids(conn, checked, [*w.keys, items.c.id.asc()], w.start - 1, w.num + 1, found_by.fts, total)

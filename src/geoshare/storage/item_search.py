@@ -97,13 +97,18 @@ def text_match(sqlite: bool, fields: Sequence[str], text: str, *, prefix: bool =
 def title_tier(sqlite: bool, texts: Sequence[str]) -> ColumnElement[bool] | None:
     """Items whose title holds one of the free-text words of `texts` (the first tier of relevance),
     or None when there are no such words."""
-    tokens = sorted({t for text in texts for t in words(text)})
+    tokens = free_words(texts)
     if not tokens:
         return None
     if sqlite:
         return items.c.seq.in_(select(_item_text.c.rowid).where(_MATCH_TARGET.op("MATCH")(literal(title_fts(tokens)))))
     tsq = func.to_tsquery(literal_column(f"'{CONFIG}'::regconfig"), literal(" | ".join(f"'{t}':A" for t in tokens)))
     return _SEARCH_TEXT.op("@@")(tsq)
+
+
+def free_words(texts: Sequence[str]) -> list[str]:
+    """The distinct index words of the free-text terms `texts` (what relevance weighs)."""
+    return sorted({t for text in texts for t in words(text)})
 
 
 def title_fts(tokens: Sequence[str]) -> str:

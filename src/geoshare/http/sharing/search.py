@@ -15,14 +15,12 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 
 from geoshare.domain import group_item_search, item_search
-from geoshare.errors import InvalidParameter
 from geoshare.http import rss
 from geoshare.http.context import Ctx
 from geoshare.http.operations import operation
 from geoshare.http.params import Param
 
-FAILED = "Unable to search items."
-MAX_CATEGORY_SETS = 8  # repetitions of `categories` (§7.1)
+FAILED = item_search.FAILED
 CATEGORIES = "categories"
 PARAMS = (
     Param("q", max_length=16384, help="The query (sharing-api.md §7.3), e.g. title:parks AND type:\"Web Map\"; "
@@ -59,10 +57,7 @@ async def _category_sets(ctx: Ctx) -> tuple[str, ...]:
         found = [v for k, v in form.multi_items() if k.lower() == CATEGORIES and isinstance(v, str)]
     if not found:
         found = [v for k, v in request.query_params.multi_items() if k.lower() == CATEGORIES]
-    sets = tuple(v.strip() for v in found if v.strip())
-    if len(sets) > MAX_CATEGORY_SETS:
-        raise InvalidParameter(FAILED, [f"'categories' may be given at most {MAX_CATEGORY_SETS} times."])
-    return sets
+    return tuple(v.strip() for v in found if v.strip())  # how many may be given: the domain's rule
 
 
 async def _query(ctx: Ctx, group_id: str | None = None) -> item_search.ItemQuery:
