@@ -105,6 +105,15 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
+@pytest.fixture(scope="module")
+def webapp() -> Iterator[str]:
+    """A Maps SDK test module's web app, served from its own origin (webapp_server.py)."""
+    from .webapp_server import serve_webapp
+
+    with serve_webapp() as origin:
+        yield origin
+
+
 @pytest.fixture(scope="session")
 def node_bin() -> str:
     """The node executable, or a skip when the REST JS clients are not installed (a failure

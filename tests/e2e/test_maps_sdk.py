@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from .support import LiveServer, require_chromium, start_server, stop_server
-from .webapp_server import NODE_MODULES, serve_webapp
+from .webapp_server import require_sdk_module, serve_webapp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -26,17 +26,10 @@ require_chromium()
 
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route  # noqa: E402 - after the check
 
-if not (NODE_MODULES / "@arcgis" / "core" / "portal" / "Portal.js").is_file():  # pragma: no cover
-    pytest.skip(f"{NODE_MODULES} lacks @arcgis/core: run scripts/install-test-deps", allow_module_level=True)
+require_sdk_module("portal/Portal.js")
 
 TIMEOUT_MS = 30_000
 LOOPBACK = "127.0.0.1"
-
-
-@pytest.fixture(scope="module")
-def webapp() -> Iterator[str]:
-    with serve_webapp() as origin:
-        yield origin
 
 
 class AppPage:

@@ -5,13 +5,12 @@ geoshare's.  The app and its server are test_maps_sdk.py's; webapp/content.js ad
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from .support import LiveServer, require_chromium
-from .webapp_server import NODE_MODULES, serve_webapp
+from .webapp_server import require_sdk_module
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -19,17 +18,10 @@ require_chromium()
 
 from playwright.sync_api import Browser  # noqa: E402 - after the check
 
-if not (NODE_MODULES / "@arcgis" / "core" / "portal" / "PortalUser.js").is_file():  # pragma: no cover
-    pytest.skip(f"{NODE_MODULES} lacks @arcgis/core: run scripts/install-test-deps", allow_module_level=True)
+require_sdk_module("portal/PortalUser.js")
 
 SHARING = "/portal/sharing/rest"
 TIMEOUT_MS = 30_000
-
-
-@pytest.fixture(scope="module")
-def webapp() -> Iterator[str]:
-    with serve_webapp() as origin:
-        yield origin
 
 
 def _admin_call(server: LiveServer, path: str, **params: Any) -> Any:

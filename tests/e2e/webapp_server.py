@@ -20,6 +20,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from .support import NODE_DIR
 
 WEBAPP_DIR = Path(__file__).parent / "webapp"
@@ -36,6 +38,12 @@ CSS_AS_MODULE = (b'const link = document.createElement("link");\n'
                  b'link.rel = "stylesheet";\nlink.href = import.meta.url;\ndocument.head.append(link);\n')
 MIME_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json",
               ".wasm": "application/wasm", ".css": "text/css", ".html": "text/html", ".svg": "image/svg+xml"}
+
+
+def require_sdk_module(relative: str) -> None:
+    """Skip the calling test module when `@arcgis/core/<relative>` is not installed."""
+    if not (NODE_MODULES / "@arcgis" / "core" / relative).is_file():  # pragma: no cover
+        pytest.skip(f"{NODE_MODULES} lacks @arcgis/core: run scripts/install-test-deps", allow_module_level=True)
 
 
 # ---------------------------------------------------------------- import map
