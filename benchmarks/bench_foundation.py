@@ -92,6 +92,16 @@ LOAD_HEADERS = ["endpoint", "conns", "req/s", "p50 ms", "p99 ms", "errors", "srv
 
 # ----------------------------------------------------------------------------------------- helpers
 
+def print_header(title: str, database: str) -> None:
+    """The lines every benchmark report starts with: what ran, where, on which geoshare."""
+    print(title)
+    print(f"  command  : {' '.join([os.path.basename(sys.executable), *sys.argv])}")
+    print(f"  machine  : {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}, "
+          f"load average {os.getloadavg()[0]:.2f}")
+    print(f"  geoshare : {geoshare_revision()}")
+    print(f"  database : {database}")
+
+
 def geoshare_revision() -> str:
     """The commit of the geoshare source being measured (and whether src/ has local changes)."""
     try:

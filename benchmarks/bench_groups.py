@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
 import urllib.parse
@@ -41,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import argon2  # noqa: E402
 import harness  # noqa: E402
-from bench_foundation import geoshare_revision, table, wait_quiet  # noqa: E402
+from bench_foundation import print_header, table, wait_quiet  # noqa: E402
 from bench_members import BATCH, ORG, PASSWORD, SHARING, WORDS, member_row  # noqa: E402
 from harness import HttpClient, ServerProcess  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
@@ -181,12 +179,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    print("geoshare groups benchmark")
-    print(f"  command  : {' '.join([os.path.basename(sys.executable), *sys.argv])}")
-    print(f"  machine  : {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}, "
-          f"load average {os.getloadavg()[0]:.2f}")
-    print(f"  geoshare : {geoshare_revision()}")
-    print(f"  database : {args.database_url or 'SQLite in a temporary data dir'}")
+    print_header("geoshare groups benchmark", args.database_url or "SQLite in a temporary data dir")
     results: dict[str, Any] = {"args": vars(args)}
     srv = ServerProcess(database_url=args.database_url, admin_password=PASSWORD)
     try:

@@ -25,7 +25,6 @@ import filecmp
 import http.client
 import json
 import os
-import platform
 import shutil
 import sys
 import threading
@@ -37,7 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
-from bench_foundation import geoshare_revision, table, wait_quiet  # noqa: E402
+from bench_foundation import print_header, table, wait_quiet  # noqa: E402
 from harness import HOST, HttpClient, ServerProcess, run_load  # noqa: E402
 
 PASSWORD = "Bench-passw0rd"  # noqa: S105 - throwaway server in a temporary data dir
@@ -249,12 +248,7 @@ def report(files: dict[str, Any], ratio: dict[str, Any], args: argparse.Namespac
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    print("geoshare items benchmark")
-    print(f"  command  : {' '.join([os.path.basename(sys.executable), *sys.argv])}")
-    print(f"  machine  : {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}, "
-          f"load average {os.getloadavg()[0]:.2f}")
-    print(f"  geoshare : {geoshare_revision()}")
-    print(f"  database : {args.database_url or 'SQLite in a temporary data dir'}")
+    print_header("geoshare items benchmark", args.database_url or "SQLite in a temporary data dir")
     # Parts of --part MB must pass the request body limit.
     srv = ServerProcess(database_url=args.database_url, admin_password=PASSWORD, cpus=args.server_cpus,
                         extra_args=["--max-body-bytes", str((args.part + 1) * MB)])

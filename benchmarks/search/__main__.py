@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import tempfile
 import time
@@ -42,7 +40,7 @@ import corpus as gen  # noqa: E402
 import harness  # noqa: E402
 import loader  # noqa: E402
 import queries  # noqa: E402
-from bench_foundation import geoshare_revision, table, wait_quiet  # noqa: E402
+from bench_foundation import print_header, table, wait_quiet  # noqa: E402
 from harness import HttpClient, ServerProcess  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
@@ -224,12 +222,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    print("geoshare search benchmark")
-    print(f"  command  : {' '.join([os.path.basename(sys.executable), *sys.argv])}")
-    print(f"  machine  : {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}, "
-          f"load average {os.getloadavg()[0]:.2f}")
-    print(f"  geoshare : {geoshare_revision()}")
-    print(f"  database : {args.database_url or 'SQLite'}")
+    print_header("geoshare search benchmark", args.database_url or "SQLite")
     tmp = None if args.data_dir else tempfile.TemporaryDirectory(prefix="geoshare-search-")
     data_dir = Path(args.data_dir or (tmp.name if tmp else "")) / "data"
     data_dir.parent.mkdir(parents=True, exist_ok=True)
