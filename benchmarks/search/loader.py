@@ -161,10 +161,9 @@ def _load_sqlite(engine: Engine, count: int, timings: dict[str, float], log: Cal
         loaded += _sqlite_chunk(conn, insert_item, insert_share, rows, shares)
         timings["items"] = time.perf_counter() - t
         t = time.perf_counter()
-        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'view' AND name = 'item_acl_tokens'").fetchone():
-            # The access tokens (migration 0007), from the database's own definition of them.
-            conn.execute("UPDATE items SET acl = (SELECT t.acl FROM item_acl_tokens t WHERE t.id = items.id)")
-            conn.commit()
+        # The access tokens (migration 0007), from the database's own definition of them.
+        conn.execute("UPDATE items SET acl = (SELECT t.acl FROM item_acl_tokens t WHERE t.id = items.id)")
+        conn.commit()
         timings["access tokens"] = time.perf_counter() - t
         t = time.perf_counter()
         if fill:
@@ -207,7 +206,6 @@ def _load_postgres(engine: Engine, count: int, timings: dict[str, float], log: C
             indexes = [(str(a), str(b)) for a, b in cur.fetchall()]
             for name, _ in indexes:
                 cur.execute(f'DROP INDEX "{name}"')
-            acl = cur.execute("SELECT 1 FROM pg_proc WHERE proname = 'geoshare_item_acl'").fetchone() is not None
             for name in ("items", "item_groups"):  # the access-token triggers: one UPDATE after the load
                 cur.execute(f"ALTER TABLE {name} DISABLE TRIGGER USER")
         conn.commit()
@@ -230,8 +228,8 @@ def _load_postgres(engine: Engine, count: int, timings: dict[str, float], log: C
         timings["items"] = time.perf_counter() - t
         t = time.perf_counter()
         with conn.cursor() as cur:
-            if acl:  # migration 0007's own definition of an item's access tokens
-                cur.execute("UPDATE items SET acl = geoshare_item_acl(id, org_id, owner_id, access)")
+            # migration 0007's own definition of an item's access tokens
+            cur.execute("UPDATE items SET acl = geoshare_item_acl(id, org_id, owner_id, access)")
             for name in ("items", "item_groups"):
                 cur.execute(f"ALTER TABLE {name} ENABLE TRIGGER USER")
         conn.commit()
