@@ -65,3 +65,19 @@ async def test_relevance_paging_past_the_title_tier_counts_both_parts(svc: Any) 
         page = await search(svc, "carol", q="lakes", start=start, num=1)
         assert [r["title"] for r in page["results"]] == whole[start - 1:start]
 
+
+
+@pytest.mark.parametrize(("q", "total"), [('"lakes crew"', 2), ("lak*", 7), ("title:lak*", 7), ('"lakes of"', 1)])
+async def test_phrases_and_prefixes_count_in_one_lookup_the_same(svc: Any, q: str, total: int) -> None:
+    await _world(svc)
+    found = await search(svc, "carol", q=q, num=100)
+    assert found["total"] == total == len(found["results"])
+
+
+def test_positional_lookups_are_phrases_of_several_words_and_prefixes() -> None:
+    from geoshare.storage.item_search import fts_query, positional
+
+    assert positional(fts_query(("title",), ["hydro"], True))
+    assert positional(fts_query(("title", "tags"), ["land", "use"], False))
+    assert not positional(fts_query(("tags",), ["wetlands"], False))
+    assert not positional('("a") AND ("b")')

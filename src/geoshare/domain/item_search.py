@@ -342,8 +342,12 @@ def _count(conn: Connection, text: str, sets: tuple[list[str], list[str]], rest:
            cap: int) -> int:
     """How many items the FTS5 expression `text` finds that carry one of the caller's tokens (and
     `rest` keeps), up to `cap`: those with a broad token, then those with only narrow ones, so no
-    lookup merges the broad posting lists with dozens of narrow ones (access.item_token_sets)."""
+    lookup merges the broad posting lists with dozens of narrow ones (access.item_token_sets).
+    Measured at 1M items for a member of 50 groups: a word 16 -> 13 ms, a field 19 -> 11 ms; but a
+    phrase 26 -> 35 ms and a prefix 13 -> 17 ms, whose text is the costly part: those stay whole."""
     broad, narrow = sets
+    if narrow and store.positional(text):  # a phrase or a prefix: evaluated once, with every token
+        return store.count_capped(conn, rest, cap, f"({text}) AND ({store.acl_fts([*broad, *narrow])})")
     found = store.count_capped(conn, rest, cap, f"({text}) AND ({store.acl_fts(broad)})")
     if not narrow or found >= cap:
         return found
