@@ -54,6 +54,14 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+# PostgreSQL session settings of every connection, for statements that each finish in a few
+# milliseconds (issue 11's search benchmark at a million items):
+# * jit=off: the planner compiles statements it estimates as costly, which took 50-70 ms;
+# * no parallel workers: it overestimated the per-row cost of the access rule's hashed subplan and
+#   chose a parallel scan of item_groups (40 ms) over its index (under 4 ms) for `group:` searches.
+PG_CONNECT_ARGS = {"options": "-c jit=off -c max_parallel_workers_per_gather=0"}
+
+
 def to_async_url(url: str) -> str:
     if url.startswith("postgresql://"):
         return "postgresql+psycopg://" + url[len("postgresql://") :]
@@ -89,7 +97,8 @@ class Database:
                                                   connect_args={"check_same_thread": False})
                 event.listen(self._sync_engine, "connect", _sqlite_pragmas)
             else:
-                self._sync_engine = create_engine(self.url.replace("+asyncpg", "+psycopg"), pool_pre_ping=True)
+                self._sync_engine = create_engine(self.url.replace("+asyncpg", "+psycopg"), pool_pre_ping=True,
+                                                  connect_args=PG_CONNECT_ARGS)
         return self._sync_engine
 
     async def start(self) -> None:
@@ -102,7 +111,7 @@ class Database:
             self._heavy = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="geoshare-reader")
         else:
             self._async_engine = create_async_engine(to_async_url(self.url), pool_size=10, max_overflow=10,
-                                                     pool_pre_ping=True)
+                                                     pool_pre_ping=True, connect_args=PG_CONNECT_ARGS)
             self._listener = asyncio.get_running_loop().create_task(self._listen(), name="geoshare-cache-listener")
 
     async def stop(self) -> None:
