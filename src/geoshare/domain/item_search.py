@@ -42,7 +42,7 @@ SORT_KEYS: dict[str, Any] = {"title": items.c.title_key, "uploaded": items.c.cre
                              "numviews": items.c.num_views, "size": items.c.size}
 COUNT_FIELDS = ("type", "access", "tags", "typekeywords", "owner", "categories", "culture", "contentstatus")
 MAX_NUM = 100
-HIDDEN_KEYS = ("protected", "ownerFolder", "itemControl")
+HIDDEN_KEYS = ("protected",)  # item_document without a control or show_folder adds no ownerFolder/itemControl
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def _category_entries(raw: str) -> list[str]:
             found = json.loads(text)
         except ValueError:
             raise _bad("'categories' is not a valid JSON array.") from None
-        if not isinstance(found, list) or not all(isinstance(e, str) for e in found):
+        if not all(isinstance(e, str) for e in found):  # text starting with "[" parses to a list
             raise _bad("'categories' must be an array of category paths.")
         return [e.strip() for e in found if e.strip()]
     return [e.strip() for e in text.split(",") if e.strip()]

@@ -26,7 +26,6 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
-    or_,
     select,
     table,
 )
@@ -251,7 +250,3 @@ def group_shared(group_ids: Sequence[str]) -> ColumnElement[bool]:
     if not group_ids:
         return false()
     return items.c.id.in_(select(item_groups.c.item_id).where(item_groups.c.group_id.in_(list(group_ids))))
-
-
-def any_of(conditions: Sequence[ColumnElement[bool]]) -> ColumnElement[bool]:
-    return or_(*conditions) if conditions else false()
