@@ -20,8 +20,9 @@ from geoshare.errors import InvalidParameter
 from geoshare.storage import item_search as store
 from geoshare.storage import roles as role_store
 from geoshare.storage.tables import items, users
+from tests.api.item_search_support import search
 from tests.api.item_search_world import PASSWORD, World, built
-from tests.conftest import ADMIN, DEFAULT_ORG, make_user
+from tests.conftest import ADMIN, DEFAULT_ORG, make_item, make_user, portal
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -122,6 +123,26 @@ async def test_a_refusal_of_filter_names_filter_once(world: World) -> None:
     assert await refused(world, q="created:\"'q': 1\"") == (MESSAGE, ["'q': 'created' takes a number, not \"'q': 1\"."])
 
 
+# ------------------------------------------------------------------ relevance and keywords in SQL
+async def test_relevance_in_sql_puts_the_title_tier_first(world: World) -> None:
+    """q with a clause FTS5 cannot answer (owner:) is one SQL predicate: its relevance is the SQL
+    order, the title tier (Wildfire, added first) before a description match (Secret Roads)."""
+    for q in ("private OR wildfire OR owner:nobody", "(private OR wildfire) AND -owner:nobody"):
+        page = await world.search(ADMIN, q=q)
+        assert [r["title"] for r in page["results"]] == [WILD, SECRET] and page["total"] == 2
+    # only free-text words make the tier: title:wildfire does not, so the newest comes first
+    page = await world.search(ADMIN, q="title:wildfire OR private OR owner:nobody", num=1, start=2)
+    assert [r["title"] for r in page["results"]] == [WILD] and page["nextStart"] == -1
+
+
+async def test_keywords_with_wildcards_and_empty_columns(world: World) -> None:
+    assert await world.titles(ADMIN, q="owner:a*") == {WILD, SECRET, NOTES}
+    assert await world.titles(ADMIN, q="contentstatus:org_auth*") == {WILD}
+    assert await world.titles(ADMIN, q="contentstatus:org?authoritative") == {WILD}
+    assert await world.titles(ADMIN, q="contentstatus:xxxx") == set()
+    assert await world.titles(ADMIN, q="title:roads -contentstatus:org_authoritative") == {SECRET, TEAM}
+
+
 # ------------------------------------------------------------------ ranges over text keys
 async def test_title_ranges(world: World) -> None:
     assert await world.titles(ADMIN, q="title:[HARBOR TO SECRET]") == {DEPTHS, PARKS}
@@ -210,3 +231,19 @@ async def test_the_walk_over_an_empty_table_probes(svc: Any) -> None:
         pytest.skip("the walk is SQLite's (FTS5)")
     condition = await svc.db.read(lambda conn: store._walk_condition(conn, '{title} : "x"', store._PROBE_ROWS + 1, 1))
     assert _plan(condition) == "probe"
+
+
+# ------------------------------------------------------------------ the total's limit, on every plan
+PLANS = ({"q": "lakes"}, {"q": "lakes AND owner:admin"}, {"q": "owner:admin"}, {"q": "lakes", "sort_field": "title"},
+         {"q": "owner:admin", "sort_field": "title"}, {"q": "title:lakes"})
+
+
+async def test_the_total_is_exact_up_to_the_limit_then_the_limit(settings: Any) -> None:
+    async with portal(settings, search_total_limit=3) as client:
+        for n, want in ((0, 1), (1, 2), (2, 3), (3, 3)):
+            await make_item(client.svc, ADMIN, f"Lakes {n}")
+            for params in PLANS:
+                counted = await search(client.svc, ADMIN, num=0, **params)
+                paged = await search(client.svc, ADMIN, num=1, start=n + 1, **params)
+                assert (counted["total"], paged["total"]) == (want, want), (n, params)
+                assert len(paged["results"]) == 1 and paged["nextStart"] == -1, (n, params)

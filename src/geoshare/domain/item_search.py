@@ -321,11 +321,13 @@ def _tiered_page(conn: Connection, guarded: str, title: str, rest: ColumnElement
     """A page by relevance (SQLite): the title tier, then the other matches, each newest first,
     straight from the index in that order (store.relevance_order is the same order in SQL)."""
     first, second = f"({guarded}) AND ({title})", f"({guarded}) NOT ({title})"
-    ids = store.fts_ids(conn, first, rest, offset, limit)
+    ids = store.fts_ids(conn, first, rest, offset, limit)  # pragma: no mutate (uncut, the caller still cuts the page)
     if len(ids) == limit:
         return ids
-    # Where the second tier starts for this page: right away if the first ended inside it.
-    skip = 0 if ids else offset - store.count_capped(conn, rest, offset, first)
+    # Where the second tier starts for this page: right away if the first ended inside it.  (Rows
+    # on the page mean the first tier holds more than `offset`, so its count capped at `offset` would
+    # give 0 too; with none, the count is at most `offset`: the cap never binds.)
+    skip = 0 if ids else offset - store.count_capped(conn, rest, offset, first)  # pragma: no mutate
     return ids + store.fts_ids(conn, second, rest, skip, limit - len(ids))
 
 
