@@ -135,6 +135,13 @@ async def test_relevance_in_sql_puts_the_title_tier_first(world: World) -> None:
     assert [r["title"] for r in page["results"]] == [WILD] and page["nextStart"] == -1
 
 
+async def test_a_word_in_the_tags_only_is_not_the_title_tier(world: World) -> None:
+    await make_item(world.svc, "carl", "Carl Notes", tags=["wildfire"])  # private: carl alone sees it
+    for q in ("wildfire OR owner:nobody", "wildfire"):
+        page = await world.search("carl", q=q)
+        assert [r["title"] for r in page["results"]] == [WILD, "Carl Notes"], q
+
+
 async def test_keywords_with_wildcards_and_empty_columns(world: World) -> None:
     assert await world.titles(ADMIN, q="owner:a*") == {WILD, SECRET, NOTES}
     assert await world.titles(ADMIN, q="contentstatus:org_auth*") == {WILD}
