@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
-from geoshare.domain import privileges
+from geoshare.domain import access, privileges
+from geoshare.domain.item_search import _tiered_page
 from geoshare.domain.query_language import MESSAGE
 from geoshare.errors import InvalidParameter
 from geoshare.storage import item_search as store
@@ -28,6 +29,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 WILD, PARKS, SECRET, TEAM = "Wildfire Risk Map", "Parks of San Francisco", "Secret Roads", "Team Roads"
 DEPTHS, TRAILS, NOTES, VIC = "Harbor Depths", "Forest Trails", "Admin Notes", "Vic Sketch"
+CRANES, SURVEY = "Harbor Cranes", "Harbor Survey"
 FAILED = "Unable to search items."
 
 
@@ -254,3 +256,48 @@ async def test_the_total_is_exact_up_to_the_limit_then_the_limit(settings: Any) 
                 paged = await search(client.svc, ADMIN, num=1, start=n + 1, **params)
                 assert (counted["total"], paged["total"]) == (want, want), (n, params)
                 assert len(paged["results"]) == 1 and paged["nextStart"] == -1, (n, params)
+
+
+# ------------------------------------------------------------------ one page is read, no more
+async def test_each_page_reader_returns_exactly_its_page(world: World) -> None:
+    if not world.svc.db.is_sqlite:
+        pytest.skip("the FTS5 readers are SQLite's")
+    ann, olga = await world.caller("ann"), await world.caller("olga")
+    title = store.title_fts(["harbor"])
+    harbor = items.c.title.like("Harbor%")
+
+    def read(conn: Any) -> dict[str, Any]:
+        tokens = [t for who in (ann, olga) if who.user is not None
+                  for t in access.item_tokens(who, store.member_group_ids(conn, who.user.id))]
+        found = f'({{title tags}} : "harbor" OR {{title tags}} : "roads") AND ({store.acl_fts(tokens)})'
+        by_title = [items.c.title.asc(), items.c.id.asc()]
+        return {"walked": store.page_ids(conn, true(), by_title, 1, 1, '{title} : "harbor"', 3),
+                "plain": store.page_ids(conn, harbor, by_title, 1, 1),
+                "none": store.page_ids(conn, true(), by_title, 0, 5, '{title} : "zzzz"', 0),
+                "fts": store.fts_ids(conn, found, None, 1, 2),
+                "fts kept": store.fts_ids(conn, found, ~harbor, 1, 2),
+                **{f"tiered {o}": _tiered_page(conn, found, title, None, o, 2) for o in range(5)},
+                "tiered kept": _tiered_page(conn, found, title, true(), 2, 2)}
+
+    titles = {v: k for k, v in world.ids.items()}
+    got = {k: [titles[i] for i in v] for k, v in (await world.svc.db.read(read)).items()}
+    order = [SURVEY, CRANES, DEPTHS, TEAM, SECRET]  # the title tier, then the rest, newest first
+    assert got == {"walked": [DEPTHS], "plain": [DEPTHS], "none": [], "fts": [CRANES, DEPTHS],
+                   "fts kept": [SECRET], **{f"tiered {o}": order[o:o + 2] for o in range(5)},
+                   "tiered kept": order[2:4]}
+
+
+async def test_a_sorted_search_without_matches_finds_nothing(world: World) -> None:
+    page = await world.search(ADMIN, q="zzzzunknown", sort_field="title")
+    assert (page["total"], page["results"], page["nextStart"]) == (0, [], -1)
+    assert (await world.search(ADMIN, q="zzzzunknown"))["results"] == []
+
+
+async def test_past_the_walk_the_matches_are_sorted(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not world.svc.db.is_sqlite:
+        pytest.skip("the walk is SQLite's (FTS5)")
+    monkeypatch.setattr(store, "_PROBE_ROWS", 0)
+    monkeypatch.setattr(store, "_LIST_ROWS", 0)  # every page now too deep to walk: the sorted plan
+    by_title = [items.c.title.asc(), items.c.id.asc()]
+    found = await world.svc.db.read(lambda conn: store.page_ids(conn, true(), by_title, 1, 1, '{title} : "harbor"', 3))
+    assert found == [world.ids[DEPTHS]]
