@@ -235,29 +235,6 @@ async def test_the_walk_plan_on_both_sides_of_each_threshold(world: World) -> No
         "listed": {DEPTHS, "Harbor Cranes", "Harbor Survey"}}
 
 
-async def test_the_walk_over_an_empty_table_probes(svc: Any) -> None:
-    if not svc.db.is_sqlite:
-        pytest.skip("the walk is SQLite's (FTS5)")
-    condition = await svc.db.read(lambda conn: store._walk_condition(conn, '{title} : "x"', store._PROBE_ROWS + 1, 1))
-    assert _plan(condition) == "probe"
-
-
-# ------------------------------------------------------------------ the total's limit, on every plan
-PLANS = ({"q": "lakes"}, {"q": "lakes AND owner:admin"}, {"q": "owner:admin"}, {"q": "lakes", "sort_field": "title"},
-         {"q": "owner:admin", "sort_field": "title"}, {"q": "title:lakes"})
-
-
-async def test_the_total_is_exact_up_to_the_limit_then_the_limit(settings: Any) -> None:
-    async with portal(settings, search_total_limit=3) as client:
-        for n, want in ((0, 1), (1, 2), (2, 3), (3, 3)):
-            await make_item(client.svc, ADMIN, f"Lakes {n}")
-            for params in PLANS:
-                counted = await search(client.svc, ADMIN, num=0, **params)
-                paged = await search(client.svc, ADMIN, num=1, start=n + 1, **params)
-                assert (counted["total"], paged["total"]) == (want, want), (n, params)
-                assert len(paged["results"]) == 1 and paged["nextStart"] == -1, (n, params)
-
-
 # ------------------------------------------------------------------ one page is read, no more
 async def test_each_page_reader_returns_exactly_its_page(world: World) -> None:
     if not world.svc.db.is_sqlite:
@@ -287,6 +264,16 @@ async def test_each_page_reader_returns_exactly_its_page(world: World) -> None:
                    "tiered kept": order[2:4]}
 
 
+async def test_the_full_text_plan_keeps_the_other_conditions(world: World) -> None:
+    for params in ({}, {"sort_field": "title"}):
+        page = await world.search(ADMIN, q="roads AND owner:ann", count_fields="type", **params)
+        assert [r["title"] for r in page["results"]] == [SECRET] and page["total"] == 1
+        assert page["aggregations"] == {"counts": [{"fieldName": "type", "fieldValues": [{"value": "pdf", "count": 1}]}]}
+    for start, num in ((-1, 10), (1, 0)):
+        page = await world.search(ADMIN, q="roads", start=start, num=num)
+        assert (page["results"], page["nextStart"], page["total"]) == ([], -1, 2)
+
+
 async def test_a_sorted_search_without_matches_finds_nothing(world: World) -> None:
     page = await world.search(ADMIN, q="zzzzunknown", sort_field="title")
     assert (page["total"], page["results"], page["nextStart"]) == (0, [], -1)
@@ -301,3 +288,27 @@ async def test_past_the_walk_the_matches_are_sorted(world: World, monkeypatch: p
     by_title = [items.c.title.asc(), items.c.id.asc()]
     found = await world.svc.db.read(lambda conn: store.page_ids(conn, true(), by_title, 1, 1, '{title} : "harbor"', 3))
     assert found == [world.ids[DEPTHS]]
+
+
+# ------------------------------------------------------------------ databases of their own (last: on
+# PostgreSQL a new one empties the shared test database, the module's corpus with it)
+async def test_the_walk_over_an_empty_table_probes(svc: Any) -> None:
+    if not svc.db.is_sqlite:
+        pytest.skip("the walk is SQLite's (FTS5)")
+    condition = await svc.db.read(lambda conn: store._walk_condition(conn, '{title} : "x"', store._PROBE_ROWS + 1, 1))
+    assert _plan(condition) == "probe"
+
+
+PLANS = ({"q": "lakes"}, {"q": "lakes AND owner:admin"}, {"q": "owner:admin"}, {"q": "lakes", "sort_field": "title"},
+         {"q": "owner:admin", "sort_field": "title"}, {"q": "title:lakes"})
+
+
+async def test_the_total_is_exact_up_to_the_limit_then_the_limit(settings: Any) -> None:
+    async with portal(settings, search_total_limit=3) as client:
+        for n, want in ((0, 1), (1, 2), (2, 3), (3, 3)):
+            await make_item(client.svc, ADMIN, f"Lakes {n}")
+            for params in PLANS:
+                counted = await search(client.svc, ADMIN, num=0, **params)
+                paged = await search(client.svc, ADMIN, num=1, start=n + 1, **params)
+                assert (counted["total"], paged["total"]) == (want, want), (n, params)
+                assert len(paged["results"]) == 1 and paged["nextStart"] == -1, (n, params)
