@@ -274,6 +274,13 @@ async def test_the_full_text_plan_keeps_the_other_conditions(world: World) -> No
         assert (page["results"], page["nextStart"], page["total"]) == ([], -1, 2)
 
 
+async def test_paging_the_lookup_without_free_text(world: World) -> None:
+    """title:harbor has no free-text word: the lookup's rows, newest first, one page at a time."""
+    pages = [await world.search("olga", q="title:harbor", start=start, num=1) for start in (1, 2, 3)]
+    assert [([r["title"] for r in p["results"]], p["nextStart"], p["total"]) for p in pages] == [
+        ([SURVEY], 2, 3), ([CRANES], 3, 3), ([DEPTHS], -1, 3)]
+
+
 async def test_a_sorted_search_without_matches_finds_nothing(world: World) -> None:
     page = await world.search(ADMIN, q="zzzzunknown", sort_field="title")
     assert (page["total"], page["results"], page["nextStart"]) == (0, [], -1)
