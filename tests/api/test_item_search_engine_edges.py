@@ -15,7 +15,7 @@ import pytest_asyncio
 from sqlalchemy import func, select, true
 
 from geoshare.domain import access, privileges
-from geoshare.domain.item_search import Lookup, _tiered_page
+from geoshare.domain.item_search import _tiered_page
 from geoshare.domain.query_language import MESSAGE
 from geoshare.errors import InvalidParameter
 from geoshare.storage import item_search as store
@@ -246,19 +246,15 @@ async def test_each_page_reader_returns_exactly_its_page(world: World) -> None:
     def read(conn: Any) -> dict[str, Any]:
         tokens = [t for who in (ann, olga) if who.user is not None
                   for t in access.item_tokens(who, store.member_group_ids(conn, who.user.id))]
-        text = '{title tags} : "harbor" OR {title tags} : "roads"'
-        found = f"({text}) AND ({store.acl_fts(tokens)})"
-
-        def lookup(rest: Any) -> Lookup:
-            return Lookup(text, (tokens, []), found, rest)
+        found = f'({{title tags}} : "harbor" OR {{title tags}} : "roads") AND ({store.acl_fts(tokens)})'
         by_title = [items.c.title.asc(), items.c.id.asc()]
         return {"walked": store.page_ids(conn, true(), by_title, 1, 1, '{title} : "harbor"', 3),
                 "plain": store.page_ids(conn, harbor, by_title, 1, 1),
                 "none": store.page_ids(conn, true(), by_title, 0, 5, '{title} : "zzzz"', 0),
                 "fts": store.fts_ids(conn, found, None, 1, 2),
                 "fts kept": store.fts_ids(conn, found, ~harbor, 1, 2),
-                **{f"tiered {o}": _tiered_page(conn, lookup(None), title, o, 2) for o in range(5)},
-                "tiered kept": _tiered_page(conn, lookup(true()), title, 2, 2)}
+                **{f"tiered {o}": _tiered_page(conn, found, title, None, o, 2) for o in range(5)},
+                "tiered kept": _tiered_page(conn, found, title, true(), 2, 2)}
 
     titles = {v: k for k, v in world.ids.items()}
     got = {k: [titles[i] for i in v] for k, v in (await world.svc.db.read(read)).items()}

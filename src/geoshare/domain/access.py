@@ -138,25 +138,17 @@ def item_tokens(viewer: Principal, group_ids: Sequence[str]) -> list[str]:
     """`item_visible` (narrowed by canSearchPublic, as `search_public_scope`) as the access
     tokens an item's full-text entry must hold one of (migration 0007 writes them per item):
     the caller sees exactly the items carrying any of these words.  A test compares the two."""
-    broad, narrow = item_token_sets(viewer, group_ids)
-    return [*broad, *narrow]
-
-
-def item_token_sets(viewer: Principal, group_ids: Sequence[str]) -> tuple[list[str], list[str]]:
-    """`item_tokens` in two parts: the broad ones (public, the organization), each carried by a
-    large share of all items, and the narrow ones (the caller as owner, each of their groups).
-    Counting the two apart (the narrow ones only where no broad one is) avoids merging dozens of
-    posting lists for every match of a common word."""
     if viewer.user is None:
-        return [_token("a")], []
+        return [_token("a")]
     me = viewer.user
     searches_public = viewer.org is None or viewer.org.can_search_public
-    broad = [_token("p") if searches_public else _token("q", me.org_id)]
+    found = [_token("p") if searches_public else _token("q", me.org_id), _token("u", me.id)]
+    found.extend(_token("g", g) for g in group_ids)
     if viewer.has("portal:admin:viewItems"):
-        broad.append(_token("x", me.org_id))
+        found.append(_token("x", me.org_id))
     elif viewer.has("portal:user:viewOrgItems"):
-        broad.append(_token("o", me.org_id))
-    return broad, [_token("u", me.id), *(_token("g", g) for g in group_ids)]
+        found.append(_token("o", me.org_id))
+    return found
 
 
 def sees_item(viewer: Principal, item: Item, *, org_is_public: bool, shared_with_viewer: bool) -> bool:

@@ -302,11 +302,10 @@ def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[Co
     so the total is index work alone, and a page by relevance reads only its own rows."""
     viewer, mine = caller
     assert found_by.fts is not None
-    sets = access.item_token_sets(viewer, mine)
-    guarded = f"({found_by.fts}) AND ({store.acl_fts([*sets[0], *sets[1]])})"
+    guarded = f"({found_by.fts}) AND ({store.acl_fts(access.item_tokens(viewer, mine))})"
     rest = and_(true(), *others) if others else None  # pragma: no mutate (None: the index alone counts)
     facets = _facets(conn, and_(store.fts_condition(guarded), *others), w.facet_fields, w.facet_size)
-    total = _count(conn, found_by.fts, sets, rest, w.cap)
+    total = store.count_capped(conn, rest, w.cap, guarded)
     if w.start < 1 or w.num == 0:
         return total, [], False, facets
     tokens = store.free_words(found_by.texts)
@@ -316,51 +315,26 @@ def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[Co
         # total only picks the plan; a longer page would be cut by the caller: equivalent mutants
         ids = store.page_ids(conn, checked, by_keys, w.start - 1, w.num + 1, found_by.fts, total)  # pragma: no mutate
     elif tokens:
-        lookup = Lookup(found_by.fts, sets, guarded, rest)
-        ids = _tiered_page(conn, lookup, store.title_fts(tokens), w.start - 1, w.num + 1)
+        ids = _tiered_page(conn, guarded, store.title_fts(tokens), rest, w.start - 1, w.num + 1)
     else:
         ids = store.fts_ids(conn, guarded, rest, w.start - 1, w.num + 1)
     return total, store.load_items(conn, ids[:w.num]), len(ids) > w.num, facets
 
 
-@dataclass(frozen=True)
-class Lookup:
-    text: str  # q's full-text terms as one FTS5 expression
-    sets: tuple[list[str], list[str]]  # the caller's broad and narrow access tokens
-    guarded: str  # `text` AND any of the caller's tokens
-    rest: ColumnElement[bool] | None  # the other conditions, checked on the rows
-
-
-def _tiered_page(conn: Connection, lookup: Lookup, title: str, offset: int, limit: int) -> list[str]:
+def _tiered_page(conn: Connection, guarded: str, title: str, rest: ColumnElement[bool] | None, offset: int,
+                 limit: int) -> list[str]:
     """A page by relevance (SQLite): the title tier, then the other matches, each newest first,
     straight from the index in that order (store.relevance_order is the same order in SQL)."""
+    first, second = f"({guarded}) AND ({title})", f"({guarded}) NOT ({title})"
     # (no mutate: a longer first read is cut by the caller anyway)
-    ids = store.fts_ids(conn, f"({lookup.guarded}) AND ({title})", lookup.rest, offset, limit)  # pragma: no mutate
+    ids = store.fts_ids(conn, first, rest, offset, limit)  # pragma: no mutate
     if len(ids) == limit:
         return ids
     # Where the second tier starts for this page: right away if the first ended inside it.  (Rows
     # on the page mean the first tier holds more than `offset`, so its count capped at `offset` would
     # give 0 too; with none, the count is at most `offset`: the cap never binds.)
-    first = f"({lookup.text}) AND ({title})"
-    skip = 0 if ids else offset - _count(conn, first, lookup.sets, lookup.rest, offset)  # pragma: no mutate
-    return ids + store.fts_ids(conn, f"({lookup.guarded}) NOT ({title})", lookup.rest, skip, limit - len(ids))
-
-
-def _count(conn: Connection, text: str, sets: tuple[list[str], list[str]], rest: ColumnElement[bool] | None,
-           cap: int) -> int:
-    """How many items the FTS5 expression `text` finds that carry one of the caller's tokens (and
-    `rest` keeps), up to `cap`: those with a broad token, then those with only narrow ones, so no
-    lookup merges the broad posting lists with dozens of narrow ones (access.item_token_sets).
-    Measured at 1M items for a member of 50 groups: a word 16 -> 13 ms, a field 19 -> 11 ms; but a
-    phrase 26 -> 35 ms and a prefix 13 -> 17 ms, whose text is the costly part: those stay whole."""
-    broad, narrow = sets
-    if narrow and store.positional(text):  # a phrase or a prefix: evaluated once, with every token
-        return store.count_capped(conn, rest, cap, f"({text}) AND ({store.acl_fts([*broad, *narrow])})")
-    found = store.count_capped(conn, rest, cap, f"({text}) AND ({store.acl_fts(broad)})")
-    if not narrow or found >= cap:
-        return found
-    only_narrow = f"(({text}) AND ({store.acl_fts(narrow)})) NOT ({store.acl_fts(broad)})"
-    return found + store.count_capped(conn, rest, cap - found, only_narrow)
+    skip = 0 if ids else offset - store.count_capped(conn, rest, offset, first)  # pragma: no mutate
+    return ids + store.fts_ids(conn, second, rest, skip, limit - len(ids))
 
 
 def _facets(conn: Connection, where: ColumnElement[bool], fields: tuple[str, ...], size: int) -> dict[str, Any] | None:

@@ -110,12 +110,6 @@ def title_tier(sqlite: bool, texts: Sequence[str]) -> ColumnElement[bool] | None
     return _SEARCH_TEXT.op("@@")(tsq)
 
 
-def positional(fts: str) -> bool:
-    """Whether the FTS5 expression `fts` checks word positions (a quoted phrase of several words)
-    or expands a prefix (`*`): the costly kinds of lookup, best evaluated once."""
-    return "*" in fts or any(" " in quoted for quoted in re.findall(r'"([^"]*)"', fts))
-
-
 def free_words(texts: Sequence[str]) -> list[str]:
     """The distinct index words of the free-text terms `texts` (what relevance weighs)."""
     return sorted({t for text in texts for t in words(text)})
