@@ -75,3 +75,56 @@ def test_0002_moves_locks_to_lockouts_and_keeps_tokens(tmp_path):
     finally:
         engine.dispose()
         drop()
+
+
+def test_0007_round_trip_keeps_the_full_text_index(tmp_path):
+    """Down to 0006 and up again: the text index is rebuilt from the rows each way, and its
+    triggers keep indexing items written in between (SQLite's FTS5 table; PostgreSQL's column)."""
+    from sqlalchemy import text
+
+    from geoshare.storage.engine import Database
+
+    engine, drop = _engine_for_migration(tmp_path)
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        engine = Database(str(engine.url)).sync_engine
+
+    def add(conn, item_id: str, title: str) -> None:
+        conn.execute(text(
+            "INSERT INTO items (id, org_id, owner_id, title, title_key, type, type_keywords, tags, categories, "
+            "data_kind, size, shared_public, shared_org, access, protected, comments_enabled, num_comments, "
+            "num_ratings, avg_rating, num_views, status, listed, created, modified) VALUES (:id, 'o', 'u', :t, :t, "
+            "'Web Map', '[]', '[]', '[]', 'none', 0, true, false, 'public', false, true, 0, 0, 0, 0, 'ok', "
+            "false, 1, 1)"), {"id": item_id, "t": title})
+
+    def found(conn, word: str) -> list[str]:
+        if sqlite:
+            sql = ("SELECT items.id FROM item_text JOIN items ON items.seq = item_text.rowid "
+                   "WHERE item_text MATCH :w ORDER BY items.id")
+        else:
+            sql = "SELECT id FROM items WHERE search_text @@ to_tsquery('geoshare_text', :w) ORDER BY id"
+        return [r[0] for r in conn.execute(text(sql), {"w": word})]
+
+    try:
+        _migrate_to(engine, "head")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO orgs (id, name, is_default, access, settings, can_share_public, "
+                              "can_search_public, created, modified) VALUES ('o', 'Org', true, 'public', '{}', true, "
+                              "true, 1, 1)"))
+            conn.execute(text("INSERT INTO users (id, org_id, username, username_key, role, user_license_type_id, "
+                              "access, tags, provider, disabled, last_login, created, modified) VALUES ('u', 'o', "
+                              "'u', 'u', 'org_user', 'creatorUT', 'org', '[]', 'arcgis', false, -1, 1, 1)"))
+            add(conn, "a", "Harbour map")
+        _migrate_to(engine, "0006", down=True)
+        with engine.begin() as conn:
+            add(conn, "b", "Harbour plan")
+            assert found(conn, "harbour") == ["a", "b"]
+        _migrate_to(engine, "head")
+        with engine.begin() as conn:
+            add(conn, "c", "Harbour dock")
+            assert found(conn, "harbour") == ["a", "b", "c"]
+            acl = conn.execute(text("SELECT acl FROM items WHERE id = 'c'")).scalar_one()
+            assert "zp0" in acl.split() and "za0" in acl.split()
+    finally:
+        engine.dispose()
+        drop()
