@@ -23,6 +23,7 @@ Revises: 0006
 """
 
 import importlib
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -76,27 +77,7 @@ def _sqlite_upgrade() -> None:
                "FROM items i JOIN orgs o ON o.id = i.org_id")
     op.add_column("items", sa.Column("acl", sa.Text, nullable=True))
     op.execute(_sqlite_set_acl("1"))
-    for trigger in TEXT_TRIGGERS:
-        op.execute(f"DROP TRIGGER {trigger}")
-    op.execute("DROP TABLE item_text")
-    fts = ", ".join(FTS_COLUMNS)
-    op.execute(f"CREATE VIRTUAL TABLE item_text USING fts5({fts}, content='', "
-               "tokenize='porter unicode61 remove_diacritics 2')")
-    # Relevance never counts the access tokens (weight 0 for `acl`).
-    op.execute("INSERT INTO item_text(item_text, rank) VALUES ('rank', 'bm25(1, 1, 1, 1, 1, 1, 1, 1, 1, 0)')")
-    op.execute(f"INSERT INTO item_text(rowid, {fts}) SELECT seq, {', '.join(ITEM_COLUMNS)} FROM items "  # noqa: S608
-               "WHERE seq IS NOT NULL")
-    text_columns = ", ".join(ITEM_COLUMNS)
-    op.execute(f"CREATE TRIGGER items_text_insert AFTER INSERT ON items WHEN NEW.seq IS NOT NULL BEGIN "  # noqa: S608
-               f"INSERT INTO item_text(rowid, {fts}) VALUES (NEW.seq, {_sqlite_values('NEW')}); END")
-    op.execute(f"CREATE TRIGGER items_text_update AFTER UPDATE OF seq, {text_columns} ON items BEGIN "  # noqa: S608
-               f"INSERT INTO item_text(item_text, rowid, {fts}) SELECT 'delete', OLD.seq, {_sqlite_values('OLD')} "
-               "WHERE OLD.seq IS NOT NULL; "
-               f"INSERT INTO item_text(rowid, {fts}) SELECT NEW.seq, {_sqlite_values('NEW')} "
-               "WHERE NEW.seq IS NOT NULL; END")
-    op.execute(f"CREATE TRIGGER items_text_delete AFTER DELETE ON items WHEN OLD.seq IS NOT NULL BEGIN "  # noqa: S608
-               f"INSERT INTO item_text(item_text, rowid, {fts}) VALUES ('delete', OLD.seq, {_sqlite_values('OLD')}); "
-               "END")
+    _sqlite_text_table(", ".join(FTS_COLUMNS), ", ".join(ITEM_COLUMNS), _sqlite_values)
     # Each sets `acl`, which fires items_text_update: the entry is rewritten in the same transaction.
     op.execute(f"CREATE TRIGGER items_acl_insert AFTER INSERT ON items BEGIN {_sqlite_set_acl('id = NEW.id')} END")
     op.execute("CREATE TRIGGER items_acl_update AFTER UPDATE OF access, owner_id, org_id ON items BEGIN "
@@ -146,8 +127,7 @@ def _pg_upgrade() -> None:
     _pg_text_column(f"{_previous().pg_text_vector()} || {PG_ACL_VECTOR}")
 
 
-# The tokens as lexemes without positions: no phrase can span into them, and ts_rank, which
-# weighs only the query's words, never counts them.
+# The tokens as lexemes without positions: no phrase can span into them.
 PG_ACL_VECTOR = "array_to_tsvector(string_to_array(coalesce(acl, ''), ' '))"
 
 
@@ -165,28 +145,33 @@ def _pg_text_column(expression: str) -> None:
     op.execute("CREATE INDEX ix_items_search_text ON items USING gin (search_text)")
 
 
-def _sqlite_downgrade_text() -> None:
-    """item_text and its triggers as 0006 made them (without `acl`)."""
-    previous = _previous()
+def _sqlite_text_table(fts: str, columns: str, values: Callable[[str], str]) -> None:
+    """item_text rebuilt with the FTS5 columns `fts` from the items columns `columns` (`values`
+    names them on a trigger's NEW or OLD row), filled, and its three triggers."""
     for trigger in TEXT_TRIGGERS:
         op.execute(f"DROP TRIGGER {trigger}")
     op.execute("DROP TABLE item_text")
-    op.drop_column("items", "acl")
-    fts = ", ".join(f for f, _ in previous.TEXT_COLUMNS)
-    columns = previous.TEXT_TRIGGER_COLUMNS
     op.execute(f"CREATE VIRTUAL TABLE item_text USING fts5({fts}, content='', "
                "tokenize='porter unicode61 remove_diacritics 2')")
     op.execute(f"INSERT INTO item_text(rowid, {fts}) SELECT seq, {columns} FROM items WHERE seq IS NOT NULL")  # noqa: S608
     op.execute(f"CREATE TRIGGER items_text_insert AFTER INSERT ON items WHEN NEW.seq IS NOT NULL BEGIN "  # noqa: S608
-               f"INSERT INTO item_text(rowid, {fts}) VALUES (NEW.seq, {previous._values('NEW')}); END")
+               f"INSERT INTO item_text(rowid, {fts}) VALUES (NEW.seq, {values('NEW')}); END")
     op.execute(f"CREATE TRIGGER items_text_update AFTER UPDATE OF seq, {columns} ON items BEGIN "  # noqa: S608
-               f"INSERT INTO item_text(item_text, rowid, {fts}) SELECT 'delete', OLD.seq, {previous._values('OLD')} "
+               f"INSERT INTO item_text(item_text, rowid, {fts}) SELECT 'delete', OLD.seq, {values('OLD')} "
                "WHERE OLD.seq IS NOT NULL; "
-               f"INSERT INTO item_text(rowid, {fts}) SELECT NEW.seq, {previous._values('NEW')} "
+               f"INSERT INTO item_text(rowid, {fts}) SELECT NEW.seq, {values('NEW')} "
                "WHERE NEW.seq IS NOT NULL; END")
     op.execute(f"CREATE TRIGGER items_text_delete AFTER DELETE ON items WHEN OLD.seq IS NOT NULL BEGIN "  # noqa: S608
-               f"INSERT INTO item_text(item_text, rowid, {fts}) VALUES ('delete', OLD.seq, {previous._values('OLD')}); "
+               f"INSERT INTO item_text(item_text, rowid, {fts}) VALUES ('delete', OLD.seq, {values('OLD')}); "
                "END")
+
+
+def _sqlite_downgrade_text() -> None:
+    """item_text and its triggers as 0006 made them (without `acl`)."""
+    previous = _previous()
+    _sqlite_text_table(", ".join(f for f, _ in previous.TEXT_COLUMNS), previous.TEXT_TRIGGER_COLUMNS,
+                       previous._values)
+    op.drop_column("items", "acl")
 
 
 # Covering indexes: a date range's matches and their visibility read from the index alone, and a
