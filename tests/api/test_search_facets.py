@@ -85,3 +85,27 @@ async def test_the_predicate_narrows_the_counts(svc, corpus):
     visible = access.item_visible(await principal(svc, ADMIN))
     assert await facets(svc, visible & (items.c.title == "four"), ("tags", "culture")) == {
         "tags": [("hidden", 1), ("roads", 1)], "culture": []}
+
+
+async def test_owners_are_named_in_batches_and_counted_by_username(svc, corpus, monkeypatch):
+    from geoshare.storage import search_facets as facet_store
+    monkeypatch.setattr(facet_store, "OWNER_BATCH", 1)  # one query per owner: every batch is read
+    assert await facets(svc, true(), ("owner",)) == {"owner": [("ann", 2), ("bob", 2)]}
+    assert await facets(svc, true(), ("owner",), size=1) == {"owner": [("ann", 2)]}  # tie: by name
+
+
+async def test_odd_json_in_an_array_column_counts_what_sql_would_and_never_fails(svc, corpus):
+    async def set_tags(title: str, raw: str) -> None:
+        await svc.db.write(lambda conn: conn.execute(items.update().where(items.c.title == title).values(tags=raw)))
+
+    await set_tags("one", '["Roads", 7, true, null, "", ["x"], "roads"]')  # one item: roads once
+    await set_tags("two", "not json")  # skipped, not an error
+    await set_tags("three", '{"a": "b"}')  # not an array: skipped
+    await set_tags("four", "")
+    got = await facets(svc, true(), ("tags",))
+    assert got == {"tags": [("7", 1), ("[\"x\"]", 1), ("roads", 1), ("true", 1)]}
+
+
+async def test_a_field_asked_twice_is_counted_once_and_answered_twice(svc, corpus):
+    counts = await svc.db.read(lambda conn: search_facets.facet_counts(conn, true(), ("type", "type"), 1))
+    assert counts == {"counts": [{"fieldName": "type", "fieldValues": [{"value": "web map", "count": 2}]}] * 2}

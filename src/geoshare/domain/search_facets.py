@@ -24,9 +24,6 @@ DEFAULT_SIZE = 10
 def facet_counts(conn: Connection, where: ColumnElement[bool], fields: tuple[str, ...], size: int) -> dict[str, Any]:
     """`{"counts": [{"fieldName", "fieldValues": [{"value", "count"}, ...]}, ...]}` in the order of
     `fields` (lower-case names from FIELDS), each with at most `size` values, most frequent first."""
-    return {"counts": [_facet(conn, where, field, size) for field in fields]}
-
-
-def _facet(conn: Connection, where: ColumnElement[bool], field: str, size: int) -> dict[str, Any]:
-    values = store.facet_values(conn, where, field, size)
-    return {"fieldName": field, "fieldValues": [{"value": v, "count": n} for v, n in values]}
+    table = store.facet_table(conn, where, fields, size)
+    return {"counts": [{"fieldName": field, "fieldValues": [{"value": v, "count": n} for v, n in table[field]]}
+                       for field in fields]}

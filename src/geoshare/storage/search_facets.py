@@ -1,16 +1,22 @@
-"""Facet counts of an item search (sharing-api.md §7.1 countFields) as SQL.
+"""Facet counts of an item search (sharing-api.md §7.1 countFields).
 
-The caller's `where` (the search's predicate, access rule included) is applied in a subquery
-over `items` alone, so whatever subqueries it holds keep their own FROM clauses, and the counts
-cover exactly the rows the search's total counts.  Values are lower-cased; a JSON-array column
-(tags, typeKeywords, categories) counts an item once per distinct lower-cased element.
+The caller's `where` (the search's predicate, access rule included) selects rows of `items`, so
+the counts cover exactly the rows the search's total counts.  One streamed read of those rows
+serves every requested field (the match is computed once, not once per field) and the counting
+is done here.  Values are lower-cased by the database's lower(); a JSON-array column (tags,
+typeKeywords, categories) counts an item once per distinct lower-cased element, and a value that
+is not a JSON array counts nothing.
 """
 
 from __future__ import annotations
 
+import heapq
+import json
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Connection, cast, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from geoshare.storage.tables import items, users
 
@@ -18,36 +24,65 @@ SCALAR_COLUMNS = {"type": items.c.type, "access": items.c.access, "culture": ite
                   "contentstatus": items.c.content_status}
 ARRAY_COLUMNS = {"tags": items.c.tags, "typekeywords": items.c.type_keywords, "categories": items.c.categories}
 FIELDS = frozenset({*SCALAR_COLUMNS, *ARRAY_COLUMNS, "owner"})
+OWNER_BATCH = 500  # owner ids named per query
 
 
-def _elements(conn: Connection, column: Any) -> Any:
-    """A table-valued function yielding the elements of a JSON-array text column as `value`."""
-    if conn.dialect.name == "postgresql":
-        return func.json_array_elements_text(cast(column, JSON)).table_valued("value")
-    return func.json_each(column).table_valued("value")
+def _cell(value: Any) -> str | None:
+    """One element of a JSON array as its facet value (the text SQL would give), None to skip."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"))  # true/false, numbers; nested arrays as JSON text
 
 
-def _values(conn: Connection, where: ColumnElement[bool], field: str) -> tuple[Any, Any]:
-    """(lower-cased value, item id) rows of the matching items for one facet field."""
-    if field in SCALAR_COLUMNS:
-        rows = select(items.c.id, SCALAR_COLUMNS[field].label("v")).where(where).subquery()
-        return func.lower(rows.c.v), select(rows.c.id).select_from(rows)
-    if field == "owner":
-        rows = select(items.c.id, items.c.owner_id).where(where).subquery()
-        # owner_id is the subquery's one foreign key: SQLAlchemy would infer this same ON clause
-        joined = rows.join(users, users.c.id == rows.c.owner_id)  # pragma: no mutate
-        return func.lower(users.c.username), select(rows.c.id).select_from(joined)
-    rows = select(items.c.id, ARRAY_COLUMNS[field].label("arr")).where(where).subquery()
-    element = _elements(conn, rows.c.arr)
-    return func.lower(element.c.value), select(rows.c.id).select_from(rows).join(element, element.c.value.isnot(None))
+def facet_table(conn: Connection, where: ColumnElement[bool], fields: Sequence[str],
+                size: int) -> dict[str, list[tuple[str, int]]]:
+    """For each of `fields`, the `size` most frequent values among the rows `where` selects, each
+    with the number of items holding it; ties in value order.
+
+    One read of the matching rows serves every field (the match is computed once, not once per
+    field), streamed, and counted here; values are lower-cased by the database (lower()) as
+    before, JSON arrays lower-cased as text and then counted once per distinct element per item."""
+    wanted = list(dict.fromkeys(fields))
+    columns: list[Any] = []
+    for field in wanted:
+        if field == "owner":
+            columns.append(items.c.owner_id)
+        else:
+            columns.append(func.lower(SCALAR_COLUMNS.get(field, ARRAY_COLUMNS.get(field))))
+    counts: list[Counter[str]] = [Counter() for _ in wanted]
+    arrays = [f in ARRAY_COLUMNS for f in wanted]
+    rows = conn.execution_options(stream_results=True, max_row_buffer=2000).execute(select(*columns).where(where))
+    for row in rows:
+        for i, raw in enumerate(row):
+            if raw is None or raw == "":
+                continue
+            if not arrays[i]:
+                counts[i][raw] += 1
+                continue
+            try:
+                elements = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(elements, list):
+                counts[i].update({v for v in map(_cell, elements) if v})
+    found = {}
+    for field, counter in zip(wanted, counts, strict=True):
+        if field == "owner":
+            counter = _by_username(conn, counter)
+        found[field] = heapq.nsmallest(size, counter.items(), key=lambda kv: (-kv[1], kv[0]))
+    return found
 
 
-def facet_values(conn: Connection, where: ColumnElement[bool], field: str, size: int) -> list[tuple[str, int]]:
-    """The `size` most frequent values of `field` among the rows `where` selects, each with the
-    number of items holding it; ties in value order."""
-    value, base = _values(conn, where, field)
-    counted = func.count(base.selected_columns[0].distinct()).label("n")
-    query = (base.with_only_columns(value.label("value"), counted)
-             .where(value != "")  # also drops NULL: NULL != '' is not true
-             .group_by(value).order_by(counted.desc(), value).limit(size))
-    return [(str(row.value), int(row.n)) for row in conn.execute(query)]
+def _by_username(conn: Connection, by_owner: Counter[str]) -> Counter[str]:
+    """Owner ids' counts as counts per lower-cased username."""
+    named: Counter[str] = Counter()
+    ids = list(by_owner)
+    for i in range(0, len(ids), OWNER_BATCH):
+        chunk = ids[i:i + OWNER_BATCH]
+        query = select(users.c.id, func.lower(users.c.username)).where(users.c.id.in_(chunk))
+        for user_id, name in conn.execute(query):
+            if name:
+                named[name] += by_owner[user_id]
+    return named
