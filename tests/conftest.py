@@ -72,8 +72,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pg_prepared() -> str:
     engine = create_engine(PG_URL)
     with engine.begin() as conn:
-        metadata.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        migrate.drop_schema(conn)
     migrate.upgrade(engine)
     engine.dispose()
     return PG_URL

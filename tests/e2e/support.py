@@ -239,16 +239,14 @@ def fresh_database(url: str) -> tuple[str, Any]:
 
 
 def _reset_tables(url: str) -> None:
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine
 
     from geoshare.storage import migrate
-    from geoshare.storage.tables import metadata
 
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
-            metadata.drop_all(conn)
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            migrate.drop_schema(conn)
         migrate.upgrade(engine)
     finally:
         engine.dispose()

@@ -128,3 +128,54 @@ def test_0007_round_trip_keeps_the_full_text_index(tmp_path):
     finally:
         engine.dispose()
         drop()
+
+
+def test_0008_round_trip_rebuilds_the_posting_lists(tmp_path):
+    """Down to 0007 and up again (PostgreSQL): the posting lists are filled from every item,
+    including one written while they were gone, and the triggers post the items written after.
+    On SQLite 0008 changes nothing."""
+    from sqlalchemy import inspect, text
+
+    engine, drop = _engine_for_migration(tmp_path)
+    sqlite = engine.dialect.name == "sqlite"
+
+    def add(conn, item_id: str, title: str) -> None:
+        conn.execute(text(
+            "INSERT INTO items (id, org_id, owner_id, title, title_key, type, type_keywords, tags, categories, "
+            "data_kind, size, shared_public, shared_org, access, protected, comments_enabled, num_comments, "
+            "num_ratings, avg_rating, num_views, status, listed, created, modified) VALUES (:id, 'o', 'u', :t, :t, "
+            "'Web Map', '[]', '[]', '[]', 'none', 0, true, false, 'public', false, true, 0, 0, 0, 0, 'ok', "
+            "false, 1, 1)"), {"id": item_id, "t": title})
+
+    def posted(conn, term: str) -> list[str]:
+        return [r[0] for r in conn.execute(text(
+            "SELECT i.id FROM item_postings p JOIN items i ON i.seq = p.seq JOIN search_scopes s ON s.num = p.scope "
+            "WHERE p.term = :t AND s.token = 'za0' ORDER BY i.id"), {"t": term})]
+
+    try:
+        _migrate_to(engine, "head")
+        if sqlite:
+            assert "item_postings" not in inspect(engine).get_table_names()
+            return
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO orgs (id, name, is_default, access, settings, can_share_public, "
+                              "can_search_public, created, modified) VALUES ('o', 'Org', true, 'public', '{}', true, "
+                              "true, 1, 1)"))
+            conn.execute(text("INSERT INTO users (id, org_id, username, username_key, role, user_license_type_id, "
+                              "access, tags, provider, disabled, last_login, created, modified) VALUES ('u', 'o', "
+                              "'u', 'u', 'org_user', 'creatorUT', 'org', '[]', 'arcgis', false, -1, 1, 1)"))
+            add(conn, "a", "Harbour map")
+            assert posted(conn, "harbour:A") == ["a"]
+        _migrate_to(engine, "0007", down=True)
+        assert "item_postings" not in inspect(engine).get_table_names()
+        with engine.begin() as conn:
+            add(conn, "b", "Harbour plan")
+        _migrate_to(engine, "head")
+        with engine.begin() as conn:
+            assert posted(conn, "harbour:A") == ["a", "b"]
+            add(conn, "c", "Harbour dock")
+            assert posted(conn, "harbour:A") == ["a", "b", "c"]
+            assert posted(conn, "dock:A") == ["c"]
+    finally:
+        engine.dispose()
+        drop()

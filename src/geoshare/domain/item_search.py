@@ -28,9 +28,10 @@ from geoshare.domain import access, search_facets
 from geoshare.domain.item_search_terms import FIELDS, FILTER_FIELDS, Compiler, split_text
 from geoshare.domain.items import item_document
 from geoshare.domain.principal import Principal
-from geoshare.domain.query_language import MESSAGE, Node, parse
+from geoshare.domain.query_language import MESSAGE, Node, Required, Term, has_wildcard, parse
 from geoshare.domain.services import Services
 from geoshare.errors import Forbidden, InvalidParameter
+from geoshare.storage import item_postings as posting_store
 from geoshare.storage import item_search as store
 from geoshare.storage import users as user_store
 from geoshare.storage.tables import items
@@ -270,9 +271,17 @@ async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> di
         rule = store.acl_match(access.item_tokens(viewer, mine)) if tokens else visible(viewer, mine)
         predicate = and_(true(), *others, rule)
         facets = _facets(conn, predicate, facet_fields, facet_size)
+        scoped = query.group_id or query.user_access is not None
+        postings = None if sqlite or scoped else _postings(conn, query, viewer, mine)
+        if postings is not None:  # PostgreSQL, one word: the count (and a relevance page) from the lists
+            total = posting_store.count_capped(conn, postings.terms, postings.scopes, cap)
+        else:
+            total = store.count_capped(conn, predicate, cap)
         if start < 1 or num == 0:
-            return store.count_capped(conn, predicate, cap), [], False, facets
-        total = store.count_capped(conn, predicate, cap)
+            return total, [], False, facets
+        if postings is not None and not keys:
+            ids = posting_store.ids_of(conn, _posting_page(conn, postings, start - 1, num + 1))
+            return total, store.load_items(conn, ids[:num]), len(ids) > num, facets
         order = [*keys, items.c.id.asc()] if keys else \
             store.relevance_order(store.title_tier(sqlite, found_by.texts), sort_matches=not sqlite and total < cap)
         ids = store.page_ids(conn, predicate, order, start - 1, num + 1)
@@ -342,3 +351,66 @@ def _facets(conn: Connection, where: ColumnElement[bool], fields: tuple[str, ...
         return None
     return search_facets.facet_counts(conn, where, fields, size)
 
+
+
+# ------------------------------------------------------------------ PostgreSQL: the posting lists
+# The weights of migration 0006's vector each field may be found under, for the fields whose
+# weight is their own (the others share theirs and would need a check of the row).
+POSTING_WEIGHTS: dict[str | None, str] = {None: "ABC", "title": "A", "tags": "B"}
+
+
+@dataclass(frozen=True)
+class Postings:
+    terms: list[str]  # what matches
+    title: list[str]  # the relevance tier: matches holding the free-text word in the title
+    scopes: posting_store.Scopes
+
+
+def _single_term(query: ItemQuery) -> tuple[Term, str, bool] | None:
+    """q alone as one word of the default fields, the title or the tags, optionally a prefix
+    (`word*`): the question the posting lists answer.  (Its word, and whether it is a prefix.)"""
+    if query.filter or query.bbox or query.categories or not query.q:
+        return None
+    node = _tree(query.q, "q")
+    while isinstance(node, Required):
+        node = node.node
+    if not isinstance(node, Term) or node.phrase or node.field not in POSTING_WEIGHTS:
+        return None
+    body = node.text
+    prefix = body.endswith("*")
+    body = body[:-1] if prefix else body
+    found = store.words(body)
+    if has_wildcard(body) or len(found) != 1:
+        return None
+    return node, found[0], prefix
+
+
+def _postings(conn: Connection, query: ItemQuery, viewer: Principal, mine: list[str]) -> Postings | None:
+    """The posting-list question for this search and caller, or None when it takes the general path."""
+    single = _single_term(query)
+    tokens = access.posting_tokens(viewer, mine)
+    if single is None or tokens is None:
+        return None
+    term, word, prefix = single
+    stems = posting_store.lexemes(conn, word)
+    if len(stems) != 1:
+        return None
+    weights = POSTING_WEIGHTS[term.field]
+    terms = posting_store.prefix_terms(conn, stems[0], weights) if prefix else [f"{stems[0]}:{w}" for w in weights]
+    if terms is None:
+        return None
+    title = [t for t in (f"{stems[0]}:A",) if term.field is None and t in terms]
+    return Postings(terms, title, posting_store.scope_numbers(conn, *tokens))
+
+
+def _posting_page(conn: Connection, p: Postings, offset: int, limit: int) -> list[int]:
+    """A page by relevance from the posting lists (the same order as _tiered_page)."""
+    if not p.title:
+        return posting_store.page_seqs(conn, p.terms, p.scopes, offset, limit)
+    first = posting_store.page_seqs(conn, p.title, p.scopes, offset, limit)
+    if len(first) == limit:
+        return first
+    # As _tiered_page: with no rows here the first tier holds at most `offset` (the cap never binds)
+    skip = 0 if first else offset - posting_store.count_capped(conn, p.title, p.scopes, offset)  # pragma: no mutate
+    rest = [t for t in p.terms if t not in p.title]
+    return first + posting_store.page_seqs(conn, rest, p.scopes, skip, limit - len(first), without=p.title)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -22,3 +22,17 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+
+
+# Tables the migrations create outside storage/tables.py: PostgreSQL's search posting lists (0008).
+DATABASE_ONLY_TABLES = ("item_postings", "search_scopes")
+
+
+def drop_schema(conn: Connection) -> None:
+    """Drop every table the migrations made (the ones of storage/tables.py, the database-only
+    ones and Alembic's version table), so that `upgrade` builds the schema again from nothing."""
+    from geoshare.storage.tables import metadata
+
+    metadata.drop_all(conn)
+    for name in (*DATABASE_ONLY_TABLES, "alembic_version"):
+        conn.execute(text(f'DROP TABLE IF EXISTS "{name}"'))

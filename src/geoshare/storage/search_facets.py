@@ -53,7 +53,8 @@ def facet_table(conn: Connection, where: ColumnElement[bool], fields: Sequence[s
             columns.append(func.lower(SCALAR_COLUMNS.get(field, ARRAY_COLUMNS.get(field))))
     counts: list[Counter[str]] = [Counter() for _ in wanted]
     arrays = [f in ARRAY_COLUMNS for f in wanted]
-    rows = conn.execution_options(stream_results=True, max_row_buffer=2000).execute(select(*columns).where(where))
+    # Streamed (a server-side cursor on PostgreSQL), an option of this statement only.
+    rows = conn.execute(select(*columns).where(where).execution_options(stream_results=True, max_row_buffer=2000))
     for row in rows:
         for i, raw in enumerate(row):
             if raw is None or raw == "":

@@ -1,0 +1,130 @@
+"""PostgreSQL item search through the posting lists of migration 0008 (`item_postings`).
+
+A question is a set of terms (`lexeme:weight`) and the caller's scopes (numbers of access tokens,
+`search_scopes`).  Each (term, scope) pair is one range of the B-tree `(term, scope, seq)`, read
+newest first by an index-only scan; the ranges are merged in `seq` order (Merge Append) and
+duplicates dropped as they pass (Unique), so a count stops at its limit and a page after its last
+row, however many items match.  The few scopes that hold little each (the caller's own items,
+its groups) are read as one range and sorted, which keeps the statement small for members of
+many groups.  Nothing here decides who may see what: the caller passes its scopes
+(domain/access.posting_tokens) and the terms (domain/item_search.py).
+"""
+
+# ruff: noqa: S608 - the SQL is assembled from constants and bind-parameter names, never from input
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from geoshare.storage.tables import items
+
+CONFIG = "geoshare_text"
+MAX_PREFIX_TERMS = 64  # a prefix expanding to more terms is left to the general path
+
+
+@dataclass(frozen=True)
+class Scopes:
+    """A caller's scope numbers: `broad` ones read one range each (public, organization),
+    `narrow` ones all in one range (the caller's own items, its groups)."""
+
+    broad: tuple[int, ...]
+    narrow: tuple[int, ...]
+
+
+def lexemes(conn: Connection, word: str) -> list[str]:
+    """`word` as the index stores it (stemmed), through the same configuration: none for a stop
+    word, several when the parser splits it."""
+    query = text(f"SELECT lexeme FROM unnest(to_tsvector('{CONFIG}', :w))")
+    return [str(v) for v in conn.execute(query, {"w": word}).scalars()]
+
+
+def prefix_terms(conn: Connection, stem: str, weights: str) -> list[str] | None:
+    """The stored terms whose lexeme starts with `stem`, with one of `weights`, read by skipping
+    from one distinct term to the next (one index probe each); None when there are more than
+    MAX_PREFIX_TERMS of them."""
+    high = stem[:-1] + chr(ord(stem[-1]) + 1)  # the first string after every one starting with stem
+    query = text("""
+        WITH RECURSIVE t(term) AS (
+          (SELECT term FROM item_postings WHERE term >= :low AND term < :high ORDER BY term LIMIT 1)
+          UNION ALL
+          SELECT (SELECT p.term FROM item_postings p WHERE p.term > t.term AND p.term < :high
+                  ORDER BY p.term LIMIT 1) FROM t WHERE t.term IS NOT NULL)
+        SELECT term FROM t WHERE term IS NOT NULL LIMIT :most""")
+    found = [str(v) for v in conn.execute(query, {"low": stem, "high": high,
+                                                  "most": MAX_PREFIX_TERMS * 4 + 1}).scalars()]
+    if len(found) > MAX_PREFIX_TERMS * 4:
+        return None
+    kept = [t for t in found if t.rsplit(":", 1)[1] in weights]
+    return kept if len(kept) <= MAX_PREFIX_TERMS else None
+
+
+def scope_numbers(conn: Connection, broad: Sequence[str], narrow: Sequence[str]) -> Scopes:
+    """The numbers of the access tokens `broad` and `narrow`; a token no item holds has none."""
+    rows = conn.execute(text("SELECT token, num FROM search_scopes WHERE token = ANY(:t)"),
+                        {"t": [*broad, *narrow]}).all()
+    nums = {str(token): int(num) for token, num in rows}
+    return Scopes(tuple(nums[t] for t in broad if t in nums), tuple(nums[t] for t in narrow if t in nums))
+
+
+def _matches(terms: Sequence[str], scopes: Scopes, binds: dict[str, Any], tag: str) -> str:
+    """SQL: the (seq, scope) rows of `terms` in `scopes`, each part newest first."""
+    parts = []
+    binds[f"{tag}_terms"] = list(terms)
+    for i, term in enumerate(terms):
+        binds[f"{tag}_t{i}"] = term
+        for j, scope in enumerate(scopes.broad):
+            binds[f"{tag}_s{j}"] = scope
+            parts.append(f"(SELECT seq, scope FROM item_postings WHERE term = :{tag}_t{i} AND scope = :{tag}_s{j} "
+                         "ORDER BY seq DESC)")
+    if scopes.narrow and terms:
+        binds[f"{tag}_narrow"] = list(scopes.narrow)
+        parts.append(f"(SELECT seq, scope FROM item_postings WHERE term = ANY(:{tag}_terms) "
+                     f"AND scope = ANY(:{tag}_narrow) ORDER BY seq DESC)")
+    if not parts:
+        return "(SELECT NULL::bigint AS seq, NULL::bigint AS scope WHERE false)"
+    return " UNION ALL ".join(parts)
+
+
+def _merged(conn: Connection, sql: str, binds: dict[str, Any]) -> list[Any]:
+    # The planner would otherwise gather every match in a hash table before the first row; this
+    # plan streams them in order (a setting of this transaction only).
+    conn.execute(text("SET LOCAL enable_hashagg = off"))
+    try:
+        return list(conn.execute(text(sql), binds).all())
+    finally:
+        conn.execute(text("SET LOCAL enable_hashagg = on"))
+
+
+def count_capped(conn: Connection, terms: Sequence[str], scopes: Scopes, cap: int) -> int:
+    """How many items hold one of `terms` in one of `scopes`, counting at most `cap`."""
+    binds: dict[str, Any] = {"cap": cap}
+    sql = (f"SELECT count(*) FROM (SELECT DISTINCT seq FROM ({_matches(terms, scopes, binds, 'm')}) u "
+           "ORDER BY seq DESC LIMIT :cap) d")
+    return int(_merged(conn, sql, binds)[0][0])
+
+
+def page_seqs(conn: Connection, terms: Sequence[str], scopes: Scopes, offset: int, limit: int,
+              without: Sequence[str] = ()) -> list[int]:
+    """The seqs of the items holding one of `terms` in `scopes` (and none of `without` there),
+    the most recently added first, from the `offset`-th on, at most `limit`."""
+    binds: dict[str, Any] = {"offset": offset, "limit": limit}
+    rows = f"SELECT DISTINCT ON (seq) seq, scope FROM ({_matches(terms, scopes, binds, 'm')}) u ORDER BY seq DESC"
+    if without:
+        binds["without"] = list(without)
+        rows = (f"SELECT seq FROM ({rows}) d WHERE NOT EXISTS (SELECT 1 FROM item_postings p "
+                "WHERE p.term = ANY(:without) AND p.scope = d.scope AND p.seq = d.seq) ORDER BY seq DESC")
+    sql = f"SELECT seq FROM ({rows}) r ORDER BY seq DESC OFFSET :offset LIMIT :limit"
+    return [int(r[0]) for r in _merged(conn, sql, binds)]
+
+
+def ids_of(conn: Connection, seqs: Sequence[int]) -> list[str]:
+    """The ids of the items `seqs`, in that order."""
+    if not seqs:
+        return []
+    found = dict(conn.execute(items.select().with_only_columns(items.c.seq, items.c.id)
+                              .where(items.c.seq.in_(list(seqs)))).all())
+    return [str(found[s]) for s in seqs if s in found]

@@ -1,0 +1,218 @@
+"""PostgreSQL's posting lists (migration 0008, storage/item_postings.py): what they hold, who they
+let see what, and that a search answered from them is the search the general path answers.
+
+* The scopes a caller reads (access.posting_tokens) select exactly what access.item_visible,
+  narrowed by canSearchPublic, selects — for every caller of item_search_world.py the lists can
+  describe — before and after every change that moves an item between scopes.
+* After each such change the table holds exactly the rows derived from the items then: the
+  triggers rewrite the difference in the writing transaction.
+* Searches through the lists answer exactly what the general path answers (the same totals,
+  pages, order and nextStart) for words, prefixes and fields, at every page boundary; a sorted
+  one takes its count from the lists and its page from the sort's index.
+
+SQLite has no posting lists (its FTS5 index holds the access tokens): these tests run on
+PostgreSQL only, and one checks that SQLite never asks for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select, text
+
+from geoshare.domain import access, item_search
+from geoshare.storage import groups as group_store
+from geoshare.storage import item_postings
+from geoshare.storage import item_search as store
+from geoshare.storage import items as item_store
+from geoshare.storage.tables import items, orgs
+from tests.api.item_search_world import World, built
+
+CALLERS = (None, "admin", "ann", "bob", "vic", "iris", "olga", "oscar", "carl", "cleo")
+# Callers the lists cannot describe take the general path: administrators who see every item of
+# their organization (admin, iris, and the administrators of the other two, olga and carl), members without viewOrgItems (vic), members of an
+# organization that does not search public content (olga, oscar).
+GENERAL = {"admin", "iris", "olga", "carl", "oscar", "vic"}
+DERIVED = text("""
+    SELECT t, s.num, i.seq FROM items i, unnest(geoshare_item_terms(i.search_text)) t,
+           unnest(geoshare_item_scope_tokens(i.access, i.acl)) x JOIN search_scopes s ON s.token = x
+    WHERE i.seq IS NOT NULL""")
+
+
+@pytest.fixture
+async def world(tmp_path: Any, request: pytest.FixtureRequest) -> AsyncIterator[World]:
+    async with built(tmp_path, request) as w:
+        yield w
+
+
+def _pg_only(world: World) -> None:
+    if world.svc.db.is_sqlite:
+        pytest.skip("the posting lists are PostgreSQL's (SQLite's FTS5 index holds the access tokens)")
+
+
+async def _agree(world: World, step: str) -> None:
+    """The lists select what the rule selects, for every caller they describe; and they hold
+    exactly the rows derived from the items as they are now."""
+    for who in CALLERS:
+        viewer = await world.caller(who)
+
+        def read(conn: Any, viewer: Any = viewer) -> tuple[set[str], set[str] | None]:
+            mine = store.member_group_ids(conn, viewer.user.id) if viewer.user is not None else []
+            rule = set(conn.execute(select(items.c.id).where(item_search.visible(viewer, mine))).scalars())
+            tokens = access.posting_tokens(viewer, mine)
+            if tokens is None:
+                return rule, None
+            scopes = item_postings.scope_numbers(conn, *tokens)
+            posted = text("SELECT i.id FROM items i WHERE i.seq IN (SELECT seq FROM item_postings "
+                          "WHERE scope = ANY(:s))")
+            return rule, set(conn.execute(posted, {"s": [*scopes.broad, *scopes.narrow]}).scalars())
+
+        rule, posted = await world.svc.db.read(read)
+        assert (posted is None) == (who in GENERAL), (step, who)
+        if posted is not None:
+            assert posted == rule, (step, who, sorted(posted ^ rule))
+
+    def rows(conn: Any) -> tuple[set[Any], set[Any]]:
+        stored = {tuple(r) for r in conn.execute(text("SELECT term, scope, seq FROM item_postings"))}
+        return stored, {tuple(r) for r in conn.execute(DERIVED)}
+
+    stored, derived = await world.svc.db.read(rows)
+    assert stored == derived, (step, sorted(stored ^ derived)[:10])
+    assert stored  # every item has words
+
+
+async def test_the_lists_select_what_item_visible_selects_after_every_change(world: World) -> None:
+    _pg_only(world)
+    ids, groups = world.ids, world.groups
+    await _agree(world, "built")
+    write = world.svc.db.write
+    secret, team_item = ids["Secret Roads"], ids["Team Roads"]
+    await write(lambda conn: item_store.share_with(conn, secret, groups["harbor"], False, 5))
+    await _agree(world, "shared with harbor")
+    await write(lambda conn: item_store.unshare_from(conn, secret, groups["harbor"]))
+    await _agree(world, "unshared")
+    for org, value in (("default", "private"), ("default", "public"), ("closed", "public")):
+        await write(lambda conn, o=org, v=value: conn.execute(
+            orgs.update().where(orgs.c.id == world.orgs[o]).values(access=v)))
+        await _agree(world, f"{org} org {value}")
+    await write(lambda conn: item_store.update_item(conn, secret, {"access": "org", "shared_org": True}))
+    await _agree(world, "item access org")
+    await write(lambda conn: item_store.update_item(conn, team_item, {"access": "public", "shared_public": True,
+                                                                      "shared_org": True}))
+    await _agree(world, "a group's item made public")
+    await write(lambda conn: item_store.update_item(conn, team_item, {"access": "private", "shared_public": False,
+                                                                      "shared_org": False}))
+    await _agree(world, "item access private")
+    bob = (await world.caller("bob")).user
+    assert bob is not None
+    await write(lambda conn: item_store.update_item(conn, secret, {"owner_id": bob.id}))
+    await _agree(world, "owner reassigned")
+    await write(lambda conn: item_store.update_item(conn, secret, {"title": "Hidden Lanes", "title_key": "hidden lanes",
+                                                                   "tags": '["lanes", "roads"]'}))
+    await _agree(world, "title and tags edited")
+    await write(lambda conn: item_store.update_item(conn, secret, {"num_views": 99}))
+    await _agree(world, "a counter changed (nothing to rewrite)")
+    await write(lambda conn: group_store.delete_group(conn, groups["team"]))
+    await _agree(world, "team deleted")
+    await write(lambda conn: conn.execute(items.delete().where(items.c.id == secret)))
+    await _agree(world, "item deleted")
+
+
+QUERIES = ("roads", "Roads", "harbor", "harbors", "trails", "trail", "map", "the", "tags:roads", "tags:harbor",
+           "title:harbor", "title:roads", "ha*", "harb*", "title:ha*", "tags:tr*", "r*", "zzz", "zzz*", "wildfire",
+           "+harbor", "california")
+
+
+def _answered_from_lists(statement: str) -> bool:
+    """A count or a page read from the lists (a prefix's expansion alone reads them too)."""
+    return "item_postings" in statement and "DISTINCT" in statement
+
+
+async def _answers(world: World, who: str | None, q: str, start: int, num: int, postings: bool,
+                   **params: Any) -> dict[str, Any]:
+    taken: list[bool] = []
+    engine = world.svc.db._async_engine.sync_engine
+
+    def seen(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        taken.append(_answered_from_lists(statement))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    original = item_search._postings
+    try:
+        if not postings:
+            item_search._postings = lambda *a: None  # type: ignore[assignment]
+        answer = await world.search(who, q=q, start=start, num=num, **params)
+    finally:
+        item_search._postings = original  # type: ignore[assignment]
+        event.remove(engine, "before_cursor_execute", seen)
+    answer["took postings"] = any(taken)
+    return answer
+
+
+async def test_searches_through_the_lists_answer_what_the_general_path_answers(world: World) -> None:
+    _pg_only(world)
+    for who in (None, "ann", "bob", "cleo"):
+        for q in QUERIES:
+            for start, num in ((1, 10), (1, 1), (2, 1), (3, 2), (5, 3), (0, 5), (1, 0), (-1, 3), (20, 5)):
+                fast = await _answers(world, who, q, start, num, postings=True)
+                slow = await _answers(world, who, q, start, num, postings=False)
+                assert not slow.pop("took postings")
+                took = fast.pop("took postings")
+                assert fast == slow, (who, q, start, num)
+                assert took == (q != "zzz*"), (who, q, start, num)  # no stored term starts with zzz
+
+
+async def test_a_sorted_search_counts_from_the_lists_and_pages_in_its_order(world: World) -> None:
+    _pg_only(world)
+    for who in (None, "ann", "cleo"):
+        for q in ("roads", "harbor", "tags:tr*", "map"):
+            for sort in ({"sort_field": "title"}, {"sort_field": "modified", "sort_order": "desc"},
+                         {"sort_field": "numviews,title", "sort_order": "desc,asc"}):
+                for start, num in ((1, 10), (1, 1), (2, 2), (4, 3), (1, 0)):
+                    fast = await _answers(world, who, q, start, num, postings=True, **sort)
+                    slow = await _answers(world, who, q, start, num, postings=False, **sort)
+                    assert fast.pop("took postings") and not slow.pop("took postings")
+                    assert fast == slow, (who, q, sort, start, num)
+
+
+async def test_the_general_path_keeps_everything_else(world: World) -> None:
+    _pg_only(world)
+    for who, params in ((None, {"q": "harbor", "bbox": "0,0,20,60"}),
+                        (None, {"q": "harbor", "filter": "type:\"Web Map\""}), (None, {"q": "harbor accountid:x"}),
+                        (None, {"q": '"harbor depths"'}), (None, {"q": "snippet:team"}), (None, {"q": "h?rbor"}),
+                        ("admin", {"q": "harbor"}), ("vic", {"q": "harbor"}), ("oscar", {"q": "harbor"}),
+                        ("ann", {"q": "harbor", "group_id": world.groups["harbor"]}),
+                        ("ann", {"q": "harbor", "user_access": "groupMember"})):
+        taken: list[bool] = []
+        engine = world.svc.db._async_engine.sync_engine
+
+        def seen(conn: Any, cursor: Any, statement: str, *rest: Any, taken: list[bool] = taken) -> None:
+            taken.append(_answered_from_lists(statement))
+
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            await world.search(who, **params)
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        assert taken and not any(taken), (who, params)
+
+
+async def test_a_prefix_with_too_many_terms_takes_the_general_path(world: World, monkeypatch: Any) -> None:
+    _pg_only(world)
+    monkeypatch.setattr(item_postings, "MAX_PREFIX_TERMS", 1)
+    wide = await _answers(world, None, "h*", 1, 10, postings=True)  # harbor:A, harbor:B, ...: more than 1
+    assert not wide.pop("took postings")
+    narrow = await _answers(world, None, "title:wildf*", 1, 10, postings=True)  # wildfir:A alone
+    assert narrow.pop("took postings")
+    assert [r["title"] for r in narrow["results"]] == ["Wildfire Risk Map"]
+
+
+async def test_sqlite_never_asks_for_them(world: World) -> None:
+    if not world.svc.db.is_sqlite:
+        pytest.skip("SQLite only")
+    assert (await world.search(None, q="wildfire"))["total"] == 1
+    tables = await world.svc.db.read(lambda conn: {r[0] for r in conn.execute(
+        text("SELECT name FROM sqlite_master WHERE type = 'table'"))})
+    assert "item_postings" not in tables
