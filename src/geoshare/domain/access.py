@@ -177,16 +177,21 @@ def derived_access(shared_public: bool, shared_org: bool, group_shares: int) -> 
 def posting_tokens(viewer: Principal, group_ids: Sequence[str]) -> tuple[list[str], list[str]] | None:
     """`item_visible` (narrowed by canSearchPublic) as the scopes of migration 0008's posting
     lists, (broad, narrow): an item is posted under `za0` or `zp0` when public, `zo<org>0` when
-    shared with its organization, else its owner's `zu<owner>0`, and, when not public, under each
-    of its groups' `zg<group>0`; the caller sees exactly the items posted under one of these.
-    None for the callers those scopes cannot describe, who take the general path: administrators
-    who see every item of their organization, members of an organization with canSearchPublic
-    false, members without portal:user:viewOrgItems.  A test compares the rule with item_visible."""
+    shared with its organization, else under its owner's `zu<owner>0` and its organization's
+    `zx<org>0`, and, when not public, under each of its groups' `zg<group>0`; the caller sees
+    exactly the items posted under one of these.  None for the callers those scopes cannot
+    describe, who take the general path: members of an organization with canSearchPublic false
+    (they see only their own organization's public items), members without
+    portal:user:viewOrgItems (their own `org` items only).  A test compares the rule with
+    item_visible."""
     if viewer.user is None:
         return [_token("a")], []
     me = viewer.user
     if viewer.org is not None and not viewer.org.can_search_public:
         return None
-    if viewer.has("portal:admin:viewItems") or not viewer.has("portal:user:viewOrgItems"):
+    narrow = [_token("u", me.id), *(_token("g", g) for g in group_ids)]
+    if viewer.has("portal:admin:viewItems"):
+        return [_token("a"), _token("p"), _token("o", me.org_id), _token("x", me.org_id)], narrow
+    if not viewer.has("portal:user:viewOrgItems"):
         return None
-    return [_token("a"), _token("p"), _token("o", me.org_id)], [_token("u", me.id), *(_token("g", g) for g in group_ids)]
+    return [_token("a"), _token("p"), _token("o", me.org_id)], narrow

@@ -12,8 +12,9 @@ when (docs/search/items.md).
   `water:B` (tags), `water:C` (snippet, description, type, typeKeywords), `water:D` (the others).
 * `scope`: who sees the item through this row, as the number `search_scopes` gives an access token
   of migration 0007: a public item has one scope, `za0` (public in a public organization) or else
-  `zp0`; an `org` item `zo<org>0`; a private or shared item its owner's `zu<owner>0`; an item that
-  is not public also one `zg<group>0` per group it is shared with.  A caller reads the scopes of
+  `zp0`; an `org` item `zo<org>0`; a private or shared item its owner's `zu<owner>0` and its
+  organization's administrators' `zx<org>0`; an item that is not public also one `zg<group>0` per
+  group it is shared with.  A caller reads the scopes of
   its own tokens (domain/access.posting_tokens), so the rows it reads are exactly the ones it may
   see.
 * The scopes come from `items.acl` and `items.access`, both on the row, so the old row's scopes
@@ -43,8 +44,8 @@ CREATE OR REPLACE FUNCTION geoshare_item_scope_tokens(p_access text, p_acl text)
 LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN p_access = 'public' THEN
            CASE WHEN 'za0' = ANY (t) THEN ARRAY['za0'] ELSE ARRAY['zp0'] END
-         ELSE ARRAY(SELECT x FROM unnest(t) x
-                    WHERE x LIKE 'zg%' OR x LIKE CASE WHEN p_access = 'org' THEN 'zo%' ELSE 'zu%' END ORDER BY x)
+         WHEN p_access = 'org' THEN ARRAY(SELECT x FROM unnest(t) x WHERE x LIKE 'zo%' OR x LIKE 'zg%' ORDER BY x)
+         ELSE ARRAY(SELECT x FROM unnest(t) x WHERE x LIKE 'zu%' OR x LIKE 'zx%' OR x LIKE 'zg%' ORDER BY x)
          END
   FROM (SELECT string_to_array(coalesce(p_acl, ''), ' ') AS t) s $$;
 
