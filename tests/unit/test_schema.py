@@ -150,7 +150,7 @@ def test_0008_round_trip_rebuilds_the_posting_lists(tmp_path):
     def posted(conn, term: str) -> list[str]:
         return [r[0] for r in conn.execute(text(
             "SELECT i.id FROM item_postings p JOIN items i ON i.seq = p.seq JOIN search_scopes s ON s.num = p.scope "
-            "WHERE p.term = :t AND s.token = 'za0' ORDER BY i.id"), {"t": term})]
+            "WHERE p.term = :t AND s.token = 'zq6f0' ORDER BY i.id"), {"t": term})]  # public in org 'o'
 
     try:
         _migrate_to(engine, "head")

@@ -174,24 +174,31 @@ def derived_access(shared_public: bool, shared_org: bool, group_shares: int) -> 
     return "shared" if group_shares else "private"
 
 
-def posting_tokens(viewer: Principal, group_ids: Sequence[str]) -> tuple[list[str], list[str]] | None:
+def posting_tokens(viewer: Principal, group_ids: Sequence[str], orgs: Sequence[tuple[str, str]],
+                   only_org: str | None = None) -> tuple[list[str], list[str]] | None:
     """`item_visible` (narrowed by canSearchPublic) as the scopes of migration 0008's posting
-    lists, (broad, narrow): an item is posted under `za0` or `zp0` when public, `zo<org>0` when
-    shared with its organization, else under its owner's `zu<owner>0` and its organization's
-    `zx<org>0`, and, when not public, under each of its groups' `zg<group>0`; the caller sees
-    exactly the items posted under one of these.  None for the callers those scopes cannot
-    describe, who take the general path: members of an organization with canSearchPublic false
-    (they see only their own organization's public items), members without
-    portal:user:viewOrgItems (their own `org` items only).  A test compares the rule with
-    item_visible."""
+    lists, (broad, narrow): an item is posted under its organization's `zq<org>0` when public,
+    `zo<org>0` when shared with its organization, else under its owner's `zu<owner>0` and its
+    organization's `zx<org>0`, and, when not public, under each of its groups' `zg<group>0`; the
+    caller sees exactly the items posted under one of these.  `orgs` are every organization's
+    (id, access); `only_org` keeps the broad scopes of that organization alone (`accountid:`;
+    the caller narrows the narrow ones by the item's organization).  None for the callers the
+    scopes cannot describe, who take the general path: members of an organization with
+    canSearchPublic false (other organizations' public items reach them only through groups, which
+    public items are not posted under), members without portal:user:viewOrgItems (their own `org`
+    items only).  A test compares the rule with item_visible."""
+    searched = [o for o, org_access in orgs if viewer.user is not None or org_access == "public"]
+    broad = [_token("q", o) for o in searched if only_org is None or o == only_org]
     if viewer.user is None:
-        return [_token("a")], []
+        return broad, []
     me = viewer.user
     if viewer.org is not None and not viewer.org.can_search_public:
         return None
-    narrow = [_token("u", me.id), *(_token("g", g) for g in group_ids)]
+    own = only_org is None or only_org == me.org_id
     if viewer.has("portal:admin:viewItems"):
-        return [_token("a"), _token("p"), _token("o", me.org_id), _token("x", me.org_id)], narrow
-    if not viewer.has("portal:user:viewOrgItems"):
+        broad += [_token("o", me.org_id), _token("x", me.org_id)] if own else []
+    elif viewer.has("portal:user:viewOrgItems"):
+        broad += [_token("o", me.org_id)] if own else []
+    else:
         return None
-    return [_token("a"), _token("p"), _token("o", me.org_id)], narrow
+    return broad, [_token("u", me.id), *(_token("g", g) for g in group_ids)]

@@ -28,7 +28,7 @@ from geoshare.domain import access, search_facets
 from geoshare.domain.item_search_terms import FIELDS, FILTER_FIELDS, Compiler, split_text
 from geoshare.domain.items import item_document
 from geoshare.domain.principal import Principal
-from geoshare.domain.query_language import MESSAGE, Node, Required, Term, has_wildcard, parse
+from geoshare.domain.query_language import MESSAGE, And, Node, Required, Term, has_wildcard, parse
 from geoshare.domain.services import Services
 from geoshare.errors import Forbidden, InvalidParameter
 from geoshare.storage import item_postings as posting_store
@@ -366,32 +366,54 @@ class Postings:
     scopes: posting_store.Scopes
 
 
-def _single_term(query: ItemQuery) -> tuple[Term, str, bool] | None:
-    """q alone as one word of the default fields, the title or the tags, optionally a prefix
-    (`word*`): the question the posting lists answer.  (Its word, and whether it is a prefix.)"""
+ORG_FIELDS = ("accountid", "orgid")
+
+
+def _single_term(query: ItemQuery) -> tuple[Term, str, bool, set[str]] | None:
+    """q as one word of the default fields, the title or the tags, optionally a prefix
+    (`word*`), optionally ANDed with `accountid:`/`orgid:` clauses (the ArcGIS API for Python adds
+    one): the question the posting lists answer.  (Its word, whether it is a prefix, and the
+    lower-cased organization ids named.)"""
     if query.filter or query.bbox or query.categories or not query.q:
         return None
-    node = _tree(query.q, "q")
-    while isinstance(node, Required):
-        node = node.node
-    if not isinstance(node, Term) or node.phrase or node.field not in POSTING_WEIGHTS:
+    node = _unwrapped(_tree(query.q, "q"))
+    parts = [_unwrapped(n) for n in node.nodes] if isinstance(node, And) else [node]
+    orgs = {p.text.lower() for p in parts if isinstance(p, Term) and p.field in ORG_FIELDS}
+    texts = [p for p in parts if not (isinstance(p, Term) and p.field in ORG_FIELDS)]
+    if len(texts) != 1:
         return None
-    body = node.text
+    term = texts[0]
+    if not isinstance(term, Term) or term.phrase or term.field not in POSTING_WEIGHTS:
+        return None
+    body = term.text
     prefix = body.endswith("*")
     body = body[:-1] if prefix else body
     found = store.words(body)
     if has_wildcard(body) or len(found) != 1:
         return None
-    return node, found[0], prefix
+    return term, found[0], prefix, orgs
+
+
+def _unwrapped(node: Node) -> Node:
+    while isinstance(node, Required):
+        node = node.node
+    return node
 
 
 def _postings(conn: Connection, query: ItemQuery, viewer: Principal, mine: list[str]) -> Postings | None:
     """The posting-list question for this search and caller, or None when it takes the general path."""
     single = _single_term(query)
-    tokens = access.posting_tokens(viewer, mine)
-    if single is None or tokens is None:
+    if single is None:
         return None
-    term, word, prefix = single
+    term, word, prefix, named = single
+    every = posting_store.orgs(conn)
+    only = [o for o, _ in every if o.lower() in named]
+    # Two different organizations named, or one that does not exist: nothing matches (an org
+    # that matches no id keeps an empty scope list).
+    only_org = (only[0] if len(only) == 1 and len(named) == 1 else "") if named else None
+    tokens = access.posting_tokens(viewer, mine, every, only_org)
+    if tokens is None:
+        return None
     stems = posting_store.lexemes(conn, word)
     if len(stems) != 1:
         return None
@@ -400,7 +422,7 @@ def _postings(conn: Connection, query: ItemQuery, viewer: Principal, mine: list[
     if terms is None:
         return None
     title = [t for t in (f"{stems[0]}:A",) if term.field is None and t in terms]
-    return Postings(terms, title, posting_store.scope_numbers(conn, *tokens))
+    return Postings(terms, title, posting_store.scope_numbers(conn, *tokens, org=only_org))
 
 
 def _posting_page(conn: Connection, p: Postings, offset: int, limit: int) -> list[int]:

@@ -33,6 +33,7 @@ class Scopes:
 
     broad: tuple[int, ...]
     narrow: tuple[int, ...]
+    org: str | None = None  # the narrow ones' items of this organization only (`accountid:`)
 
 
 def lexemes(conn: Connection, word: str) -> list[str]:
@@ -62,12 +63,17 @@ def prefix_terms(conn: Connection, stem: str, weights: str) -> list[str] | None:
     return kept if len(kept) <= MAX_PREFIX_TERMS else None
 
 
-def scope_numbers(conn: Connection, broad: Sequence[str], narrow: Sequence[str]) -> Scopes:
+def orgs(conn: Connection) -> list[tuple[str, str]]:
+    """Every organization's (id, access)."""
+    return [(str(i), str(a)) for i, a in conn.execute(text("SELECT id, access FROM orgs ORDER BY id"))]
+
+
+def scope_numbers(conn: Connection, broad: Sequence[str], narrow: Sequence[str], org: str | None = None) -> Scopes:
     """The numbers of the access tokens `broad` and `narrow`; a token no item holds has none."""
     rows = conn.execute(text("SELECT token, num FROM search_scopes WHERE token = ANY(:t)"),
                         {"t": [*broad, *narrow]}).all()
     nums = {str(token): int(num) for token, num in rows}
-    return Scopes(tuple(nums[t] for t in broad if t in nums), tuple(nums[t] for t in narrow if t in nums))
+    return Scopes(tuple(nums[t] for t in broad if t in nums), tuple(nums[t] for t in narrow if t in nums), org)
 
 
 def _matches(terms: Sequence[str], scopes: Scopes, binds: dict[str, Any], tag: str) -> str:
@@ -82,8 +88,14 @@ def _matches(terms: Sequence[str], scopes: Scopes, binds: dict[str, Any], tag: s
                          "ORDER BY seq DESC)")
     if scopes.narrow and terms:
         binds[f"{tag}_narrow"] = list(scopes.narrow)
-        parts.append(f"(SELECT seq, scope FROM item_postings WHERE term = ANY(:{tag}_terms) "
-                     f"AND scope = ANY(:{tag}_narrow) ORDER BY seq DESC)")
+        if scopes.org is None:
+            parts.append(f"(SELECT seq, scope FROM item_postings WHERE term = ANY(:{tag}_terms) "
+                         f"AND scope = ANY(:{tag}_narrow) ORDER BY seq DESC)")
+        else:
+            binds[f"{tag}_org"] = scopes.org
+            parts.append(f"(SELECT p.seq, p.scope FROM item_postings p JOIN items i ON i.seq = p.seq "
+                         f"WHERE p.term = ANY(:{tag}_terms) AND p.scope = ANY(:{tag}_narrow) AND i.org_id = :{tag}_org "
+                         "ORDER BY p.seq DESC)")
     if not parts:
         return "(SELECT NULL::bigint AS seq, NULL::bigint AS scope WHERE false)"
     return " UNION ALL ".join(parts)

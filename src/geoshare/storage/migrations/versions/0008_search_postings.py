@@ -11,8 +11,9 @@ when (docs/search/items.md).
 * `term`: a lexeme of `search_text` (the stemmed word) with one of its weights, `water:A` (title),
   `water:B` (tags), `water:C` (snippet, description, type, typeKeywords), `water:D` (the others).
 * `scope`: who sees the item through this row, as the number `search_scopes` gives an access token
-  of migration 0007: a public item has one scope, `za0` (public in a public organization) or else
-  `zp0`; an `org` item `zo<org>0`; a private or shared item its owner's `zu<owner>0` and its
+  of migration 0007: a public item has one scope, its organization's `zq<org>0` (callers read the
+  public scopes of the organizations they may search, so `accountid:` narrows by scope); an `org`
+  item `zo<org>0`; a private or shared item its owner's `zu<owner>0` and its
   organization's administrators' `zx<org>0`; an item that is not public also one `zg<group>0` per
   group it is shared with.  A caller reads the scopes of
   its own tokens (domain/access.posting_tokens), so the rows it reads are exactly the ones it may
@@ -42,8 +43,7 @@ CREATE OR REPLACE FUNCTION geoshare_item_terms(v tsvector) RETURNS text[] LANGUA
 
 CREATE OR REPLACE FUNCTION geoshare_item_scope_tokens(p_access text, p_acl text) RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE WHEN p_access = 'public' THEN
-           CASE WHEN 'za0' = ANY (t) THEN ARRAY['za0'] ELSE ARRAY['zp0'] END
+  SELECT CASE WHEN p_access = 'public' THEN ARRAY(SELECT x FROM unnest(t) x WHERE x LIKE 'zq%' ORDER BY x)
          WHEN p_access = 'org' THEN ARRAY(SELECT x FROM unnest(t) x WHERE x LIKE 'zo%' OR x LIKE 'zg%' ORDER BY x)
          ELSE ARRAY(SELECT x FROM unnest(t) x WHERE x LIKE 'zu%' OR x LIKE 'zx%' OR x LIKE 'zg%' ORDER BY x)
          END
