@@ -29,6 +29,8 @@ Revision ID: 0008
 Revises: 0007
 """
 
+import importlib
+
 from alembic import op
 
 revision = "0008"
@@ -106,14 +108,21 @@ TRIGGERS = """
 CREATE TRIGGER items_postings_insert AFTER INSERT ON items
   FOR EACH ROW EXECUTE FUNCTION geoshare_item_postings();
 CREATE TRIGGER items_postings_update AFTER UPDATE ON items FOR EACH ROW
-  WHEN (OLD.search_text IS DISTINCT FROM NEW.search_text OR OLD.access IS DISTINCT FROM NEW.access
-        OR OLD.seq IS DISTINCT FROM NEW.seq)
+  WHEN (ROW({old_text}) IS DISTINCT FROM ROW({new_text}) OR OLD.seq IS DISTINCT FROM NEW.seq
+        OR geoshare_item_scope_tokens(OLD.access, OLD.acl) IS DISTINCT FROM geoshare_item_scope_tokens(NEW.access, NEW.acl))
   EXECUTE FUNCTION geoshare_item_postings();
 CREATE TRIGGER items_postings_delete AFTER DELETE ON items
   FOR EACH ROW EXECUTE FUNCTION geoshare_item_postings();
 CREATE TRIGGER items_postings_truncate AFTER TRUNCATE ON items
   FOR EACH STATEMENT EXECUTE FUNCTION geoshare_item_postings_truncate();
 """
+# The columns search_text is made of (besides `acl`): an update that changes none of them and
+# leaves the item's scopes as they were (a view count; an organization made public or private,
+# whose public items keep their zq scope) rewrites nothing and skips the trigger.
+def _triggers() -> str:
+    columns = [c for _, c in importlib.import_module("geoshare.storage.migrations.versions.0006_search").TEXT_COLUMNS]
+    return TRIGGERS.format(old_text=", ".join(f"OLD.{c}" for c in columns),
+                           new_text=", ".join(f"NEW.{c}" for c in columns))
 
 
 def upgrade():
@@ -125,7 +134,7 @@ def upgrade():
                "seq bigint NOT NULL, CONSTRAINT item_postings_pkey PRIMARY KEY (term, scope, seq))")
     op.execute(FUNCTIONS)
     op.execute("SELECT geoshare_fill_item_postings()")
-    op.execute(TRIGGERS)
+    op.execute(_triggers())
 
 
 def downgrade():
