@@ -219,3 +219,43 @@ async def test_sqlite_never_asks_for_them(world: World) -> None:
     tables = await world.svc.db.read(lambda conn: {r[0] for r in conn.execute(
         text("SELECT name FROM sqlite_master WHERE type = 'table'"))})
     assert "item_postings" not in tables
+
+
+async def test_a_prefix_reads_exactly_the_terms_that_start_with_it(svc: Any) -> None:
+    """The range ends right after the last string starting with the prefix: `harb` reads harbor
+    and harbour but never harc or hard (neighbours on either side of the range's end), and the
+    weights asked for filter the terms; too many terms give None."""
+    if svc.db.is_sqlite:
+        pytest.skip("the posting lists are PostgreSQL's")
+    from tests.conftest import ADMIN, make_item
+
+    await make_item(svc, ADMIN, "Harbor harbour harc hard har", tags=["harbinger"])
+
+    def read(conn: Any) -> dict[str, Any]:
+        return {"harb": item_postings.prefix_terms(conn, "harb", "ABC"),
+                "harb title": item_postings.prefix_terms(conn, "harb", "A"),
+                "harb tags": item_postings.prefix_terms(conn, "harb", "B"),
+                "har": item_postings.prefix_terms(conn, "har", "A"),
+                "harz": item_postings.prefix_terms(conn, "harz", "ABC")}
+
+    found = await svc.db.read(read)
+    assert found == {"harb": ["harbing:B", "harbor:A", "harbour:A"], "harb title": ["harbor:A", "harbour:A"],
+                     "harb tags": ["harbing:B"], "har": ["har:A", "harbor:A", "harbour:A", "harc:A", "hard:A"],
+                     "harz": []}
+
+
+async def test_a_prefix_of_more_terms_than_the_limit_is_refused(svc: Any, monkeypatch: Any) -> None:
+    if svc.db.is_sqlite:
+        pytest.skip("the posting lists are PostgreSQL's")
+    from tests.conftest import ADMIN, make_item
+
+    await make_item(svc, ADMIN, "ta tb tc td te", tags=["tf"])  # t*: six terms (5 in the title, 1 in tags)
+    monkeypatch.setattr(item_postings, "MAX_PREFIX_TERMS", 2)  # read at most 9 terms, keep at most 2
+
+    def read(conn: Any, weights: str) -> Any:
+        return item_postings.prefix_terms(conn, "t", weights)
+
+    assert await svc.db.read(read, "B") == ["tf:B"]  # 6 read (<= 8), 1 kept (<= 2)
+    assert await svc.db.read(read, "A") is None  # 5 kept (> 2)
+    monkeypatch.setattr(item_postings, "MAX_PREFIX_TERMS", 1)  # read at most 5: six exist
+    assert await svc.db.read(read, "B") is None
