@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -22,6 +22,7 @@ from geoshare.app import build_app, build_services
 from geoshare.domain import accounts, item_search, privileges
 from geoshare.domain.principal import ANONYMOUS, Principal
 from geoshare.errors import GeoshareError
+from geoshare.storage import groups as group_store
 from geoshare.storage import items as item_store
 from geoshare.storage import roles as role_store
 from geoshare.storage import users as user_store
@@ -158,3 +159,42 @@ async def built(tmp: Any, request: pytest.FixtureRequest) -> AsyncIterator[World
                   "trail": (await make_group(svc, "carl", "Trail", members=("cleo",))).id}
         yield World(svc, await _items(svc, groups), groups, org_ids)
     svc.hasher.close()
+
+
+async def walk_access_changes(world: World, check: Callable[[str], Awaitable[None]]) -> None:
+    """Every change that moves items between audiences, `check(step)` after the build and after
+    each: a share and an unshare, each organization's access, an item's access (a shared one made
+    public, then private), its owner, its title and tags, a counter (which moves nothing), a group
+    deleted, an item deleted."""
+    ids, groups, write = world.ids, world.groups, world.svc.db.write
+    secret, team_item = ids["Secret Roads"], ids["Team Roads"]
+    await check("built")
+    await write(lambda conn: item_store.share_with(conn, secret, groups["harbor"], False, 5))
+    await check("shared with harbor")
+    await write(lambda conn: item_store.unshare_from(conn, secret, groups["harbor"]))
+    await check("unshared")
+    for org, value in (("default", "private"), ("default", "public"), ("closed", "public")):
+        await write(lambda conn, o=org, v=value: conn.execute(
+            orgs.update().where(orgs.c.id == world.orgs[o]).values(access=v)))
+        await check(f"{org} org {value}")
+    await write(lambda conn: item_store.update_item(conn, secret, {"access": "org", "shared_org": True}))
+    await check("item access org")
+    await write(lambda conn: item_store.update_item(conn, team_item, {"access": "public", "shared_public": True,
+                                                                      "shared_org": True}))
+    await check("a group's item made public")
+    await write(lambda conn: item_store.update_item(conn, team_item, {"access": "private", "shared_public": False,
+                                                                      "shared_org": False}))
+    await check("item access private")
+    bob = (await world.caller("bob")).user
+    assert bob is not None
+    await write(lambda conn: item_store.update_item(conn, secret, {"owner_id": bob.id}))
+    await check("owner reassigned")
+    await write(lambda conn: item_store.update_item(conn, secret, {"title": "Hidden Lanes", "title_key": "hidden lanes",
+                                                                   "tags": '["lanes", "roads"]'}))
+    await check("title and tags edited")
+    await write(lambda conn: item_store.update_item(conn, secret, {"num_views": 99}))
+    await check("a counter changed")
+    await write(lambda conn: group_store.delete_group(conn, groups["team"]))
+    await check("team deleted")
+    await write(lambda conn: item_store.delete_item(conn, secret))
+    await check("item deleted")

@@ -23,12 +23,10 @@ import pytest
 from sqlalchemy import event, select, text
 
 from geoshare.domain import access, item_search
-from geoshare.storage import groups as group_store
 from geoshare.storage import item_postings
 from geoshare.storage import item_search as store
-from geoshare.storage import items as item_store
-from geoshare.storage.tables import items, orgs
-from tests.api.item_search_world import World, built
+from geoshare.storage.tables import items
+from tests.api.item_search_world import World, built, walk_access_changes
 
 CALLERS = (None, "admin", "ann", "bob", "vic", "iris", "olga", "oscar", "carl", "cleo")
 # Callers the lists cannot describe take the general path: members of an organization that does
@@ -84,39 +82,7 @@ async def _agree(world: World, step: str) -> None:
 
 async def test_the_lists_select_what_item_visible_selects_after_every_change(world: World) -> None:
     _pg_only(world)
-    ids, groups = world.ids, world.groups
-    await _agree(world, "built")
-    write = world.svc.db.write
-    secret, team_item = ids["Secret Roads"], ids["Team Roads"]
-    await write(lambda conn: item_store.share_with(conn, secret, groups["harbor"], False, 5))
-    await _agree(world, "shared with harbor")
-    await write(lambda conn: item_store.unshare_from(conn, secret, groups["harbor"]))
-    await _agree(world, "unshared")
-    for org, value in (("default", "private"), ("default", "public"), ("closed", "public")):
-        await write(lambda conn, o=org, v=value: conn.execute(
-            orgs.update().where(orgs.c.id == world.orgs[o]).values(access=v)))
-        await _agree(world, f"{org} org {value}")
-    await write(lambda conn: item_store.update_item(conn, secret, {"access": "org", "shared_org": True}))
-    await _agree(world, "item access org")
-    await write(lambda conn: item_store.update_item(conn, team_item, {"access": "public", "shared_public": True,
-                                                                      "shared_org": True}))
-    await _agree(world, "a group's item made public")
-    await write(lambda conn: item_store.update_item(conn, team_item, {"access": "private", "shared_public": False,
-                                                                      "shared_org": False}))
-    await _agree(world, "item access private")
-    bob = (await world.caller("bob")).user
-    assert bob is not None
-    await write(lambda conn: item_store.update_item(conn, secret, {"owner_id": bob.id}))
-    await _agree(world, "owner reassigned")
-    await write(lambda conn: item_store.update_item(conn, secret, {"title": "Hidden Lanes", "title_key": "hidden lanes",
-                                                                   "tags": '["lanes", "roads"]'}))
-    await _agree(world, "title and tags edited")
-    await write(lambda conn: item_store.update_item(conn, secret, {"num_views": 99}))
-    await _agree(world, "a counter changed (nothing to rewrite)")
-    await write(lambda conn: group_store.delete_group(conn, groups["team"]))
-    await _agree(world, "team deleted")
-    await write(lambda conn: conn.execute(items.delete().where(items.c.id == secret)))
-    await _agree(world, "item deleted")
+    await walk_access_changes(world, lambda step: _agree(world, step))
 
 
 QUERIES = ("roads", "Roads", "harbor", "harbors", "trails", "trail", "map", "the", "tags:roads", "tags:harbor",

@@ -14,11 +14,9 @@ import pytest
 from sqlalchemy import column, literal, literal_column, select, table
 
 from geoshare.domain import access, item_search
-from geoshare.storage import groups as group_store
 from geoshare.storage import item_search as store
-from geoshare.storage import items as item_store
-from geoshare.storage.tables import items, orgs
-from tests.api.item_search_world import World, built
+from geoshare.storage.tables import items
+from tests.api.item_search_world import World, built, walk_access_changes
 
 CALLERS = (None, "admin", "ann", "bob", "vic", "iris", "olga", "oscar", "carl", "cleo")
 _item_text = table("item_text", column("rowid"))
@@ -55,31 +53,7 @@ async def _agree(world: World, step: str) -> None:
 
 
 async def test_tokens_select_what_item_visible_selects(world: World) -> None:
-    ids, groups = world.ids, world.groups
-    await _agree(world, "built")
-    write = world.svc.db.write
-    secret, team_item = ids["Secret Roads"], next(iter(ids.values()))
-    await write(lambda conn: item_store.share_with(conn, secret, groups["harbor"], False, 5))
-    await _agree(world, "shared with harbor")
-    await write(lambda conn: item_store.unshare_from(conn, secret, groups["harbor"]))
-    await _agree(world, "unshared")
-    for org, value in (("default", "private"), ("default", "public"), ("closed", "public")):
-        await write(lambda conn, o=org, v=value: conn.execute(
-            orgs.update().where(orgs.c.id == world.orgs[o]).values(access=v)))
-        await _agree(world, f"{org} org {value}")
-    await write(lambda conn: item_store.update_item(conn, secret, {"access": "org", "shared_org": True}))
-    await _agree(world, "item access org")
-    await write(lambda conn: item_store.update_item(conn, team_item, {"access": "private", "shared_public": False,
-                                                                      "shared_org": False}))
-    await _agree(world, "item access private")
-    bob = (await world.caller("bob")).user
-    assert bob is not None
-    await write(lambda conn: item_store.update_item(conn, secret, {"owner_id": bob.id}))
-    await _agree(world, "owner reassigned")
-    await write(lambda conn: group_store.delete_group(conn, groups["team"]))
-    await _agree(world, "team deleted")
-    await write(lambda conn: item_store.delete_item(conn, secret))
-    await _agree(world, "item deleted")
+    await walk_access_changes(world, lambda step: _agree(world, step))
 
 
 async def test_no_token_of_one_caller_is_a_token_of_another_kind(world: World) -> None:

@@ -77,6 +77,29 @@ def test_0002_moves_locks_to_lockouts_and_keeps_tokens(tmp_path):
         drop()
 
 
+def _owner(conn) -> None:
+    """Organization 'o' (public) and its member 'u', for the round-trip tests' items."""
+    from sqlalchemy import text
+
+    conn.execute(text("INSERT INTO orgs (id, name, is_default, access, settings, can_share_public, "
+                      "can_search_public, created, modified) VALUES ('o', 'Org', true, 'public', '{}', true, true, 1, 1)"))
+    conn.execute(text("INSERT INTO users (id, org_id, username, username_key, role, user_license_type_id, access, "
+                      "tags, provider, disabled, last_login, created, modified) VALUES ('u', 'o', 'u', 'u', 'org_user', "
+                      "'creatorUT', 'org', '[]', 'arcgis', false, -1, 1, 1)"))
+
+
+def add(conn, item_id: str, title: str) -> None:
+    """A public Web Map of 'u' titled `title`, written in SQL (as any writer could)."""
+    from sqlalchemy import text
+
+    conn.execute(text(
+        "INSERT INTO items (id, org_id, owner_id, title, title_key, type, type_keywords, tags, categories, "
+        "data_kind, size, shared_public, shared_org, access, protected, comments_enabled, num_comments, "
+        "num_ratings, avg_rating, num_views, status, listed, created, modified) VALUES (:id, 'o', 'u', :t, :t, "
+        "'Web Map', '[]', '[]', '[]', 'none', 0, true, false, 'public', false, true, 0, 0, 0, 0, 'ok', "
+        "false, 1, 1)"), {"id": item_id, "t": title})
+
+
 def test_0007_round_trip_keeps_the_full_text_index(tmp_path):
     """Down to 0006 and up again: the text index is rebuilt from the rows each way, and its
     triggers keep indexing items written in between (SQLite's FTS5 table; PostgreSQL's column)."""
@@ -89,14 +112,6 @@ def test_0007_round_trip_keeps_the_full_text_index(tmp_path):
     if sqlite:
         engine = Database(str(engine.url)).sync_engine
 
-    def add(conn, item_id: str, title: str) -> None:
-        conn.execute(text(
-            "INSERT INTO items (id, org_id, owner_id, title, title_key, type, type_keywords, tags, categories, "
-            "data_kind, size, shared_public, shared_org, access, protected, comments_enabled, num_comments, "
-            "num_ratings, avg_rating, num_views, status, listed, created, modified) VALUES (:id, 'o', 'u', :t, :t, "
-            "'Web Map', '[]', '[]', '[]', 'none', 0, true, false, 'public', false, true, 0, 0, 0, 0, 'ok', "
-            "false, 1, 1)"), {"id": item_id, "t": title})
-
     def found(conn, word: str) -> list[str]:
         if sqlite:
             sql = ("SELECT items.id FROM item_text JOIN items ON items.seq = item_text.rowid "
@@ -108,12 +123,7 @@ def test_0007_round_trip_keeps_the_full_text_index(tmp_path):
     try:
         _migrate_to(engine, "head")
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO orgs (id, name, is_default, access, settings, can_share_public, "
-                              "can_search_public, created, modified) VALUES ('o', 'Org', true, 'public', '{}', true, "
-                              "true, 1, 1)"))
-            conn.execute(text("INSERT INTO users (id, org_id, username, username_key, role, user_license_type_id, "
-                              "access, tags, provider, disabled, last_login, created, modified) VALUES ('u', 'o', "
-                              "'u', 'u', 'org_user', 'creatorUT', 'org', '[]', 'arcgis', false, -1, 1, 1)"))
+            _owner(conn)
             add(conn, "a", "Harbour map")
         _migrate_to(engine, "0006", down=True)
         with engine.begin() as conn:
@@ -139,14 +149,6 @@ def test_0008_round_trip_rebuilds_the_posting_lists(tmp_path):
     engine, drop = _engine_for_migration(tmp_path)
     sqlite = engine.dialect.name == "sqlite"
 
-    def add(conn, item_id: str, title: str) -> None:
-        conn.execute(text(
-            "INSERT INTO items (id, org_id, owner_id, title, title_key, type, type_keywords, tags, categories, "
-            "data_kind, size, shared_public, shared_org, access, protected, comments_enabled, num_comments, "
-            "num_ratings, avg_rating, num_views, status, listed, created, modified) VALUES (:id, 'o', 'u', :t, :t, "
-            "'Web Map', '[]', '[]', '[]', 'none', 0, true, false, 'public', false, true, 0, 0, 0, 0, 'ok', "
-            "false, 1, 1)"), {"id": item_id, "t": title})
-
     def posted(conn, term: str) -> list[str]:
         return [r[0] for r in conn.execute(text(
             "SELECT i.id FROM item_postings p JOIN items i ON i.seq = p.seq JOIN search_scopes s ON s.num = p.scope "
@@ -158,12 +160,7 @@ def test_0008_round_trip_rebuilds_the_posting_lists(tmp_path):
             assert "item_postings" not in inspect(engine).get_table_names()
             return
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO orgs (id, name, is_default, access, settings, can_share_public, "
-                              "can_search_public, created, modified) VALUES ('o', 'Org', true, 'public', '{}', true, "
-                              "true, 1, 1)"))
-            conn.execute(text("INSERT INTO users (id, org_id, username, username_key, role, user_license_type_id, "
-                              "access, tags, provider, disabled, last_login, created, modified) VALUES ('u', 'o', "
-                              "'u', 'u', 'org_user', 'creatorUT', 'org', '[]', 'arcgis', false, -1, 1, 1)"))
+            _owner(conn)
             add(conn, "a", "Harbour map")
             assert posted(conn, "harbour:A") == ["a"]
         _migrate_to(engine, "0007", down=True)
