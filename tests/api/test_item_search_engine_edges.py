@@ -152,6 +152,14 @@ async def test_keywords_with_wildcards_and_empty_columns(world: World) -> None:
     assert await world.titles(ADMIN, q="title:roads -contentstatus:org_authoritative") == {SECRET, TEAM}
 
 
+@pytest.mark.parametrize("form", ["{}", "title:{}", "{} OR owner:nobody", "({} AND harbor) -owner:nobody"])
+async def test_only_a_star_makes_a_word_a_prefix(world: World, form: str) -> None:
+    """`harb` is no word of the corpus (harbor is): without its star it finds nothing, on the
+    full-text lookup and on the SQL predicate alike."""
+    assert await world.titles("olga", q=form.format("harb")) == set()
+    assert await world.titles("olga", q=form.format("harb*")) == {DEPTHS, CRANES, SURVEY}
+
+
 # ------------------------------------------------------------------ ranges over text keys
 async def test_title_ranges(world: World) -> None:
     assert await world.titles(ADMIN, q="title:[HARBOR TO SECRET]") == {DEPTHS, PARKS}

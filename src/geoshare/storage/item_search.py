@@ -47,6 +47,8 @@ _WORDS = re.compile(r"[^\W_]+")
 _item_text = table("item_text", column("rowid"))
 _MATCH_TARGET: ColumnElement[Any] = literal_column("item_text")
 _SEARCH_TEXT: ColumnElement[Any] = literal_column("items.search_text")
+# Fields whose weight another field shares: a condition on one of them alone is re-checked on its own text.
+_SHARED_WEIGHT = frozenset(f for f, w in _WEIGHTS.items() if list(_WEIGHTS.values()).count(w) > 1)
 CONFIG = "geoshare_text"
 
 
@@ -61,9 +63,8 @@ def words(text: str) -> list[str]:
 
 
 def fts_query(fields: Sequence[str], tokens: Sequence[str], prefix: bool) -> str:
-    quoted = " ".join(f'"{t}"' for t in tokens)
-    phrase = f'"{" ".join(tokens)}"' if len(tokens) > 1 else quoted
-    return f"{{{' '.join(fields)}}} : {phrase}{' *' if prefix else ''}"
+    """The FTS5 expression of the words `tokens` (one or more) as a phrase in `fields`."""
+    return f"{{{' '.join(fields)}}} : \"{' '.join(tokens)}\"{' *' if prefix else ''}"
 
 
 def _tsquery(tokens: Sequence[str], prefix: bool, weights: str) -> str:
@@ -92,8 +93,7 @@ def text_match(sqlite: bool, fields: Sequence[str], text: str, *, prefix: bool) 
     weights = "".join(sorted({_WEIGHTS[f] for f in fields}))
     query = func.to_tsquery(literal_column(f"'{CONFIG}'::regconfig"), literal(_tsquery(tokens, prefix, weights)))
     matched: ColumnElement[bool] = _SEARCH_TEXT.op("@@")(query)
-    shared = [f for f in fields if sum(1 for g in _WEIGHTS if _WEIGHTS[g] == _WEIGHTS[f]) > 1]
-    if len(fields) == 1 and shared:
+    if len(fields) == 1 and fields[0] in _SHARED_WEIGHT:
         return and_(matched, _pg_field_check(fields[0], tokens, prefix))
     return matched
 
@@ -125,7 +125,11 @@ def relevance_order(tier: ColumnElement[bool] | None, *, sort_matches: bool) -> 
     added item (seq, unique: the order is total).  `sort_matches`: sort the matches rather than
     walk the seq index (see `after_filter`)."""
     seq = after_filter(items.c.seq) if sort_matches else items.c.seq  # pragma: no mutate (the same order: a plan)
-    return [*([case((tier, 0), else_=1).asc()] if tier is not None else []), seq.desc()]
+    if tier is None:
+        return [seq.desc()]
+    return [case((tier, 0),
+                 else_=1,  # pragma: no mutate (any rank above the tier's 0 is the same order)
+                 ).asc(), seq.desc()]
 
 
 def acl_fts(tokens: Sequence[str]) -> str:
@@ -171,12 +175,14 @@ def _matches(query: Any, fts: str | None) -> Any:
 def count_capped(conn: Connection, where: ColumnElement[bool] | None, cap: int, fts: str | None = None) -> int:
     """How many items match, counting at most `cap` (beyond it only "at least the cap" matters).
     Without `where`, the full-text lookup `fts` alone answers (the index only, no item row)."""
+    one = select(literal(1).label("one"))  # pragma: no mutate (count(*) reads neither the value nor its name)
     if where is None:
         assert fts is not None
-        lookup = select(literal(1).label("one")).select_from(_item_text).where(_match(fts))
-        inner = lookup.limit(cap).subquery("c")
+        lookup = one.select_from(_item_text).where(_match(fts))
     else:
-        inner = _matches(select(literal(1).label("one")), fts).where(where).limit(cap).subquery("c")
+        lookup = _matches(one, fts).where(where)
+    capped = lookup.limit(cap)
+    inner = capped.subquery("c")  # pragma: no mutate (count(*) reads no name of its subquery)
     return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
@@ -191,7 +197,8 @@ def fts_ids(conn: Connection, fts: str, where: ColumnElement[bool] | None, offse
 
 
 def page_ids(conn: Connection, where: ColumnElement[bool], order: Sequence[Any], offset: int, limit: int,
-             fts: str | None = None, total: int = 0) -> list[str]:  # pragma: no mutate (total picks a plan only)
+             fts: str | None = None, total: int = 0,  # pragma: no mutate (total picks a plan only)
+             ) -> list[str]:
     """The ids of one page in `order` (which ends with the id, so the order is total)."""
     if fts is not None and _walkable(order):  # pragma: no mutate (without fts, total is 0: no walk)
         walk = _walk_condition(conn, fts, offset + limit, total)  # pragma: no mutate (the rows only pick a plan)
