@@ -11,6 +11,9 @@ page and the total count exactly the same rows.
 * Order: sortField (comma list) when given, the id last; otherwise relevance: when `q` has
   free-text words, the items whose title holds one of them first, then the other matches; within
   each, the most recently added item first (seq, unique, so the order is total).
+* PostgreSQL: a q of one word (optionally narrowed by accountid:/orgid:) is counted, and paged by
+  relevance, from the posting lists of migration 0008 (storage/item_postings.py) for the callers
+  access.posting_tokens describes; the answer is the general path's (a test compares the two).
 * Matching: text fields through the full-text index (storage/item_search.py); keyword fields
   whole values, case-insensitively; `type:"Web Map"` exact, `type:map` any type with that word.
 """
@@ -19,8 +22,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, and_, or_, true
 
@@ -36,6 +40,7 @@ from geoshare.storage import item_search as store
 from geoshare.storage import users as user_store
 from geoshare.storage.tables import items
 
+T = TypeVar("T")
 FAILED = "Unable to search items."  # every refusal of the operation, its table's and these
 SORT_KEYS: dict[str, Any] = {"title": items.c.title_key, "uploaded": items.c.created, "created": items.c.created,
                              "modified": items.c.modified, "type": items.c.type, "avgrating": items.c.avg_rating,
@@ -335,15 +340,24 @@ def _tiered_page(conn: Connection, guarded: str, title: str, rest: ColumnElement
     """A page by relevance (SQLite): the title tier, then the other matches, each newest first,
     straight from the index in that order (store.relevance_order is the same order in SQL)."""
     first, second = f"({guarded}) AND ({title})", f"({guarded}) NOT ({title})"
+    return _by_tiers(lambda o, n: store.fts_ids(conn, first, rest, o, n),
+                     lambda cap: store.count_capped(conn, rest, cap, first),
+                     lambda o, n: store.fts_ids(conn, second, rest, o, n), offset, limit)
+
+
+def _by_tiers(first: Callable[[int, int], list[T]], first_count: Callable[[int], int],
+              second: Callable[[int, int], list[T]], offset: int, limit: int) -> list[T]:
+    """Rows `offset` .. `offset + limit` of the first tier followed by the second, given each
+    tier's page reader (offset, limit) and the first's count (capped)."""
     # (no mutate: a longer first read is cut by the caller anyway)
-    ids = store.fts_ids(conn, first, rest, offset, limit)  # pragma: no mutate
-    if len(ids) == limit:
-        return ids
+    rows = first(offset, limit)  # pragma: no mutate
+    if len(rows) == limit:
+        return rows
     # Where the second tier starts for this page: right away if the first ended inside it.  (Rows
     # on the page mean the first tier holds more than `offset`, so its count capped at `offset` would
     # give 0 too; with none, the count is at most `offset`: the cap never binds.)
-    skip = 0 if ids else offset - store.count_capped(conn, rest, offset, first)  # pragma: no mutate
-    return ids + store.fts_ids(conn, second, rest, skip, limit - len(ids))
+    skip = 0 if rows else offset - first_count(offset)  # pragma: no mutate
+    return rows + second(skip, limit - len(rows))
 
 
 def _facets(conn: Connection, where: ColumnElement[bool], fields: tuple[str, ...], size: int) -> dict[str, Any] | None:
@@ -352,11 +366,11 @@ def _facets(conn: Connection, where: ColumnElement[bool], fields: tuple[str, ...
     return search_facets.facet_counts(conn, where, fields, size)
 
 
-
 # ------------------------------------------------------------------ PostgreSQL: the posting lists
 # The weights of migration 0006's vector each field may be found under, for the fields whose
 # weight is their own (the others share theirs and would need a check of the row).
 POSTING_WEIGHTS: dict[str | None, str] = {None: "ABC", "title": "A", "tags": "B"}
+ORG_FIELDS = ("accountid", "orgid")  # clauses that narrow a posting-list search to one organization
 
 
 @dataclass(frozen=True)
@@ -364,9 +378,6 @@ class Postings:
     terms: list[str]  # what matches
     title: list[str]  # the relevance tier: matches holding the free-text word in the title
     scopes: posting_store.Scopes
-
-
-ORG_FIELDS = ("accountid", "orgid")
 
 
 def _single_term(query: ItemQuery) -> tuple[Term, str, bool, set[str]] | None:
@@ -408,9 +419,9 @@ def _postings(conn: Connection, query: ItemQuery, viewer: Principal, mine: list[
     term, word, prefix, named = single
     every = posting_store.orgs(conn)
     only = [o for o, _ in every if o.lower() in named]
-    # Two different organizations named, or one that does not exist: nothing matches (an org
-    # that matches no id keeps an empty scope list).
-    only_org = (only[0] if len(only) == 1 and len(named) == 1 else "") if named else None
+    if named and (len(named) > 1 or not only):  # two organizations at once, or none that exists
+        return Postings([], [], posting_store.Scopes((), ()))
+    only_org = only[0] if named else None
     tokens = access.posting_tokens(viewer, mine, every, only_org)
     if tokens is None:
         return None
@@ -429,10 +440,8 @@ def _posting_page(conn: Connection, p: Postings, offset: int, limit: int) -> lis
     """A page by relevance from the posting lists (the same order as _tiered_page)."""
     if not p.title:
         return posting_store.page_seqs(conn, p.terms, p.scopes, offset, limit)
-    first = posting_store.page_seqs(conn, p.title, p.scopes, offset, limit)
-    if len(first) == limit:
-        return first
-    # As _tiered_page: with no rows here the first tier holds at most `offset` (the cap never binds)
-    skip = 0 if first else offset - posting_store.count_capped(conn, p.title, p.scopes, offset)  # pragma: no mutate
     rest = [t for t in p.terms if t not in p.title]
-    return first + posting_store.page_seqs(conn, rest, p.scopes, skip, limit - len(first), without=p.title)
+    return _by_tiers(lambda o, n: posting_store.page_seqs(conn, p.title, p.scopes, o, n),
+                     lambda cap: posting_store.count_capped(conn, p.title, p.scopes, cap),
+                     lambda o, n: posting_store.page_seqs(conn, rest, p.scopes, o, n, without=p.title),
+                     offset, limit)

@@ -42,8 +42,8 @@ def facet_table(conn: Connection, where: ColumnElement[bool], fields: Sequence[s
     with the number of items holding it; ties in value order.
 
     One read of the matching rows serves every field (the match is computed once, not once per
-    field), streamed, and counted here; values are lower-cased by the database (lower()) as
-    before, JSON arrays lower-cased as text and then counted once per distinct element per item."""
+    field), streamed, and counted here; values are lower-cased by the database (lower()), JSON
+    arrays lower-cased as text and then counted once per distinct element per item."""
     wanted = list(dict.fromkeys(fields))
     columns: list[Any] = []
     for field in wanted:
