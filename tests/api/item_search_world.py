@@ -110,19 +110,31 @@ async def _role(svc: Any, role_id: str, held: list[str]) -> None:
                                                            description=None, privileges=held, now=1))
 
 
-async def _people(svc: Any) -> dict[str, str]:
-    closed, _ = await accounts.create_org(svc, "Closed", accounts.NewUser("olga", PASSWORD), access="private")
-    opened, _ = await accounts.create_org(svc, "Open", accounts.NewUser("carl", PASSWORD))
-    await accounts.create_user(svc, closed.id, accounts.NewUser("oscar", PASSWORD))
-    await accounts.create_user(svc, opened.id, accounts.NewUser("cleo", PASSWORD))
-    await set_org_access(svc, DEFAULT_ORG, "public")
-    await svc.db.write(lambda conn: conn.execute(orgs.update().where(orgs.c.id == closed.id)
-                                                 .values(can_search_public=False)))
+async def _people(svc: Any, one_org: str | None) -> dict[str, str]:
+    """Three organizations (Closed: private, canSearchPublic false); with `one_org`, everyone in
+    the default one instead (canSearchPublic false there when `one_org` is "closed")."""
+    if one_org is not None:
+        for name in ("olga", "carl", "oscar", "cleo"):
+            await make_user(svc, name, PASSWORD)
+        closed = opened = DEFAULT_ORG
+        await set_org_access(svc, DEFAULT_ORG, "public")
+        if one_org == "closed":
+            await svc.db.write(lambda conn: conn.execute(orgs.update().where(orgs.c.id == DEFAULT_ORG)
+                                                         .values(can_search_public=False)))
+    else:
+        closed_org, _ = await accounts.create_org(svc, "Closed", accounts.NewUser("olga", PASSWORD), access="private")
+        opened_org, _ = await accounts.create_org(svc, "Open", accounts.NewUser("carl", PASSWORD))
+        closed, opened = closed_org.id, opened_org.id
+        await accounts.create_user(svc, closed, accounts.NewUser("oscar", PASSWORD))
+        await accounts.create_user(svc, opened, accounts.NewUser("cleo", PASSWORD))
+        await set_org_access(svc, DEFAULT_ORG, "public")
+        await svc.db.write(lambda conn: conn.execute(orgs.update().where(orgs.c.id == closed)
+                                                     .values(can_search_public=False)))
     await _role(svc, "cNoOrgItems00001", [p for p in privileges.VIEWER if p != "portal:user:viewOrgItems"])
     await _role(svc, "cViewItems000001", [*privileges.VIEWER, "portal:admin:viewItems"])
     for name, role_id in (("ann", None), ("bob", None), ("vic", "cNoOrgItems00001"), ("iris", "cViewItems000001")):
         await make_user(svc, name, PASSWORD, role_id=role_id)
-    return {"default": DEFAULT_ORG, "closed": closed.id, "open": opened.id}
+    return {"default": DEFAULT_ORG, "closed": closed, "open": opened}
 
 
 async def _items(svc: Any, group_ids: dict[str, str]) -> dict[str, str]:
@@ -147,13 +159,13 @@ async def _items(svc: Any, group_ids: dict[str, str]) -> dict[str, str]:
 
 
 @contextlib.asynccontextmanager
-async def built(tmp: Any, request: pytest.FixtureRequest) -> AsyncIterator[World]:
+async def built(tmp: Any, request: pytest.FixtureRequest, one_org: str | None = None) -> AsyncIterator[World]:
     settings = fresh_settings(tmp, request)
     svc = build_services(settings)
     application = build_app(settings, svc)
     async with application.router.lifespan_context(application):
         await accounts.bootstrap(svc, ADMIN, ADMIN_PASSWORD, "Test Org")
-        org_ids = await _people(svc)
+        org_ids = await _people(svc, one_org)
         groups = {"team": (await make_group(svc, "ann", "Team", members=("bob", "oscar"))).id,
                   "harbor": (await make_group(svc, "olga", "Harbor", members=("ann",))).id,
                   "trail": (await make_group(svc, "carl", "Trail", members=("cleo",))).id}

@@ -254,7 +254,8 @@ async def test_each_page_reader_returns_exactly_its_page(world: World) -> None:
     def read(conn: Any) -> dict[str, Any]:
         tokens = [t for who in (ann, olga) if who.user is not None
                   for t in access.item_tokens(who, store.member_group_ids(conn, who.user.id))]
-        found = f'({{title tags}} : "harbor" OR {{title tags}} : "roads") AND ({store.acl_fts(tokens)})'
+        text = f'({{title tags}} : "harbor" OR {{title tags}} : "roads") AND ({store.acl_fts(tokens)})'
+        found = [store.FtsPart(text, cls) for cls in (store.PUBLIC, store.ORG, store.OTHER)]
         by_title = [items.c.title.asc(), items.c.id.asc()]
         return {"walked": store.page_ids(conn, true(), by_title, 1, 1, '{title} : "harbor"', 3),
                 "plain": store.page_ids(conn, harbor, by_title, 1, 1),

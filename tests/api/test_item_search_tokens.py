@@ -11,9 +11,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import column, literal, literal_column, select, table
+from sqlalchemy import column, func, literal, literal_column, select, table
 
 from geoshare.domain import access, item_search
+from geoshare.storage import item_postings as posting_store
 from geoshare.storage import item_search as store
 from geoshare.storage.tables import items
 from tests.api.item_search_world import World, built, walk_access_changes
@@ -36,7 +37,7 @@ async def _both(world: World, who: str | None) -> tuple[set[str], set[str]]:
         rule = set(conn.execute(select(items.c.id).where(item_search.visible(viewer, mine))).scalars())
         tokens = access.item_tokens(viewer, mine)
         if world.svc.db.is_sqlite:
-            matched = select(_item_text.c.rowid).where(literal_column("item_text").op("MATCH")(
+            matched = select(store.fts_seq).where(literal_column("item_text").op("MATCH")(
                 literal(store.acl_fts(tokens))))
             found = select(items.c.id).where(items.c.seq.in_(matched))
         else:
@@ -54,6 +55,65 @@ async def _agree(world: World, step: str) -> None:
 
 async def test_tokens_select_what_item_visible_selects(world: World) -> None:
     await walk_access_changes(world, lambda step: _agree(world, step))
+
+
+async def _parts_agree(world: World, step: str) -> None:
+    """SQLite: the rowid classes of migration 0009, each read whole or through its tokens
+    (access.fts_parts), hold exactly the items item_visible selects; and every item's entry sits
+    in the class its access names."""
+    orgs = await world.svc.db.read(posting_store.orgs)
+    for who in CALLERS:
+        viewer = await world.caller(who)
+
+        def read(conn: Any, viewer: Any = viewer) -> tuple[set[str], list[str]]:
+            mine = store.member_group_ids(conn, viewer.user.id) if viewer.user is not None else []
+            rule = set(conn.execute(select(items.c.id).where(item_search.visible(viewer, mine))).scalars())
+            found: list[str] = []
+            for cls, tokens in access.fts_parts(viewer, mine, orgs):
+                every = " OR ".join(f"zx{o.encode().hex()}0" for o, _ in orgs)
+                fts = f"({{acl}} : ({every}))" + ("" if tokens is None else f" AND ({store.acl_fts(tokens)})")
+                found += store.fts_ids(conn, [store.FtsPart(fts, cls)], None, 0, 1000)
+            return rule, found
+
+        rule, found = await world.svc.db.read(read)
+        assert sorted(found) == sorted(rule), (step, who, sorted(set(found) ^ rule))
+
+    def classes(conn: Any) -> list[tuple[str, int, str]]:
+        query = select(items.c.id, (_item_text.c.rowid.op(">>")(store.CLASS_SHIFT)), items.c.access).select_from(
+            _item_text.join(items, items.c.seq == store.fts_seq)).where(
+            literal_column("item_text").op("MATCH")(literal("{acl} : (" + " OR ".join(
+                f"zx{o.encode().hex()}0" for o, _ in orgs) + ")")))
+        return [tuple(r) for r in conn.execute(query)]
+
+    want = {"public": store.PUBLIC, "org": store.ORG, "private": store.OTHER, "shared": store.OTHER}
+    rows = await world.svc.db.read(classes)
+    assert rows and all(cls == want[acc] for _, cls, acc in rows), (step, rows)
+    count = await world.svc.db.read(lambda conn: conn.execute(select(func.count()).select_from(items)).scalar_one())
+    assert len(rows) == count, step
+
+
+async def test_the_rowid_classes_select_what_item_visible_selects(world: World) -> None:
+    if not world.svc.db.is_sqlite:
+        pytest.skip("the rowid classes are SQLite's (migration 0009)")
+    await walk_access_changes(world, lambda step: _parts_agree(world, step))
+
+
+@pytest.mark.parametrize("one_org", ["open", "closed"])
+async def test_in_a_portal_of_one_organization_whole_classes_select_the_same(
+        tmp_path: Any, request: pytest.FixtureRequest, one_org: str) -> None:
+    """One organization: the classes its callers see whole are read without tokens; the walk
+    (the default organization private and public again, canSearchPublic on and off) still agrees."""
+    async with built(tmp_path, request, one_org) as world:
+        if not world.svc.db.is_sqlite:
+            pytest.skip("the rowid classes are SQLite's (migration 0009)")
+        orgs = await world.svc.db.read(posting_store.orgs)
+        assert len(orgs) == 1
+        admin = await world.caller("admin")
+        ann = await world.caller("ann")
+        whole = {who: [cls for cls, tokens in access.fts_parts(v, [], orgs) if tokens is None]
+                 for who, v in (("admin", admin), ("ann", ann))}
+        assert whole == {"admin": [store.PUBLIC, store.ORG, store.OTHER], "ann": [store.PUBLIC, store.ORG]}
+        await walk_access_changes(world, lambda step: _parts_agree(world, step))
 
 
 async def test_no_token_of_one_caller_is_a_token_of_another_kind(world: World) -> None:

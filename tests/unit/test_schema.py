@@ -114,7 +114,7 @@ def test_0007_round_trip_keeps_the_full_text_index(tmp_path):
 
     def found(conn, word: str) -> list[str]:
         if sqlite:
-            sql = ("SELECT items.id FROM item_text JOIN items ON items.seq = item_text.rowid "
+            sql = ("SELECT items.id FROM item_text JOIN items ON items.seq = (item_text.rowid & 1099511627775) "
                    "WHERE item_text MATCH :w ORDER BY items.id")
         else:
             sql = "SELECT id FROM items WHERE search_text @@ to_tsquery('geoshare_text', :w) ORDER BY id"
@@ -175,4 +175,59 @@ def test_0008_round_trip_rebuilds_the_posting_lists(tmp_path):
             assert posted(conn, "dock:A") == ["c"]
     finally:
         engine.dispose()
+        drop()
+
+
+def test_0009_round_trip_moves_entries_between_the_rowid_classes(tmp_path):
+    """SQLite: at head an item's entry sits at seq + its class's offset (public 2, org 1, the rest
+    0, as storage/item_search.py reads them); down to 0008 every entry is back at its seq; up again
+    every item, one written in between included, is in its class, and an access change moves its
+    entry (the old one is gone).  PostgreSQL: 0009 changes nothing."""
+    import importlib
+
+    from sqlalchemy import text
+
+    from geoshare.storage import item_search as store
+    from geoshare.storage.engine import Database
+
+    v9 = importlib.import_module("geoshare.storage.migrations.versions.0009_search_classes")
+    assert (v9.CLASS_SHIFT, v9.PUBLIC, v9.ORG) == (store.CLASS_SHIFT, store.PUBLIC, store.ORG)
+    engine, drop = _engine_for_migration(tmp_path)
+    if engine.dialect.name != "sqlite":
+        drop()
+        return
+    engine = Database(str(engine.url)).sync_engine
+
+    def entries(conn) -> dict[str, int]:
+        rows = conn.execute(text("SELECT items.id, item_text.rowid FROM item_text JOIN items "
+                                 "ON items.seq = (item_text.rowid & 1099511627775) WHERE item_text MATCH 'harbour'"))
+        seqs = dict(conn.execute(text("SELECT id, seq FROM items")).all())
+        return {i: (r - seqs[i]) >> 40 for i, r in rows}
+
+    def set_access(conn, item_id: str, value: str) -> None:
+        conn.execute(text("UPDATE items SET access = :a WHERE id = :i"), {"a": value, "i": item_id})
+
+    try:
+        _migrate_to(engine, "head")
+        with engine.begin() as conn:
+            _owner(conn)
+            for item_id in "abc":
+                add(conn, item_id, f"Harbour {item_id}")
+            set_access(conn, "b", "org")
+            set_access(conn, "c", "private")
+            assert entries(conn) == {"a": 2, "b": 1, "c": 0}
+        _migrate_to(engine, "0008", down=True)
+        with engine.begin() as conn:
+            add(conn, "d", "Harbour d")
+            assert entries(conn) == {"a": 0, "b": 0, "c": 0, "d": 0}
+        _migrate_to(engine, "head")
+        with engine.begin() as conn:
+            assert entries(conn) == {"a": 2, "b": 1, "c": 0, "d": 2}
+            set_access(conn, "a", "shared")
+            set_access(conn, "c", "org")
+            assert entries(conn) == {"a": 0, "b": 1, "c": 1, "d": 2}
+            assert conn.execute(text("SELECT count(*) FROM item_text WHERE item_text MATCH 'harbour'")).scalar() == 4
+            conn.execute(text("DELETE FROM items WHERE id = 'b'"))
+            assert entries(conn) == {"a": 0, "c": 1, "d": 2}
+    finally:
         drop()

@@ -151,6 +151,41 @@ def item_tokens(viewer: Principal, group_ids: Sequence[str]) -> list[str]:
     return found
 
 
+# Migration 0009's rowid classes of the SQLite index (storage/item_search.py names them) and the
+# kinds of token an item of each class carries (0007 writes them).
+FTS_CLASS_KINDS = ((2, "xupqag"), (1, "xuog"), (0, "xug"))
+
+
+def fts_parts(viewer: Principal, group_ids: Sequence[str], orgs: Sequence[tuple[str, str]],
+              ) -> list[tuple[int, list[str] | None]]:
+    """`item_tokens` per rowid class of the SQLite index (migration 0009): (class, None) when
+    every item of the class carries one of the caller's tokens, so the class's range alone
+    answers; (class, tokens) with the tokens an item of that class can carry otherwise; classes
+    none of whose items can carry one are left out.  `orgs` are every organization's (id, access):
+    every public item carries `zp0`, and `za0` when its organization is public; with one
+    organization, every item carries its `zx`, every organization item its `zo`, every public
+    item its `zq`.  A test compares the parts with item_visible."""
+    tokens = item_tokens(viewer, group_ids)
+    one = orgs[0][0] if len(orgs) == 1 else None
+    # the tokens every item of a class carries
+    everywhere: dict[int, set[str]] = {2: {_token("p")}, 1: set(), 0: set()}
+    if all(access == "public" for _, access in orgs):
+        everywhere[2].add(_token("a"))
+    if one is not None:
+        everywhere[2] |= {_token("x", one), _token("q", one)}
+        everywhere[1] |= {_token("x", one), _token("o", one)}
+        everywhere[0].add(_token("x", one))
+    parts: list[tuple[int, list[str] | None]] = []
+    for cls, kinds in FTS_CLASS_KINDS:
+        if everywhere[cls] & set(tokens):
+            parts.append((cls, None))
+            continue
+        carried = [t for t in tokens if t[1] in kinds]
+        if carried:
+            parts.append((cls, carried))
+    return parts
+
+
 def sees_item(viewer: Principal, item: Item, *, org_is_public: bool, shared_with_viewer: bool) -> bool:
     """`item_visible` for one loaded item: `org_is_public` is its organization's access, and
     `shared_with_viewer` whether it is shared with a group the viewer belongs to."""

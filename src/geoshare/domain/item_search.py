@@ -312,14 +312,19 @@ class Window:
 
 def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[ColumnElement[bool]],
               caller: tuple[Principal, list[str]]) -> tuple[int, list[Any], bool, dict[str, Any] | None]:
-    """SQLite, a query with full-text terms: the caller's access tokens join the FTS5 lookup,
-    so the total is index work alone, and a page by relevance reads only its own rows."""
+    """SQLite, a query with full-text terms: the caller's access joins the FTS5 lookup, as rowid
+    classes it sees whole and tokens for the rest (_fts_parts), so the total is index work alone,
+    and a page by relevance reads only its own rows."""
     viewer, mine = caller
     assert found_by.fts is not None
-    guarded = f"({found_by.fts}) AND ({store.acl_fts(access.item_tokens(viewer, mine))})"
+    parts = _fts_parts(conn, found_by.fts, viewer, mine)
     rest = and_(true(), *others) if others else None  # pragma: no mutate (None: the index alone counts)
-    facets = _facets(conn, and_(store.fts_condition(guarded), *others), w.facet_fields, w.facet_size)
-    total = store.count_capped(conn, rest, w.cap, guarded)
+    if w.facet_fields:
+        guarded = f"({found_by.fts}) AND ({store.acl_fts(access.item_tokens(viewer, mine))})"
+        facets = _facets(conn, and_(store.fts_condition(guarded), *others), w.facet_fields, w.facet_size)
+    else:
+        facets = None
+    total = store.count_parts(conn, parts, rest, w.cap)
     if w.start < 1 or w.num == 0:
         return total, [], False, facets
     tokens = store.free_words(found_by.texts)
@@ -329,19 +334,30 @@ def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[Co
         # total only picks the plan; a longer page would be cut by the caller: equivalent mutants
         ids = store.page_ids(conn, checked, by_keys, w.start - 1, w.num + 1, found_by.fts, total)  # pragma: no mutate
     elif tokens:
-        ids = _tiered_page(conn, guarded, store.title_fts(tokens), rest, w.start - 1, w.num + 1)
+        ids = _tiered_page(conn, parts, store.title_fts(tokens), rest, w.start - 1, w.num + 1)
     else:
-        ids = store.fts_ids(conn, guarded, rest, w.start - 1, w.num + 1)
+        ids = store.fts_ids(conn, parts, rest, w.start - 1, w.num + 1)
     return total, store.load_items(conn, ids[:w.num]), len(ids) > w.num, facets
 
 
-def _tiered_page(conn: Connection, guarded: str, title: str, rest: ColumnElement[bool] | None, offset: int,
-                 limit: int) -> list[str]:
+def _fts_parts(conn: Connection, text: str, viewer: Principal, mine: list[str]) -> list[store.FtsPart]:
+    """The FTS5 expression `text` asked of each rowid class the caller sees items in: alone for a
+    class it sees whole, ANDed with its tokens for that class otherwise (access.fts_parts)."""
+    found = []
+    for cls, tokens in access.fts_parts(viewer, mine, posting_store.orgs(conn)):
+        expr = f"({text})" if tokens is None else f"({text}) AND ({store.acl_fts(tokens)})"
+        found.append(store.FtsPart(expr, cls))
+    return found
+
+
+def _tiered_page(conn: Connection, parts: list[store.FtsPart], title: str, rest: ColumnElement[bool] | None,
+                 offset: int, limit: int) -> list[str]:
     """A page by relevance (SQLite): the title tier, then the other matches, each newest first,
     straight from the index in that order (store.relevance_order is the same order in SQL)."""
-    first, second = f"({guarded}) AND ({title})", f"({guarded}) NOT ({title})"
+    first = [store.FtsPart(f"({p.fts}) AND ({title})", p.cls) for p in parts]
+    second = [store.FtsPart(f"({p.fts}) NOT ({title})", p.cls) for p in parts]
     return _by_tiers(lambda o, n: store.fts_ids(conn, first, rest, o, n),
-                     lambda cap: store.count_capped(conn, rest, cap, first),
+                     lambda cap: store.count_parts(conn, first, rest, cap),
                      lambda o, n: store.fts_ids(conn, second, rest, o, n), offset, limit)
 
 

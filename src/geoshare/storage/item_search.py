@@ -1,8 +1,10 @@
 """Item search in SQL: full-text conditions on the database's own index, and one page with its
 capped total.
 
-The full-text index (migration 0006) is SQLite's FTS5 table `item_text` (rowid = items.seq) or
-PostgreSQL's generated column `items.search_text`.  Query text is cut into words the way the
+The full-text index (migration 0006) is SQLite's FTS5 table `item_text` or PostgreSQL's
+generated column `items.search_text`.  An item's `item_text` entry sits at rowid `seq` plus its
+class's offset (migration 0009: public items highest, then organization items, then the rest), so
+`fts_seq` maps an entry back to its item and a class is one rowid range (`FtsPart`).  Query text is cut into words the way the
 index cuts stored text (at every character that is neither a letter nor a digit), so a term of
 several words is matched as a phrase.  The predicate (what matches, who may see it) comes from
 domain/item_search.py as a SQLAlchemy expression over `items`.
@@ -10,8 +12,11 @@ domain/item_search.py as a SQLAlchemy expression over `items`.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import (
@@ -45,6 +50,11 @@ _WEIGHTS = {"title": "A", "tags": "B", "snippet": "C", "description": "C", "type
             "accessinformation": "D", "licenseinfo": "D", "name": "D"}
 _WORDS = re.compile(r"[^\W_]+")
 _item_text = table("item_text", column("rowid"))
+# Migration 0009's rowid classes (its module holds the same numbers; a test checks they agree).
+CLASS_SHIFT = 40
+SEQ_MASK = (1 << CLASS_SHIFT) - 1
+OTHER, ORG, PUBLIC = 0, 1, 2
+fts_seq: ColumnElement[Any] = _item_text.c.rowid.op("&")(SEQ_MASK)  # an entry's item (its seq)
 _MATCH_TARGET: ColumnElement[Any] = literal_column("item_text")
 _SEARCH_TEXT: ColumnElement[Any] = literal_column("items.search_text")
 # Fields whose weight another field shares: a condition on one of them alone is re-checked on its own text.
@@ -88,7 +98,7 @@ def text_match(sqlite: bool, fields: Sequence[str], text: str, *, prefix: bool) 
     if not tokens:
         return false()
     if sqlite:
-        found = select(_item_text.c.rowid).where(_match(fts_query(fields, tokens, prefix)))
+        found = select(fts_seq).where(_match(fts_query(fields, tokens, prefix)))
         return items.c.seq.in_(found)
     weights = "".join(sorted({_WEIGHTS[f] for f in fields}))
     query = func.to_tsquery(literal_column(f"'{CONFIG}'::regconfig"), literal(_tsquery(tokens, prefix, weights)))
@@ -105,7 +115,7 @@ def title_tier(sqlite: bool, texts: Sequence[str]) -> ColumnElement[bool] | None
     if not tokens:
         return None
     if sqlite:
-        return items.c.seq.in_(select(_item_text.c.rowid).where(_match(title_fts(tokens))))
+        return items.c.seq.in_(select(fts_seq).where(_match(title_fts(tokens))))
     tsq = func.to_tsquery(literal_column(f"'{CONFIG}'::regconfig"), literal(" | ".join(f"'{t}':A" for t in tokens)))
     return _SEARCH_TEXT.op("@@")(tsq)
 
@@ -160,7 +170,7 @@ def items_in_group(group_id: str) -> Any:
 
 def fts_condition(fts: str) -> ColumnElement[bool]:
     """Items matching the FTS5 expression `fts` (SQLite), as a condition on `items`."""
-    return items.c.seq.in_(select(_item_text.c.rowid).where(_match(fts)))
+    return items.c.seq.in_(select(fts_seq).where(_match(fts)))
 
 
 def _matches(query: Any, fts: str | None) -> Any:
@@ -168,32 +178,74 @@ def _matches(query: Any, fts: str | None) -> Any:
     index yields the matches and each is joined to its row (its access columns: ix_items_search_access)."""
     if fts is None:
         return query.select_from(items)
-    return query.select_from(_item_text.join(items, items.c.seq == _item_text.c.rowid)).where(
-        _match(fts))
+    return query.select_from(_item_text.join(items, items.c.seq == fts_seq)).where(_match(fts))
 
 
-def count_capped(conn: Connection, where: ColumnElement[bool] | None, cap: int, fts: str | None = None) -> int:
+def count_capped(conn: Connection, where: ColumnElement[bool] | None, cap: int, fts: str | None = None,
+                 cls: int | None = None) -> int:
     """How many items match, counting at most `cap` (beyond it only "at least the cap" matters).
-    Without `where`, the full-text lookup `fts` alone answers (the index only, no item row)."""
+    Without `where`, the full-text lookup `fts` alone answers (the index only, no item row);
+    `cls` keeps that lookup to one rowid class."""
     one = select(literal(1).label("one"))  # pragma: no mutate (count(*) reads neither the value nor its name)
     if where is None:
         assert fts is not None
         lookup = one.select_from(_item_text).where(_match(fts))
     else:
         lookup = _matches(one, fts).where(where)
+    if cls is not None:
+        lookup = lookup.where(*_in_class(cls))
     capped = lookup.limit(cap)
     inner = capped.subquery("c")  # pragma: no mutate (count(*) reads no name of its subquery)
     return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
-def fts_ids(conn: Connection, fts: str, where: ColumnElement[bool] | None, offset: int, limit: int) -> list[str]:
-    """SQLite: the ids of the items the FTS5 expression `fts` finds (and `where` keeps), the most
-    recently added first: the index yields its rows in that order, so only the page is read."""
-    query = select(items.c.id).select_from(_item_text.join(items, items.c.seq == _item_text.c.rowid)).where(
-        _match(fts))
-    if where is not None:
-        query = query.where(where)
-    return list(conn.execute(query.order_by(_item_text.c.rowid.desc()).offset(offset).limit(limit)).scalars())
+@dataclass(frozen=True)
+class FtsPart:
+    """SQLite: one rowid class of `item_text` and the FTS5 expression asked of it."""
+
+    fts: str
+    cls: int
+
+
+def _in_class(cls: int) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """The rowid range of class `cls`: bounds FTS5 applies while it reads, without a doclist."""
+    return _item_text.c.rowid >= cls << CLASS_SHIFT, _item_text.c.rowid < (cls + 1) << CLASS_SHIFT
+
+
+def fts_rowid() -> ColumnElement[Any]:
+    """The rowid of an item's entry (migration 0009's expression, from its `acl` as written)."""
+    offset = case((func.instr(items.c.acl, " zp0") > 0, PUBLIC << CLASS_SHIFT),
+                  (func.instr(items.c.acl, " zo") > 0, ORG << CLASS_SHIFT), else_=0)
+    return items.c.seq + offset
+
+
+def count_parts(conn: Connection, parts: Sequence[FtsPart], where: ColumnElement[bool] | None, cap: int) -> int:
+    """count_capped over the classes of `parts` (each item has one entry, so they add up)."""
+    total = 0
+    for part in parts:
+        if total >= cap:
+            break
+        total += count_capped(conn, where, cap - total, part.fts, part.cls)
+    return total
+
+
+def fts_ids(conn: Connection, parts: Sequence[FtsPart], where: ColumnElement[bool] | None, offset: int,
+            limit: int) -> list[str]:
+    """SQLite: the ids of the items the `parts` find (and `where` keeps), the most recently added
+    first.  The index yields each class's rows in that order, so only the page is read from each,
+    and the classes are merged by seq (a class alone skips `offset` in SQL)."""
+    def read(part: FtsPart, skip: int, rows: int) -> list[Any]:
+        query = select(fts_seq.label("seq"), items.c.id).select_from(
+            _item_text.join(items, items.c.seq == fts_seq)).where(_match(part.fts), *_in_class(part.cls))
+        if where is not None:
+            query = query.where(where)
+        return list(conn.execute(query.order_by(_item_text.c.rowid.desc()).offset(skip).limit(rows)))
+
+    if len(parts) == 1:
+        return [row.id for row in read(parts[0], offset, limit)]
+    streams = [read(part, 0, offset + limit) for part in parts]
+    merged = heapq.merge(*streams, key=lambda row: -int(row.seq))
+    return [row.id for row in islice(merged, offset, offset + limit)]
 
 
 def page_ids(conn: Connection, where: ColumnElement[bool], order: Sequence[Any], offset: int, limit: int,
@@ -230,9 +282,9 @@ def _walk_condition(conn: Connection, fts: str, rows: int, total: int) -> Column
     walked = rows * size / total
     match = _match(fts)
     if walked <= _PROBE_ROWS and "*" not in fts:  # a prefix would be expanded again at every row
-        return exists().where(match, _item_text.c.rowid == items.c.seq)
+        return exists().where(match, _item_text.c.rowid == fts_rowid())
     if walked <= _LIST_ROWS:  # `seq + 0`: not a key to look rows up by, so the sort's index leads
-        return (items.c.seq + 0).in_(select(_item_text.c.rowid).where(match))  # pragma: no mutate (- 0: the same)
+        return (items.c.seq + 0).in_(select(fts_seq).where(match))  # pragma: no mutate (- 0: the same)
     return None
 
 
