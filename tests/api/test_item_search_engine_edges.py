@@ -15,6 +15,7 @@ import pytest_asyncio
 from sqlalchemy import func, select, true
 
 from geoshare.domain import access, privileges
+from geoshare.domain import item_search
 from geoshare.domain.item_search import _tiered_page
 from geoshare.domain.query_language import MESSAGE
 from geoshare.errors import InvalidParameter
@@ -255,13 +256,14 @@ async def test_each_page_reader_returns_exactly_its_page(world: World) -> None:
         tokens = [t for who in (ann, olga) if who.user is not None
                   for t in access.item_tokens(who, store.member_group_ids(conn, who.user.id))]
         text = f'({{title tags}} : "harbor" OR {{title tags}} : "roads") AND ({store.acl_fts(tokens)})'
-        found = [store.FtsPart(text, cls) for cls in (store.PUBLIC, store.ORG, store.OTHER)]
+        pages = [store.FtsPart(text, cls, cls) for cls in (store.PUBLIC, store.ORG, store.OTHER)]
+        found = item_search.FtsQuestion(pages, [store.FtsPart(text, store.OTHER, store.PUBLIC)])
         by_title = [items.c.title.asc(), items.c.id.asc()]
         return {"walked": store.page_ids(conn, true(), by_title, 1, 1, '{title} : "harbor"', 3),
                 "plain": store.page_ids(conn, harbor, by_title, 1, 1),
                 "none": store.page_ids(conn, true(), by_title, 0, 5, '{title} : "zzzz"', 0),
-                "fts": store.fts_ids(conn, found, None, 1, 2),
-                "fts kept": store.fts_ids(conn, found, ~harbor, 1, 2),
+                "fts": store.fts_ids(conn, pages, None, 1, 2),
+                "fts kept": store.fts_ids(conn, pages, ~harbor, 1, 2),
                 **{f"tiered {o}": _tiered_page(conn, found, title, None, o, 2) for o in range(5)},
                 "tiered kept": _tiered_page(conn, found, title, true(), 2, 2)}
 

@@ -65,18 +65,18 @@ async def _parts_agree(world: World, step: str) -> None:
     for who in CALLERS:
         viewer = await world.caller(who)
 
-        def read(conn: Any, viewer: Any = viewer) -> tuple[set[str], list[str]]:
+        def read(conn: Any, viewer: Any = viewer) -> tuple[list[str], list[str], int]:
             mine = store.member_group_ids(conn, viewer.user.id) if viewer.user is not None else []
-            rule = set(conn.execute(select(items.c.id).where(item_search.visible(viewer, mine))).scalars())
-            found: list[str] = []
-            for cls, tokens in access.fts_parts(viewer, mine, orgs):
-                every = " OR ".join(f"zx{o.encode().hex()}0" for o, _ in orgs)
-                fts = f"({{acl}} : ({every}))" + ("" if tokens is None else f" AND ({store.acl_fts(tokens)})")
-                found += store.fts_ids(conn, [store.FtsPart(fts, cls)], None, 0, 1000)
-            return rule, found
+            rule = list(conn.execute(select(items.c.id).where(item_search.visible(viewer, mine))
+                                     .order_by(items.c.seq.desc())).scalars())
+            every = " OR ".join(f"zx{o.encode().hex()}0" for o, _ in orgs)  # every item's entry
+            asked = item_search._fts_question(conn, f"{{acl}} : ({every})", viewer, mine)
+            assert all(p.low == p.high for p in asked.pages)
+            return rule, store.fts_ids(conn, asked.pages, None, 0, 1000), store.count_parts(conn, asked.counts, None, 1000)
 
-        rule, found = await world.svc.db.read(read)
-        assert sorted(found) == sorted(rule), (step, who, sorted(set(found) ^ rule))
+        rule, found, count = await world.svc.db.read(read)
+        # the classes' pages merged newest first are the rule's items in that order; the counts add up
+        assert (found, count) == (rule, len(rule)), (step, who, sorted(set(found) ^ set(rule)))
 
     def classes(conn: Any) -> list[tuple[str, int, str]]:
         query = select(items.c.id, (_item_text.c.rowid.op(">>")(store.CLASS_SHIFT)), items.c.access).select_from(
@@ -113,6 +113,13 @@ async def test_in_a_portal_of_one_organization_whole_classes_select_the_same(
         whole = {who: [cls for cls, tokens in access.fts_parts(v, [], orgs) if tokens is None]
                  for who, v in (("admin", admin), ("ann", ann))}
         assert whole == {"admin": [store.PUBLIC, store.ORG, store.OTHER], "ann": [store.PUBLIC, store.ORG]}
+
+        def counted(conn: Any) -> list[tuple[int, int, bool]]:
+            asked = item_search._fts_question(conn, "roads", ann, ["g1", "g2"])
+            return [(p.low, p.high, "{acl}" in p.fts) for p in asked.counts]
+
+        # ann's count: public and organization items as one range, the rest through her tokens
+        assert await world.svc.db.read(counted) == [(store.ORG, store.PUBLIC, False), (store.OTHER, store.OTHER, True)]
         await walk_access_changes(world, lambda step: _parts_agree(world, step))
 
 

@@ -313,18 +313,18 @@ class Window:
 def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[ColumnElement[bool]],
               caller: tuple[Principal, list[str]]) -> tuple[int, list[Any], bool, dict[str, Any] | None]:
     """SQLite, a query with full-text terms: the caller's access joins the FTS5 lookup, as rowid
-    classes it sees whole and tokens for the rest (_fts_parts), so the total is index work alone,
+    classes it sees whole and tokens for the rest (_fts_question), so the total is index work alone,
     and a page by relevance reads only its own rows."""
     viewer, mine = caller
     assert found_by.fts is not None
-    parts = _fts_parts(conn, found_by.fts, viewer, mine)
+    asked = _fts_question(conn, found_by.fts, viewer, mine)
     rest = and_(true(), *others) if others else None  # pragma: no mutate (None: the index alone counts)
     if w.facet_fields:
         guarded = f"({found_by.fts}) AND ({store.acl_fts(access.item_tokens(viewer, mine))})"
         facets = _facets(conn, and_(store.fts_condition(guarded), *others), w.facet_fields, w.facet_size)
     else:
         facets = None
-    total = store.count_parts(conn, parts, rest, w.cap)
+    total = store.count_parts(conn, asked.counts, rest, w.cap)
     if w.start < 1 or w.num == 0:
         return total, [], False, facets
     tokens = store.free_words(found_by.texts)
@@ -334,31 +334,57 @@ def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[Co
         # total only picks the plan; a longer page would be cut by the caller: equivalent mutants
         ids = store.page_ids(conn, checked, by_keys, w.start - 1, w.num + 1, found_by.fts, total)  # pragma: no mutate
     elif tokens:
-        ids = _tiered_page(conn, parts, store.title_fts(tokens), rest, w.start - 1, w.num + 1)
+        ids = _tiered_page(conn, asked, store.title_fts(tokens), rest, w.start - 1, w.num + 1)
     else:
-        ids = store.fts_ids(conn, parts, rest, w.start - 1, w.num + 1)
+        ids = store.fts_ids(conn, asked.pages, rest, w.start - 1, w.num + 1)
     return total, store.load_items(conn, ids[:w.num]), len(ids) > w.num, facets
 
 
-def _fts_parts(conn: Connection, text: str, viewer: Principal, mine: list[str]) -> list[store.FtsPart]:
+@dataclass(frozen=True)
+class FtsQuestion:
+    """SQLite: what the FTS5 lookups ask for one caller: `pages` one class each (a page merges
+    them by seq), `counts` the same with neighbouring classes of the same kind joined (fewer
+    lookups; the order does not matter to a count)."""
+
+    pages: list[store.FtsPart]
+    counts: list[store.FtsPart]
+
+    def narrowed(self, how: str) -> FtsQuestion:
+        """Each lookup's expression narrowed by `how` (`AND (...)`, `NOT (...)`)."""
+        return FtsQuestion([store.FtsPart(f"({p.fts}) {how}", p.low, p.high) for p in self.pages],
+                           [store.FtsPart(f"({p.fts}) {how}", p.low, p.high) for p in self.counts])
+
+
+def _fts_question(conn: Connection, text: str, viewer: Principal, mine: list[str]) -> FtsQuestion:
     """The FTS5 expression `text` asked of each rowid class the caller sees items in: alone for a
-    class it sees whole, ANDed with its tokens for that class otherwise (access.fts_parts)."""
-    found = []
-    for cls, tokens in access.fts_parts(viewer, mine, posting_store.orgs(conn)):
-        expr = f"({text})" if tokens is None else f"({text}) AND ({store.acl_fts(tokens)})"
-        found.append(store.FtsPart(expr, cls))
-    return found
+    class it sees whole, ANDed with its tokens for that class otherwise (access.fts_parts).  For
+    counts, neighbouring classes read whole are one range; so are neighbouring classes read
+    through tokens, with all their tokens (a class never holds an item carrying a token it cannot
+    carry, so the other classes' tokens change nothing)."""
+    classes = access.fts_parts(viewer, mine, posting_store.orgs(conn))
+    pages = [store.FtsPart(f"({text})" if tokens is None else f"({text}) AND ({store.acl_fts(tokens)})", cls, cls)
+             for cls, tokens in classes]
+    runs: list[tuple[int, int, list[str] | None]] = []  # (low, high, tokens) of each run of classes
+    for cls, tokens in classes:
+        if runs and runs[-1][0] == cls + 1 and (runs[-1][2] is None) == (tokens is None):
+            low, high, held = runs[-1]
+            runs[-1] = (cls, high, None if held is None or tokens is None else [*held, *tokens])
+        else:
+            runs.append((cls, cls, tokens))
+    counts = [store.FtsPart(f"({text})" if tokens is None else
+                            f"({text}) AND ({store.acl_fts(list(dict.fromkeys(tokens)))})", low, high)
+              for low, high, tokens in runs]
+    return FtsQuestion(pages, counts)
 
 
-def _tiered_page(conn: Connection, parts: list[store.FtsPart], title: str, rest: ColumnElement[bool] | None,
+def _tiered_page(conn: Connection, asked: FtsQuestion, title: str, rest: ColumnElement[bool] | None,
                  offset: int, limit: int) -> list[str]:
     """A page by relevance (SQLite): the title tier, then the other matches, each newest first,
     straight from the index in that order (store.relevance_order is the same order in SQL)."""
-    first = [store.FtsPart(f"({p.fts}) AND ({title})", p.cls) for p in parts]
-    second = [store.FtsPart(f"({p.fts}) NOT ({title})", p.cls) for p in parts]
-    return _by_tiers(lambda o, n: store.fts_ids(conn, first, rest, o, n),
-                     lambda cap: store.count_parts(conn, first, rest, cap),
-                     lambda o, n: store.fts_ids(conn, second, rest, o, n), offset, limit)
+    first, second = asked.narrowed(f"AND ({title})"), asked.narrowed(f"NOT ({title})")
+    return _by_tiers(lambda o, n: store.fts_ids(conn, first.pages, rest, o, n),
+                     lambda cap: store.count_parts(conn, first.counts, rest, cap),
+                     lambda o, n: store.fts_ids(conn, second.pages, rest, o, n), offset, limit)
 
 
 def _by_tiers(first: Callable[[int, int], list[T]], first_count: Callable[[int], int],

@@ -182,18 +182,18 @@ def _matches(query: Any, fts: str | None) -> Any:
 
 
 def count_capped(conn: Connection, where: ColumnElement[bool] | None, cap: int, fts: str | None = None,
-                 cls: int | None = None) -> int:
+                 part: FtsPart | None = None) -> int:
     """How many items match, counting at most `cap` (beyond it only "at least the cap" matters).
     Without `where`, the full-text lookup `fts` alone answers (the index only, no item row);
-    `cls` keeps that lookup to one rowid class."""
+    `part` keeps that lookup to its rowid classes."""
     one = select(literal(1).label("one"))  # pragma: no mutate (count(*) reads neither the value nor its name)
     if where is None:
         assert fts is not None
         lookup = one.select_from(_item_text).where(_match(fts))
     else:
         lookup = _matches(one, fts).where(where)
-    if cls is not None:
-        lookup = lookup.where(*_in_class(cls))
+    if part is not None:
+        lookup = lookup.where(*_in_class(part))
     capped = lookup.limit(cap)
     inner = capped.subquery("c")  # pragma: no mutate (count(*) reads no name of its subquery)
     return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
@@ -201,15 +201,23 @@ def count_capped(conn: Connection, where: ColumnElement[bool] | None, cap: int, 
 
 @dataclass(frozen=True)
 class FtsPart:
-    """SQLite: one rowid class of `item_text` and the FTS5 expression asked of it."""
+    """SQLite: rowid classes `low` to `high` of `item_text` and the FTS5 expression asked of them
+    (a page reads one class at a time: only within one is the rowid order the seq order)."""
 
     fts: str
-    cls: int
+    low: int
+    high: int
 
 
-def _in_class(cls: int) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    """The rowid range of class `cls`: bounds FTS5 applies while it reads, without a doclist."""
-    return _item_text.c.rowid >= cls << CLASS_SHIFT, _item_text.c.rowid < (cls + 1) << CLASS_SHIFT
+def _in_class(part: FtsPart) -> tuple[ColumnElement[bool], ...]:
+    """The rowid range of the part's classes: bounds FTS5 applies while it reads, without a
+    doclist (none for all three)."""
+    bounds = []
+    if part.low > OTHER:
+        bounds.append(_item_text.c.rowid >= part.low << CLASS_SHIFT)
+    if part.high < PUBLIC:
+        bounds.append(_item_text.c.rowid < (part.high + 1) << CLASS_SHIFT)
+    return tuple(bounds)
 
 
 def fts_rowid() -> ColumnElement[Any]:
@@ -225,7 +233,7 @@ def count_parts(conn: Connection, parts: Sequence[FtsPart], where: ColumnElement
     for part in parts:
         if total >= cap:
             break
-        total += count_capped(conn, where, cap - total, part.fts, part.cls)
+        total += count_capped(conn, where, cap - total, part.fts, part)
     return total
 
 
@@ -235,8 +243,9 @@ def fts_ids(conn: Connection, parts: Sequence[FtsPart], where: ColumnElement[boo
     first.  The index yields each class's rows in that order, so only the page is read from each,
     and the classes are merged by seq (a class alone skips `offset` in SQL)."""
     def read(part: FtsPart, skip: int, rows: int) -> list[Any]:
+        assert part.low == part.high, "a page reads one class at a time"
         query = select(fts_seq.label("seq"), items.c.id).select_from(
-            _item_text.join(items, items.c.seq == fts_seq)).where(_match(part.fts), *_in_class(part.cls))
+            _item_text.join(items, items.c.seq == fts_seq)).where(_match(part.fts), *_in_class(part))
         if where is not None:
             query = query.where(where)
         return list(conn.execute(query.order_by(_item_text.c.rowid.desc()).offset(skip).limit(rows)))
