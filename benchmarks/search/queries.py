@@ -88,12 +88,14 @@ def statements(q: Query, who: str, dialect: str) -> list[tuple[str, dict[str, An
     source = "items"
     rank = ""
     if q.fts_sqlite and dialect == "sqlite":
-        source = "item_text JOIN items ON items.seq = item_text.rowid"
+        # migration 0009: an entry's rowid is its item's seq plus a class offset above bit 40
+        source = "item_text JOIN items ON items.seq = (item_text.rowid & 1099511627775)"
         conds.insert(0, "item_text MATCH :match")
         binds["match"] = q.fts_sqlite
         if q.relevance:
             binds["title"] = "{title} : (" + " OR ".join(f'"{w}"' for w in q.relevance.split()) + ")"
-        rank = ("CASE WHEN items.seq IN (SELECT rowid FROM item_text WHERE item_text MATCH :title) THEN 0 ELSE 1 END, "
+        rank = ("CASE WHEN items.seq IN (SELECT rowid & 1099511627775 FROM item_text WHERE item_text MATCH :title) "
+                "THEN 0 ELSE 1 END, "
                 "items.seq DESC")
     elif q.fts_pg and dialect == "postgresql":
         conds.insert(0, f"items.search_text @@ {q.fts_pg}")
