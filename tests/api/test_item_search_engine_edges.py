@@ -14,8 +14,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import func, select, true
 
-from geoshare.domain import access, privileges
-from geoshare.domain import item_search
+from geoshare.domain import access, item_search, privileges
 from geoshare.domain.item_search import _tiered_page
 from geoshare.domain.query_language import MESSAGE
 from geoshare.errors import InvalidParameter
