@@ -78,6 +78,7 @@ async def _agree(world: World, step: str) -> None:
     stored, derived = await world.svc.db.read(rows)
     assert stored == derived, (step, sorted(stored ^ derived)[:10])
     assert stored  # every item has words
+    assert any(" " in term for term, _, _ in stored)  # and word pairs (0010)
 
 
 async def test_the_lists_select_what_item_visible_selects_after_every_change(world: World) -> None:
@@ -88,6 +89,17 @@ async def test_the_lists_select_what_item_visible_selects_after_every_change(wor
 QUERIES = ("roads", "Roads", "harbor", "harbors", "trails", "trail", "map", "the", "tags:roads", "tags:harbor",
            "title:harbor", "title:roads", "ha*", "harb*", "title:ha*", "tags:tr*", "r*", "zzz", "zzz*", "wildfire",
            "+harbor", "california")
+# Quoted two-word phrases the pair terms answer (migration 0010): in a title ("harbor depths"), in the
+# tags and the title ("san francisco"), in a C field (description, typeKeywords, type: "web map"
+# matches most items), in the tags only; the second word's neighbour elsewhere ("parks of" but not
+# "parks san", a word between; "outlook coast", words apart); across two fields ("depths harbor":
+# the title's last word, the tags' first: 0006 leaves a gap, so neither path matches it); D
+# fields only ("cc by", the license: no default field); absent words.
+PHRASES = ('"harbor depths"', '"Harbors Depth"', '"san francisco"', '"parks of"', '"wildfire outlook"',
+           '"web map"', '"francisco parks"', '"parks san"', '"outlook coast"', '"depths harbor"', '"cc by"',
+           '"zzz harbor"', 'title:"harbor depths"', 'title:"wildfire outlook"', 'tags:"san francisco"',
+           'tags:"harbor depths"', '+"web map"')
+WINDOWS = ((1, 10), (1, 1), (2, 1), (3, 2), (5, 3), (0, 5), (1, 0), (-1, 3), (20, 5))
 
 
 def _answered_from_lists(statement: str) -> bool:
@@ -121,23 +133,50 @@ async def test_searches_through_the_lists_answer_what_the_general_path_answers(w
     default, closed, opened = world.orgs["default"], world.orgs["closed"], world.orgs["open"]
     by_org = (f"roads accountid:{default}", f"harbor accountid:{closed.lower()}", f"trails orgid:{opened}",
               f"accountid:{opened} +tr*", f"roads accountid:{default} accountid:{closed}", "roads accountid:nosuch",
-              f"title:harbor AND accountid:{closed}", f"map accountid:{default} orgid:{default.lower()}")
-    for who in (None, "admin", "ann", "bob", "iris", "carl", "cleo"):
-        for q in (*QUERIES, *by_org):
-            for start, num in ((1, 10), (1, 1), (2, 1), (3, 2), (5, 3), (0, 5), (1, 0), (-1, 3), (20, 5)):
-                fast = await _answers(world, who, q, start, num, postings=True)
-                slow = await _answers(world, who, q, start, num, postings=False)
-                assert not slow.pop("took postings")
-                took = fast.pop("took postings")
-                assert fast == slow, (who, q, start, num)
-                if q in QUERIES:  # (an organization named may leave the caller no scope to read)
-                    assert took == (q != "zzz*"), (who, q, start, num)  # no stored term starts with zzz
+              f"title:harbor AND accountid:{closed}", f"map accountid:{default} orgid:{default.lower()}",
+              f'"harbor depths" accountid:{closed}', f'"web map" accountid:{default}',
+              f'tags:"san francisco" AND orgid:{default.lower()}', f'"web map" accountid:{opened} accountid:{closed}')
+    # The phrases match few items each: four kinds of caller, a page of one and the empty pages are
+    # their edges (the words have tried every caller and window on the same code).
+    few = ((1, 10), (1, 1), (2, 1), (0, 5), (1, 0))
+    cases = [(who, q, WINDOWS) for who in (None, "admin", "ann", "bob", "iris", "carl", "cleo") for q in
+             (*QUERIES, *by_org)]
+    cases += [(who, q, WINDOWS if "web" in q else few) for who in (None, "admin", "ann", "cleo") for q in PHRASES]
+    for who, q, windows in cases:
+        for start, num in windows:
+            fast = await _answers(world, who, q, start, num, postings=True)
+            slow = await _answers(world, who, q, start, num, postings=False)
+            assert not slow.pop("took postings")
+            took = fast.pop("took postings")
+            assert fast == slow, (who, q, start, num)
+            if q in QUERIES or q in PHRASES:  # (an organization named may leave the caller no scope to read)
+                assert took == (q != "zzz*"), (who, q, start, num)  # no stored term starts with zzz
+
+
+async def test_a_phrase_pages_through_its_title_tier_as_the_general_path_does(world: World) -> None:
+    """A phrase's first tier of relevance is its pair in the title (`harbor depth:A`): a title
+    holding one of its words, or both apart, is in the second tier, on both paths."""
+    _pg_only(world)
+    from tests.conftest import make_item
+
+    for title, columns in (("Harbor Depths Atlas", {}), ("Sea Notes", {"description": "harbor depths chart"}),
+                           ("Depths by Harbor", {"tags": ["harbor depths"]}), ("Harbor Notes", {"snippet": "depths"}),
+                           ("Deep Harbor", {"description": "Harbor depths", "shared_public": False})):
+        await make_item(world.svc, "ann", title, **{"shared_public": True, **columns})
+    for who in (None, "admin", "ann", "cleo"):
+        for start, num in WINDOWS:
+            fast = await _answers(world, who, '"harbor depths"', start, num, postings=True)
+            slow = await _answers(world, who, '"harbor depths"', start, num, postings=False)
+            assert fast.pop("took postings") and not slow.pop("took postings"), (who, start, num)
+            assert fast == slow, (who, start, num)
+    assert [r["title"] for r in (await world.search("ann", q='"harbor depths"'))["results"]] == [
+        "Harbor Depths Atlas", "Harbor Depths", "Deep Harbor", "Depths by Harbor", "Sea Notes"]
 
 
 async def test_a_sorted_search_counts_from_the_lists_and_pages_in_its_order(world: World) -> None:
     _pg_only(world)
     for who in (None, "admin", "ann", "cleo"):
-        for q in ("roads", "harbor", "tags:tr*", "map"):
+        for q in ("roads", "harbor", "tags:tr*", "map", '"web map"'):
             for sort in ({"sort_field": "title"}, {"sort_field": "modified", "sort_order": "desc"},
                          {"sort_field": "numviews,title", "sort_order": "desc,asc"}):
                 for start, num in ((1, 10), (1, 1), (2, 2), (4, 3), (1, 0)):
@@ -149,8 +188,12 @@ async def test_a_sorted_search_counts_from_the_lists_and_pages_in_its_order(worl
 
 async def test_the_general_path_keeps_everything_else(world: World) -> None:
     _pg_only(world)
+    # (phrases: of three words, of one, with a wildcard, unquoted, in a field sharing its weight, ORed)
     for who, params in ((None, {"q": "harbor", "bbox": "0,0,20,60"}),
-                        (None, {"q": "harbor", "filter": "type:\"Web Map\""}), (None, {"q": '"harbor depths"'}), (None, {"q": "snippet:team"}), (None, {"q": "h?rbor"}),
+                        (None, {"q": "harbor", "filter": "type:\"Web Map\""}), (None, {"q": "snippet:team"}),
+                        (None, {"q": "h?rbor"}), (None, {"q": '"harbor depths survey"'}), (None, {"q": '"harbor"'}),
+                        (None, {"q": '"harbor dep*"'}), (None, {"q": "harbor-depths"}),
+                        (None, {"q": 'snippet:"burn scars"'}), (None, {"q": '"harbor depths" OR roads'}),
                         ("vic", {"q": "harbor"}), ("oscar", {"q": "harbor"}), ("olga", {"q": "harbor"}),
                         ("ann", {"q": "harbor", "group_id": world.groups["harbor"]}),
                         ("ann", {"q": "harbor", "user_access": "groupMember"})):
@@ -225,3 +268,64 @@ async def test_a_prefix_of_more_terms_than_the_limit_is_refused(svc: Any, monkey
     assert await svc.db.read(read, "A") is None  # 5 kept (> 2)
     monkeypatch.setattr(item_postings, "MAX_PREFIX_TERMS", 1)  # read at most 5: six exist
     assert await svc.db.read(read, "B") is None
+
+
+async def test_an_item_posts_its_words_and_its_adjacent_word_pairs(svc: Any) -> None:
+    """Migration 0010: besides `lexeme:weight`, one term per two adjacent words of one field, A
+    in the title, B in the tags, C in the other default fields, none with a D field's word; no
+    pair across two fields (the title's last word, the tags' first)."""
+    if svc.db.is_sqlite:
+        pytest.skip("the posting lists are PostgreSQL's")
+    from tests.conftest import ADMIN, make_item
+
+    item = await make_item(svc, ADMIN, "Land Use Map", tags=["land use", "Zoning"], snippet="Land use",
+                           description="zoning of land", access_information="land use", shared_public=True)
+
+    def read(conn: Any) -> set[str]:
+        return set(conn.execute(text("SELECT DISTINCT p.term FROM item_postings p JOIN items i ON i.seq = p.seq "
+                                     "WHERE i.id = :id"), {"id": item.id}).scalars())
+
+    assert await svc.db.read(read) == {
+        "land:A", "use:A", "map:A", "land:B", "use:B", "zone:B", "land:C", "use:C", "zone:C", "of:C", "web:C", "map:C",
+        "land:D", "use:D",
+        "land use:A", "use map:A", "land use:B", "use zone:B", "land use:C", "zone of:C", "of land:C", "web map:C"}
+
+
+async def test_a_pair_term_weighs_both_words(svc: Any) -> None:
+    """A when both words are A, B when both are B, C for any other pair without a D word; every
+    position of a word pairs with every word at the next position."""
+    if svc.db.is_sqlite:
+        pytest.skip("the posting lists are PostgreSQL's")
+
+    def terms(conn: Any, vector: str) -> list[str]:
+        return list(conn.execute(text("SELECT unnest(geoshare_item_terms(CAST(:v AS tsvector)))"), {"v": vector})
+                    .scalars())
+
+    found = await svc.db.read(terms, "a:1A,7B b:2B,8B c:3C d:4D e:5A f:6A g:9A,10D h:11A token")
+    assert sorted(found) == sorted(["a:A", "a:B", "b:B", "c:C", "d:D", "e:A", "f:A", "g:A", "g:D", "h:A",
+                                    "a b:C", "b c:C", "e f:A", "f a:C", "a b:B", "b g:C"])
+    assert await svc.db.read(terms, "") == []
+    assert await svc.db.read(terms, "za0 zq1f0") == []  # access tokens (0007) have no positions
+
+
+async def test_a_prefix_never_reads_a_pair(svc: Any, monkeypatch: Any) -> None:
+    """Pair terms (`har bor:A`) sort among the words starting alike; a prefix skips past every
+    pair of a word at once and leaves them out of its terms and out of its limit."""
+    if svc.db.is_sqlite:
+        pytest.skip("the posting lists are PostgreSQL's")
+    from tests.conftest import ADMIN, make_item
+
+    # four words start with har (har:A, harb:A, harbor:A, harbor:B), and four pairs:
+    # "har bor:A", "har y:A", "harb x:A", "harbor har:A"
+    await make_item(svc, ADMIN, "har bor harb x harbor har y har", tags=["harbor"])
+
+    def read(conn: Any, stem: str, weights: str) -> Any:
+        return item_postings.prefix_terms(conn, stem, weights)
+
+    assert await svc.db.read(read, "har", "AB") == ["har:A", "harb:A", "harbor:A", "harbor:B"]
+    assert await svc.db.read(read, "harb", "A") == ["harb:A", "harbor:A"]
+    assert await svc.db.read(read, "x", "A") == ["x:A"]
+    monkeypatch.setattr(item_postings, "MAX_PREFIX_TERMS", 1)  # read at most 5 words, refuse more than 4
+    assert await svc.db.read(read, "har", "B") == ["harbor:B"]  # (the pairs would make 8)
+    await make_item(svc, ADMIN, "hard")
+    assert await svc.db.read(read, "har", "B") is None

@@ -1,6 +1,7 @@
 """Item search's default order, relevance (sharing-api.md §7.6 as geoshare defines it): without a
-sortField, items whose title holds one of q's free-text words come first, then the other
-matches; within each tier the most recently added item comes first.  Paging through either tier,
+sortField, items whose title holds one of q's free-text terms come first (a word as that word, a
+phrase or a term of several words as that phrase), then the other matches; within each tier the
+most recently added item comes first.  Paging through either tier,
 and across the boundary between them, returns every match exactly once, on both databases and on
 every plan (the FTS5 lookup alone, the lookup plus SQL conditions, the plain plan)."""
 
@@ -47,6 +48,34 @@ async def test_any_free_text_word_in_the_title_makes_the_first_tier(svc: Any, la
     assert await titles(svc, None, q="notes OR south") == ["Notes B", "Notes A"]
 
 
+@pytest.fixture
+async def shores(svc: Any) -> None:
+    """Added in this order: the phrase "lake shore" in two titles (the first and the last added);
+    in three descriptions whose titles hold one of its words, or both of them apart."""
+    for title, description in (("Lake Shore Trail", ""), ("Shore Notes", "lake shore path"),
+                               ("Lake Maps", "the lake shore"), ("Shore Lake", "lake shore"),
+                               ("North Lake Shore", ""), ("Lake Depths", "no shore here")):
+        await make_item(svc, "admin", title, description=description, shared_public=True)
+
+
+@pytest.mark.parametrize("q", ['"lake shore"', "lake-shore", '"lake shore" OR owner:nobody'])
+async def test_a_phrase_in_the_title_makes_the_first_tier_one_of_its_words_does_not(svc: Any, shores: None,
+                                                                                    q: str) -> None:
+    assert await titles(svc, None, q=q) == ["North Lake Shore", "Lake Shore Trail", "Shore Lake", "Lake Maps",
+                                            "Shore Notes"]
+    assert (await search(svc, None, q=q))["total"] == 5
+
+
+async def test_words_and_phrases_make_the_tier_together(svc: Any, shores: None) -> None:
+    assert await titles(svc, None, q='"lake shore" OR depths') == ["Lake Depths", "North Lake Shore",
+                                                                    "Lake Shore Trail", "Shore Lake", "Lake Maps",
+                                                                    "Shore Notes"]
+    assert await titles(svc, None, q='"shore lake" OR path') == ["Shore Lake", "Shore Notes"]
+    # the same words unquoted are two terms: a title holding either one is the first tier (all six)
+    assert await titles(svc, None, q="lake shore") == ["Lake Depths", "North Lake Shore", "Shore Lake", "Lake Maps",
+                                                       "Shore Notes", "Lake Shore Trail"]
+
+
 async def test_without_free_text_the_newest_added_first(svc: Any, lakes: dict[str, Any]) -> None:
     assert await titles(svc, None, q="title:lakes") == ["Lakes East", "Lakes North"]
     assert (await titles(svc, "admin", q="*"))[:3] == ["Lakes East", "Rivers", "Hidden Lakes"]
@@ -60,7 +89,8 @@ async def test_sort_field_still_wins(svc: Any, lakes: dict[str, Any]) -> None:
         "Lakes North", "Notes A", "Notes B", "Lakes East"]
 
 
-@pytest.mark.parametrize("q", ["lakes", "lakes AND owner:admin", "lakes AND type:map", "lakes OR owner:nobody"])
+@pytest.mark.parametrize("q", ["lakes", "lakes AND owner:admin", "lakes AND type:map", "lakes OR owner:nobody",
+                               '"lakes north" OR "lakes again"'])
 @pytest.mark.parametrize("who", [None, "carol", "admin"])
 async def test_paging_crosses_the_tier_boundary_exactly_once(svc: Any, lakes: dict[str, Any], q: str,
                                                              who: str | None) -> None:

@@ -61,9 +61,16 @@ def test_a_term_without_words_matches_nothing_on_both_databases() -> None:
     assert pg(store.text_match(True, ["title"], " * ", prefix=False)) == "false"
 
 
-def test_the_title_tier_is_any_free_text_word_in_the_title() -> None:
-    assert pg(store.title_tier(False, ["Rivers lakes", "LAKES"])) == (
-        "items.search_text @@ to_tsquery('geoshare_text'::regconfig, '''lakes'':A | ''rivers'':A')")
+def test_the_title_tier_is_any_free_text_term_in_the_title() -> None:
+    """A one-word term as that word, a term of several words as that phrase, each once."""
+    assert pg(store.title_tier(False, ["Rivers lakes", "LAKES", "lakes"])) == (
+        "items.search_text @@ to_tsquery('geoshare_text'::regconfig, "
+        "'(''lakes'':A) | (''rivers'':A <-> ''lakes'':A)')")
+    assert pg(store.title_tier(False, ["land-use", "-", "a b c"])) == (
+        "items.search_text @@ to_tsquery('geoshare_text'::regconfig, "
+        "'(''a'':A <-> ''b'':A <-> ''c'':A) | (''land'':A <-> ''use'':A)')")
+    assert store.free_words(["Rivers lakes", "LAKES", "--", "lakes"]) == ["lakes", "rivers lakes"]
+    assert store.title_fts(["lakes", "rivers lakes"]) == '{title} : ("lakes" OR "rivers lakes")'
     assert store.title_tier(False, ["--", "*"]) is None
     assert store.title_tier(True, []) is None
 

@@ -231,3 +231,53 @@ def test_0009_round_trip_moves_entries_between_the_rowid_classes(tmp_path):
             assert entries(conn) == {"a": 0, "c": 1, "d": 2}
     finally:
         drop()
+
+
+def test_0010_round_trip_posts_and_removes_the_word_pairs(tmp_path):
+    """Down below 0010 and up again (PostgreSQL): the pairs leave the posting lists and the words
+    stay; back up, the lists are refilled with the pairs of every item, including one written
+    in between, and the trigger posts the pairs of the items written after.  On SQLite 0010
+    changes nothing."""
+    import importlib
+
+    from sqlalchemy import inspect, text
+
+    below = importlib.import_module("geoshare.storage.migrations.versions.0010_search_phrase_postings").down_revision
+    engine, drop = _engine_for_migration(tmp_path)
+
+    def posted(conn, term: str) -> list[str]:
+        return [r[0] for r in conn.execute(text(
+            "SELECT i.id FROM item_postings p JOIN items i ON i.seq = p.seq JOIN search_scopes s ON s.num = p.scope "
+            "WHERE p.term = :t AND s.token = 'zq6f0' ORDER BY i.id"), {"t": term})]  # public in org 'o'
+
+    def pairs(conn) -> int:
+        return int(conn.execute(text("SELECT count(*) FROM item_postings WHERE strpos(term, ' ') > 0")).scalar_one())
+
+    try:
+        _migrate_to(engine, "head")
+        if engine.dialect.name == "sqlite":
+            assert "item_postings" not in inspect(engine).get_table_names()
+            return
+        with engine.begin() as conn:
+            _owner(conn)
+            add(conn, "a", "Harbour map")
+            assert posted(conn, "harbour map:A") == ["a"]
+            assert pairs(conn) == 2  # "harbour map:A" and, from the type, "web map:C"
+        _migrate_to(engine, below, down=True)
+        with engine.begin() as conn:
+            assert pairs(conn) == 0
+            assert posted(conn, "harbour:A") == ["a"]
+            add(conn, "b", "Harbour map plan")
+            assert posted(conn, "harbour map:A") == []
+        _migrate_to(engine, "head")
+        with engine.begin() as conn:
+            assert posted(conn, "harbour map:A") == ["a", "b"]
+            assert posted(conn, "map plan:A") == ["b"]
+            add(conn, "c", "Harbour map dock")
+            assert posted(conn, "harbour map:A") == ["a", "b", "c"]
+            assert posted(conn, "map dock:A") == ["c"]
+            assert posted(conn, "web map:C") == ["a", "b", "c"]
+            assert posted(conn, "harbour:A") == ["a", "b", "c"]
+    finally:
+        engine.dispose()
+        drop()

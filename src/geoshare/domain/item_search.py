@@ -9,11 +9,13 @@ page and the total count exactly the same rows.
 * Page: `num + 1` rows from `start - 1`; the extra row only tells whether `nextStart` exists,
   so paging works at any depth.  Every order ends with the id, so it is total.
 * Order: sortField (comma list) when given, the id last; otherwise relevance: when `q` has
-  free-text words, the items whose title holds one of them first, then the other matches; within
-  each, the most recently added item first (seq, unique, so the order is total).
-* PostgreSQL: a q of one word (optionally narrowed by accountid:/orgid:) is counted, and paged by
-  relevance, from the posting lists of migration 0008 (storage/item_postings.py) for the callers
-  access.posting_tokens describes; the answer is the general path's (a test compares the two).
+  free-text terms, the items whose title holds one of them (a word, or a term of several words as
+  a phrase) first, then the other matches; within each, the most recently added item first (seq,
+  unique, so the order is total).
+* PostgreSQL: a q of one word or a quoted phrase of two (optionally narrowed by accountid:/orgid:)
+  is counted, and paged by relevance, from the posting lists of migrations 0008 and 0010
+  (storage/item_postings.py) for the callers access.posting_tokens describes; the answer is the
+  general path's (a test compares the two).
 * Matching: text fields through the full-text index (storage/item_search.py); keyword fields
   whole values, case-insensitively; `type:"Web Map"` exact, `type:map` any type with that word.
 """
@@ -422,11 +424,11 @@ class Postings:
     scopes: posting_store.Scopes
 
 
-def _single_term(query: ItemQuery) -> tuple[Term, str, bool, set[str]] | None:
-    """q as one word of the default fields, the title or the tags, optionally a prefix
-    (`word*`), optionally ANDed with `accountid:`/`orgid:` clauses (the ArcGIS API for Python adds
-    one): the question the posting lists answer.  (Its word, whether it is a prefix, and the
-    lower-cased organization ids named.)"""
+def _single_term(query: ItemQuery) -> tuple[Term, list[str], bool, set[str]] | None:
+    """q as one word (optionally a prefix, `word*`) or a quoted phrase of two words, in the
+    default fields, the title or the tags, optionally ANDed with `accountid:`/`orgid:` clauses
+    (the ArcGIS API for Python adds one): the question the posting lists answer.  (The term, its
+    index words, whether it is a prefix, and the lower-cased organization ids named.)"""
     if query.filter or query.bbox or query.categories or not query.q:
         return None
     node = _unwrapped(_tree(query.q, "q"))
@@ -436,15 +438,15 @@ def _single_term(query: ItemQuery) -> tuple[Term, str, bool, set[str]] | None:
     if len(texts) != 1:
         return None
     term = texts[0]
-    if not isinstance(term, Term) or term.phrase or term.field not in POSTING_WEIGHTS:
+    if not isinstance(term, Term) or term.field not in POSTING_WEIGHTS:
         return None
     body = term.text
-    prefix = body.endswith("*")
+    prefix = not term.phrase and body.endswith("*")
     body = body[:-1] if prefix else body
     found = store.words(body)
-    if has_wildcard(body) or len(found) != 1:
+    if has_wildcard(body) or len(found) != (2 if term.phrase else 1):
         return None
-    return term, found[0], prefix, orgs
+    return term, found, prefix, orgs
 
 
 def _unwrapped(node: Node) -> Node:
@@ -458,7 +460,7 @@ def _postings(conn: Connection, query: ItemQuery, viewer: Principal, mine: list[
     single = _single_term(query)
     if single is None:
         return None
-    term, word, prefix, named = single
+    term, words, prefix, named = single
     every = posting_store.orgs(conn)
     only = [o for o, _ in every if o.lower() in named]
     if named and (len(named) > 1 or not only):  # two organizations at once, or none that exists
@@ -467,14 +469,15 @@ def _postings(conn: Connection, query: ItemQuery, viewer: Principal, mine: list[
     tokens = access.posting_tokens(viewer, mine, every, only_org)
     if tokens is None:
         return None
-    stems = posting_store.lexemes(conn, word)
-    if len(stems) != 1:
+    stems = [posting_store.lexemes(conn, w) for w in words]
+    if any(len(s) != 1 for s in stems):
         return None
+    lexeme = " ".join(s[0] for s in stems)  # two words: the pair term of migration 0010
     weights = POSTING_WEIGHTS[term.field]
-    terms = posting_store.prefix_terms(conn, stems[0], weights) if prefix else [f"{stems[0]}:{w}" for w in weights]
+    terms = posting_store.prefix_terms(conn, lexeme, weights) if prefix else [f"{lexeme}:{w}" for w in weights]
     if terms is None:
         return None
-    title = [t for t in (f"{stems[0]}:A",) if term.field is None and t in terms]
+    title = [t for t in (f"{lexeme}:A",) if term.field is None and t in terms]
     return Postings(terms, title, posting_store.scope_numbers(conn, *tokens, org=only_org))
 
 

@@ -1,8 +1,8 @@
-"""PostgreSQL item search through the posting lists of migration 0008 (`item_postings`).
+"""PostgreSQL item search through the posting lists of migrations 0008 and 0010 (`item_postings`).
 
-A question is a set of terms (`lexeme:weight`) and the caller's scopes (numbers of access tokens,
-`search_scopes`).  Each (term, scope) pair is one range of the B-tree `(term, scope, seq)`, read
-newest first by an index-only scan; the ranges are merged in `seq` order (Merge Append) and
+A question is a set of terms (`lexeme:weight`, or `lexA lexB:weight` for two adjacent words) and
+the caller's scopes (numbers of access tokens, `search_scopes`).  Each (term, scope) pair is one
+range of the B-tree `(term, scope, seq)`, read newest first by an index-only scan; the ranges are merged in `seq` order (Merge Append) and
 duplicates dropped as they pass (Unique), so a count stops at its limit and a page after its last
 row, however many items match.  The few scopes that hold little each (the caller's own items,
 its groups) are read as one range and sorted, which keeps the statement small for members of
@@ -44,17 +44,21 @@ def lexemes(conn: Connection, word: str) -> list[str]:
 
 
 def prefix_terms(conn: Connection, stem: str, weights: str) -> list[str] | None:
-    """The stored terms whose lexeme starts with `stem`, with one of `weights`, read by skipping
-    from one distinct term to the next (one index probe each); None when there are more than
-    MAX_PREFIX_TERMS of them."""
+    """The stored one-word terms whose lexeme starts with `stem`, with one of `weights`, read by
+    skipping from one distinct term to the next (one index probe each); None when there are more
+    than MAX_PREFIX_TERMS of them.  Word pairs (migration 0010, `lexA lexB:W`, the only terms with
+    a space) are never returned: meeting one of lexA's pairs, the walk jumps past all of them (in
+    the C collation they lie between `lexA ` and `lexA!`, and no lexeme holds either character)."""
     high = stem[:-1] + chr(ord(stem[-1]) + 1)  # the first string after every one starting with stem
     query = text("""
         WITH RECURSIVE t(term) AS (
           (SELECT term FROM item_postings WHERE term >= :low AND term < :high ORDER BY term LIMIT 1)
           UNION ALL
-          SELECT (SELECT p.term FROM item_postings p WHERE p.term > t.term AND p.term < :high
-                  ORDER BY p.term LIMIT 1) FROM t WHERE t.term IS NOT NULL)
-        SELECT term FROM t WHERE term IS NOT NULL LIMIT :most""")
+          SELECT (SELECT p.term FROM item_postings p
+                  WHERE p.term > CASE WHEN strpos(t.term, ' ') > 0 THEN split_part(t.term, ' ', 1) || '!'
+                                      ELSE t.term END
+                    AND p.term < :high ORDER BY p.term LIMIT 1) FROM t WHERE t.term IS NOT NULL)
+        SELECT term FROM t WHERE term IS NOT NULL AND strpos(term, ' ') = 0 LIMIT :most""")
     found = [str(v) for v in conn.execute(query, {"low": stem, "high": high,
                                                   "most": MAX_PREFIX_TERMS * 4 + 1}).scalars()]
     if len(found) > MAX_PREFIX_TERMS * 4:

@@ -109,29 +109,33 @@ def text_match(sqlite: bool, fields: Sequence[str], text: str, *, prefix: bool) 
 
 
 def title_tier(sqlite: bool, texts: Sequence[str]) -> ColumnElement[bool] | None:
-    """Items whose title holds one of the free-text words of `texts` (the first tier of relevance),
-    or None when there are no such words."""
-    tokens = free_words(texts)
-    if not tokens:
+    """Items whose title holds one of the free-text terms `texts` (the first tier of relevance):
+    a one-word term as that word, a term of several words (a phrase, `land-use`) as that phrase;
+    None when no term has a word."""
+    terms = free_words(texts)
+    if not terms:
         return None
     if sqlite:
-        return items.c.seq.in_(select(fts_seq).where(_match(title_fts(tokens))))
-    tsq = func.to_tsquery(literal_column(f"'{CONFIG}'::regconfig"), literal(" | ".join(f"'{t}':A" for t in tokens)))
+        return items.c.seq.in_(select(fts_seq).where(_match(title_fts(terms))))
+    phrases = (" <-> ".join(f"'{w}':A" for w in term.split(" ")) for term in terms)
+    tsq = func.to_tsquery(literal_column(f"'{CONFIG}'::regconfig"), literal(" | ".join(f"({p})" for p in phrases)))
     return _SEARCH_TEXT.op("@@")(tsq)
 
 
 def free_words(texts: Sequence[str]) -> list[str]:
-    """The distinct index words of the free-text terms `texts` (what relevance weighs)."""
-    return sorted({t for text in texts for t in words(text)})
+    """The distinct free-text terms `texts` (what relevance weighs), each as its index words
+    joined by one space; terms without a word are left out."""
+    return sorted({" ".join(found) for text in texts if (found := words(text))})
 
 
-def title_fts(tokens: Sequence[str]) -> str:
-    """SQLite: the FTS5 expression of `title_tier` (any of the words `tokens` in the title)."""
-    return "{title} : (" + " OR ".join(f'"{t}"' for t in tokens) + ")"  # pragma: no mutate (FTS5 column names ignore case)
+def title_fts(terms: Sequence[str]) -> str:
+    """SQLite: the FTS5 expression of `title_tier` (any of `terms` in the title; a term of
+    several words is an FTS5 phrase)."""
+    return "{title} : (" + " OR ".join(f'"{t}"' for t in terms) + ")"  # pragma: no mutate (FTS5 column names ignore case)
 
 
 def relevance_order(tier: ColumnElement[bool] | None, *, sort_matches: bool) -> list[Any]:
-    """Relevance: the title tier first (when there are free-text words), then the most recently
+    """Relevance: the title tier first (when there are free-text terms), then the most recently
     added item (seq, unique: the order is total).  `sort_matches`: sort the matches rather than
     walk the seq index (see `after_filter`)."""
     seq = after_filter(items.c.seq) if sort_matches else items.c.seq  # pragma: no mutate (the same order: a plan)

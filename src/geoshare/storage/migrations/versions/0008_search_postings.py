@@ -38,11 +38,14 @@ down_revision = "0007"
 branch_labels = None
 depends_on = None
 
-FUNCTIONS = r"""
+# An item's terms (0010 redefines it to add word pairs; its downgrade restores this one).
+TERMS = r"""
 CREATE OR REPLACE FUNCTION geoshare_item_terms(v tsvector) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
   SELECT coalesce(array_agg(DISTINCT u.lexeme || ':' || w ORDER BY u.lexeme || ':' || w), '{}')
   FROM unnest(v) u, unnest(u.weights) w WHERE u.positions IS NOT NULL $$;
+"""
 
+FUNCTIONS = r"""
 CREATE OR REPLACE FUNCTION geoshare_item_scope_tokens(p_access text, p_acl text) RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN p_access = 'public' THEN ARRAY(SELECT x FROM unnest(t) x WHERE x LIKE 'zq%' ORDER BY x)
@@ -132,6 +135,7 @@ def upgrade():
                "num bigint GENERATED ALWAYS AS IDENTITY UNIQUE)")
     op.execute('CREATE TABLE item_postings (term text COLLATE "C" NOT NULL, scope bigint NOT NULL, '
                "seq bigint NOT NULL, CONSTRAINT item_postings_pkey PRIMARY KEY (term, scope, seq))")
+    op.execute(TERMS)
     op.execute(FUNCTIONS)
     op.execute("SELECT geoshare_fill_item_postings()")
     op.execute(_triggers())
