@@ -5,8 +5,8 @@ The hand-written SQL is the naive floor the issue asks geoshare to beat: the sam
 of the same database by someone who knows its schema, without any cleverness about totals.  Text
 matching uses the same full-text index (SQLite FTS5 `item_text`, PostgreSQL `items.search_text`)
 that migration 0006 creates; results are ordered as geoshare documents them (docs/search/items.md):
-without a sortField, by relevance (the items whose title holds a free-text word first, then the
-most recently added), else by the sort field, then by id.
+without a sortField, by relevance (the items whose title holds the free-text term, a phrase as a
+phrase, first, then the most recently added), else by the sort field, then by id.
 """
 
 # ruff: noqa: S608 - SQL assembled from the constants of this file, never from input
@@ -31,7 +31,7 @@ class Query:
     pg_q: str | None = None
     where: str = ""  # extra conditions on `items` (SQL text)
     order: str = "items.seq DESC"  # without a sortField or free-text words: the newest added first
-    relevance: str | None = None  # the free-text word whose presence in the title ranks first
+    relevance: str | None = None  # the free-text term whose presence in the title ranks first
     offset: int = 0
     limit: int = 10
     facets: tuple[str, ...] = ()
@@ -93,7 +93,7 @@ def statements(q: Query, who: str, dialect: str) -> list[tuple[str, dict[str, An
         conds.insert(0, "item_text MATCH :match")
         binds["match"] = q.fts_sqlite
         if q.relevance:
-            binds["title"] = "{title} : (" + " OR ".join(f'"{w}"' for w in q.relevance.split()) + ")"
+            binds["title"] = f'{{title}} : "{q.relevance}"'  # the term (a phrase as a phrase) in the title
         rank = ("CASE WHEN items.seq IN (SELECT rowid & 1099511627775 FROM item_text WHERE item_text MATCH :title) "
                 "THEN 0 ELSE 1 END, "
                 "items.seq DESC")
@@ -101,7 +101,7 @@ def statements(q: Query, who: str, dialect: str) -> list[tuple[str, dict[str, An
         conds.insert(0, f"items.search_text @@ {q.fts_pg}")
         binds["q"] = q.pg_q
         if q.relevance:
-            binds["title"] = " | ".join(f"'{w}':A" for w in q.relevance.split())
+            binds["title"] = " <-> ".join(f"'{w}':A" for w in q.relevance.split())
         rank = ("CASE WHEN items.search_text @@ to_tsquery('geoshare_text', :title) THEN 0 ELSE 1 END, "
                 "items.seq DESC")
     if q.where:
