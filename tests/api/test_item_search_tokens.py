@@ -130,3 +130,49 @@ async def test_no_token_of_one_caller_is_a_token_of_another_kind(world: World) -
     tokens = access.item_tokens(viewer, ["ab", "AB", "abc"])
     assert len(set(tokens)) == len(tokens)
     assert all(t.isalnum() and t.islower() and t.endswith("0") for t in tokens)
+
+
+# ------------------------------------------------------------------ accountid:/orgid: with words
+ACCOUNT_WORDS = ("harbor", "roads", "trails", "map", "web", '"harbor survey"', "harb*")
+
+
+async def _org_of_items(world: World) -> dict[str, str]:
+    rows = await world.svc.db.read(lambda conn: conn.execute(select(items.c.title, items.c.org_id)).all())
+    return {title: org for title, org in rows}
+
+
+async def test_an_accountid_clause_keeps_the_matches_of_that_organization(world: World) -> None:
+    """With words (SQLite asks the index for the organization's token instead of each match's
+    row): exactly the caller's matches in that organization, the id in any case, counted, paged
+    and faceted alike, with or without a sort; an unknown id or two organizations at once find
+    nothing, and the same one twice is the same as once."""
+    org_of = await _org_of_items(world)
+    for who in CALLERS:
+        for word in ACCOUNT_WORDS:
+            plain = await world.titles(who, q=word)
+            for org in world.orgs.values():
+                want = {t for t in plain if org_of[t] == org}
+                for value in (org, org.lower(), org.upper()):
+                    for q in (f"{word} accountid:{value}", f"orgid:{value} AND {word}",
+                              f"{word} accountid:{value} accountid:{value}"):
+                        assert await world.titles(who, q=q) == want, (who, q)
+                page = await world.search(who, q=f"{word} accountid:{org}", sort_field="title", num=100,
+                                          count_fields="type")
+                assert [r["title"] for r in page["results"]] == sorted(want, key=str.lower), (who, word, org)
+                counted = sum(v["count"] for v in page["aggregations"]["counts"][0]["fieldValues"])
+                assert (page["total"], counted) == (len(want), len(want)), (who, word, org)
+            assert await world.titles(who, q=f"{word} accountid:nope") == set()
+            default, closed = world.orgs["default"], world.orgs["closed"]
+            assert await world.titles(who, q=f"{word} accountid:{default} accountid:{closed}") == set()
+
+
+async def test_in_one_organization_its_accountid_changes_nothing(tmp_path: Any, request: pytest.FixtureRequest) -> None:
+    async with built(tmp_path, request, "open") as world:
+        org = world.orgs["default"]
+        for who in CALLERS:
+            for word in ACCOUNT_WORDS:
+                plain = await world.search(who, q=word, num=100)
+                narrowed = await world.search(who, q=f"{word} accountid:{org.lower()}", num=100)
+                assert [r["id"] for r in narrowed["results"]] == [r["id"] for r in plain["results"]], (who, word)
+                assert narrowed["total"] == plain["total"]
+                assert await world.titles(who, q=f"{word} accountid:other") == set()

@@ -134,6 +134,11 @@ def _token(kind: str, key: str = "") -> str:
     return f"z{kind}{key.encode().hex()}0"
 
 
+def org_token(org_id: str) -> str:
+    """The token every item of the organization `org_id` carries (its administrators' `zx`)."""
+    return _token("x", org_id)
+
+
 def item_tokens(viewer: Principal, group_ids: Sequence[str]) -> list[str]:
     """`item_visible` (narrowed by canSearchPublic, as `search_public_scope`) as the access
     tokens an item's full-text entry must hold one of (migration 0007 writes them per item):

@@ -25,10 +25,10 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, TypeGuard, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, and_, or_, true
+from sqlalchemy import ColumnElement, Connection, and_, false, or_, true
 
 from geoshare.domain import access, search_facets
 from geoshare.domain.item_search_terms import FIELDS, FILTER_FIELDS, Compiler, split_text
@@ -174,6 +174,8 @@ class Conditions:
     texts: list[str]  # the free-text words (relevance)
     fts: str | None = None  # SQLite: q's text terms as one FTS5 expression, the rows it drives
     full_text: bool = False  # PostgreSQL: a condition reads search_text (the access tokens join it)
+    # SQLite: the values of q's accountid:/orgid: clauses ANDed with `fts` (asked of the index too)
+    orgs: list[str] = field(default_factory=list)
 
 
 def _q_conditions(text: str, sqlite: bool) -> Conditions:
@@ -183,7 +185,13 @@ def _q_conditions(text: str, sqlite: bool) -> Conditions:
     fts, rest = split_text(tree) if sqlite else (None, [tree])
     if fts is None:
         return Conditions([whole], compiler.free_text, full_text=compiler.full_text)
-    return Conditions([_translated(Compiler(sqlite), n, "q") for n in rest], compiler.free_text, fts)
+    orgs = [n.text for n in map(_unwrapped, rest) if _org_clause(n)]
+    rest = [n for n in rest if not _org_clause(_unwrapped(n))]
+    return Conditions([_translated(Compiler(sqlite), n, "q") for n in rest], compiler.free_text, fts, orgs=orgs)
+
+
+def _org_clause(node: Node) -> TypeGuard[Term]:
+    return isinstance(node, Term) and node.field in ORG_FIELDS
 
 
 def conditions(query: ItemQuery, sqlite: bool) -> Conditions:
@@ -319,10 +327,13 @@ def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[Co
     and a page by relevance reads only its own rows."""
     viewer, mine = caller
     assert found_by.fts is not None
-    asked = _fts_question(conn, found_by.fts, viewer, mine)
+    text = _with_orgs(conn, found_by.fts, found_by.orgs)
+    if text is None:  # an accountid: naming no organization
+        return 0, [], False, _facets(conn, false(), w.facet_fields, w.facet_size)
+    asked = _fts_question(conn, text, viewer, mine)
     rest = and_(true(), *others) if others else None  # pragma: no mutate (None: the index alone counts)
     if w.facet_fields:
-        guarded = f"({found_by.fts}) AND ({store.acl_fts(access.item_tokens(viewer, mine))})"
+        guarded = f"({text}) AND ({store.acl_fts(access.item_tokens(viewer, mine))})"
         facets = _facets(conn, and_(store.fts_condition(guarded), *others), w.facet_fields, w.facet_size)
     else:
         facets = None
@@ -334,12 +345,28 @@ def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[Co
         checked = and_(*others, visible(viewer, mine))
         by_keys = [*w.keys, items.c.id.asc()]
         # total only picks the plan; a longer page would be cut by the caller: equivalent mutants
-        ids = store.page_ids(conn, checked, by_keys, w.start - 1, w.num + 1, found_by.fts, total)  # pragma: no mutate
+        ids = store.page_ids(conn, checked, by_keys, w.start - 1, w.num + 1, text, total)  # pragma: no mutate
     elif tokens:
         ids = _tiered_page(conn, asked, store.title_fts(tokens), rest, w.start - 1, w.num + 1)
     else:
         ids = store.fts_ids(conn, asked.pages, rest, w.start - 1, w.num + 1)
     return total, store.load_items(conn, ids[:w.num]), len(ids) > w.num, facets
+
+
+def _with_orgs(conn: Connection, text: str, named: list[str]) -> str | None:
+    """The FTS5 expression `text` ANDed with each accountid:/orgid: clause as the token every item
+    of the organizations it names carries (`zx<org>0`, migration 0007), so the clause is answered
+    by the index instead of each match's row; a clause naming every organization (the one of a
+    one-organization portal, which the ArcGIS API for Python appends to every search) changes
+    nothing and is dropped; None when a clause names no organization."""
+    every = [o for o, _ in posting_store.orgs(conn)] if named else []
+    for value in named:
+        found = [o for o in every if o.lower() == value.lower()]  # as store.org_ids compares
+        if not found:
+            return None
+        if len(found) < len(every):
+            text = f"({text}) AND ({store.acl_fts([access.org_token(o) for o in found])})"
+    return text
 
 
 @dataclass(frozen=True)
