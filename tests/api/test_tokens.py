@@ -285,6 +285,36 @@ async def test_a_revocation_by_another_process_is_seen_on_the_next_request(clien
         await other.stop()
 
 
+async def test_a_notification_the_listener_has_not_taken_yet_keeps_the_cache_out(client, svc, settings):
+    """PostgreSQL: a revocation committed elsewhere whose notification has reached this node's
+    LISTEN socket, but not yet its listener task (the event loop is busy: here, blocked), is seen
+    by the very next request: while the socket holds unread data, nothing is served from the cache."""
+    import select
+
+    import pytest
+
+    from geoshare.domain.tokens import hash_token
+    from geoshare.storage import tokens as token_store
+    from geoshare.storage.engine import _notifying
+
+    if svc.db.is_sqlite:
+        pytest.skip("SQLite reads data_version on every cached read")
+    await _listening(svc)
+    token = await get_token(client)
+    for _ in range(3):  # cached now
+        assert (await _self(client, token))["username"] == "admin"
+    other = await _other_process(settings)
+    try:
+        heard = svc.db.notifications
+        with other.sync_engine.begin() as conn:  # no await: the listener task cannot run meanwhile
+            _notifying(token_store.revoke_token, conn, (hash_token(token),))  # as Database.write does
+        readable, _, _ = select.select([svc.db._listen_socket], [], [], 5)
+        assert readable and svc.db.notifications == heard  # arrived, not yet taken
+        assert (await _self(client, token))["error"]["code"] == 498
+    finally:
+        await other.stop()
+
+
 async def test_a_user_disabled_by_another_process_is_refused_on_the_next_request(client, svc, settings):
     from geoshare.storage import users as user_store
 

@@ -22,6 +22,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
+import select
 import sqlite3
 import threading
 import time
@@ -86,6 +87,7 @@ class Database:
         self._data_version = 0
         self._listener: asyncio.Task[None] | None = None
         self._listening = False  # PostgreSQL: cached entries are served only while notifications can arrive
+        self._listen_socket = -1  # PostgreSQL: the LISTEN connection's socket while listening
         self.notifications = 0  # PostgreSQL: commits heard of so far (ours included)
 
     @property
@@ -205,7 +207,7 @@ class Database:
     def _cache_current(self) -> bool:
         """Whether every change to the database so far is reflected in `generation`."""
         if self._raw_read is None:
-            return self._listening
+            return self._listening and not self._notification_waiting()
         if threading.get_ident() != self._read_thread:
             return False
         # data_version moves whenever another connection (another process, or our own writer)
@@ -215,6 +217,17 @@ class Database:
             self._data_version = version
             self.generation += 1
         return True
+
+    def _notification_waiting(self) -> bool:
+        """PostgreSQL: whether a notification has reached the LISTEN socket but not yet the
+        listener task (a busy event loop reaches it later): until it has, a commit elsewhere may
+        not be counted in `generation`, so the cache is not used.  PostgreSQL sends it at the
+        other process's commit, before that process answers, so the next request anywhere sees it."""
+        try:
+            readable, _, _ = select.select([self._listen_socket], [], [], 0)
+        except (OSError, ValueError):
+            return True
+        return bool(readable)
 
     def _read_data_version(self) -> int:
         assert self._raw_read is not None
@@ -232,6 +245,7 @@ class Database:
                 async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True,
                                                                  application_name=LISTENER_NAME) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
+                    self._listen_socket = conn.pgconn.socket
                     self._set_listening(True)
                     delay = LISTEN_RETRY_SECONDS
                     while True:
