@@ -72,7 +72,7 @@ async def _parts_agree(world: World, step: str) -> None:
             every = " OR ".join(f"zx{o.encode().hex()}0" for o, _ in orgs)  # every item's entry
             asked = item_search._fts_question(conn, f"{{acl}} : ({every})", viewer, mine)
             assert all(p.low == p.high for p in asked.pages)
-            return rule, asked.page(conn, 0, 1000), asked.count(conn, 1000)
+            return rule, store.fts_ids(conn, asked.pages, None, 0, 1000), store.count_parts(conn, asked.counts, None, 1000)
 
         rule, found, count = await world.svc.db.read(read)
         # the classes' pages merged newest first are the rule's items in that order; the counts add up
@@ -116,7 +116,7 @@ async def test_in_a_portal_of_one_organization_whole_classes_select_the_same(
 
         def counted(conn: Any) -> list[tuple[int, int, bool]]:
             asked = item_search._fts_question(conn, "roads", ann, ["g1", "g2"])
-            return [(p.low, p.high, "{acl}" in p.fts) for parts, _ in asked.counts for p in parts]
+            return [(p.low, p.high, "{acl}" in p.fts) for p in asked.counts]
 
         # ann's count: public and organization items as one range, the rest through her tokens
         assert await world.svc.db.read(counted) == [(store.ORG, store.PUBLIC, False), (store.OTHER, store.OTHER, True)]

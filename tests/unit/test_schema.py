@@ -112,9 +112,9 @@ def test_0007_round_trip_keeps_the_full_text_index(tmp_path):
     if sqlite:
         engine = Database(str(engine.url)).sync_engine
 
-    def found(conn, word: str, seq: str = "((item_text.rowid >> 16) & 1099511627775)") -> list[str]:
-        if sqlite:  # the entry's seq: its rowid at 0006, the middle bits at head (0011)
-            sql = (f"SELECT items.id FROM item_text JOIN items ON items.seq = {seq} "
+    def found(conn, word: str) -> list[str]:
+        if sqlite:
+            sql = ("SELECT items.id FROM item_text JOIN items ON items.seq = (item_text.rowid & 1099511627775) "
                    "WHERE item_text MATCH :w ORDER BY items.id")
         else:
             sql = "SELECT id FROM items WHERE search_text @@ to_tsquery('geoshare_text', :w) ORDER BY id"
@@ -128,7 +128,7 @@ def test_0007_round_trip_keeps_the_full_text_index(tmp_path):
         _migrate_to(engine, "0006", down=True)
         with engine.begin() as conn:
             add(conn, "b", "Harbour plan")
-            assert found(conn, "harbour", "item_text.rowid") == ["a", "b"]
+            assert found(conn, "harbour") == ["a", "b"]
         _migrate_to(engine, "head")
         with engine.begin() as conn:
             add(conn, "c", "Harbour dock")
@@ -191,9 +191,7 @@ def test_0009_round_trip_moves_entries_between_the_rowid_classes(tmp_path):
     from geoshare.storage.engine import Database
 
     v9 = importlib.import_module("geoshare.storage.migrations.versions.0009_search_classes")
-    v11 = importlib.import_module("geoshare.storage.migrations.versions.0011_search_extent_cells")
-    assert (v9.PUBLIC, v9.ORG) == (v11.PUBLIC, v11.ORG) == (store.PUBLIC, store.ORG)
-    assert (v11.CLASS_SHIFT, v11.SEQ_SHIFT) == (store.CLASS_SHIFT, store.SEQ_SHIFT)
+    assert (v9.CLASS_SHIFT, v9.PUBLIC, v9.ORG) == (store.CLASS_SHIFT, store.PUBLIC, store.ORG)
     engine, drop = _engine_for_migration(tmp_path)
     if engine.dialect.name != "sqlite":
         drop()
@@ -210,7 +208,7 @@ def test_0009_round_trip_moves_entries_between_the_rowid_classes(tmp_path):
         conn.execute(text("UPDATE items SET access = :a WHERE id = :i"), {"a": value, "i": item_id})
 
     try:
-        _migrate_to(engine, "0009")
+        _migrate_to(engine, "head")
         with engine.begin() as conn:
             _owner(conn)
             for item_id in "abc":
@@ -222,7 +220,7 @@ def test_0009_round_trip_moves_entries_between_the_rowid_classes(tmp_path):
         with engine.begin() as conn:
             add(conn, "d", "Harbour d")
             assert entries(conn) == {"a": 0, "b": 0, "c": 0, "d": 0}
-        _migrate_to(engine, "0009")
+        _migrate_to(engine, "head")
         with engine.begin() as conn:
             assert entries(conn) == {"a": 2, "b": 1, "c": 0, "d": 2}
             set_access(conn, "a", "shared")
@@ -280,70 +278,6 @@ def test_0010_round_trip_posts_and_removes_the_word_pairs(tmp_path):
             assert posted(conn, "map dock:A") == ["c"]
             assert posted(conn, "web map:C") == ["a", "b", "c"]
             assert posted(conn, "harbour:A") == ["a", "b", "c"]
-    finally:
-        engine.dispose()
-        drop()
-
-
-def test_0011_round_trip_writes_each_extent_cell_into_the_rowid(tmp_path):
-    """SQLite: at head an entry's rowid is class * 2**56 + seq * 2**16 + its extent's cell, the cell
-    the database computes being extent_cells.code_of's for every kind of extent (none, a point,
-    small and large ones, on cell edges, over the antimeridian's edge, invalid); an extent change
-    moves the entry; down to 0010 the entries go back to 0009's rowids, up again the cells return
-    (an item written in between included).  PostgreSQL: only the (unused) column comes and goes."""
-    from sqlalchemy import text
-
-    from geoshare.domain import extent_cells
-    from geoshare.storage.engine import Database
-
-    extents = [(None, None, None, None), (2.35, 48.86, 2.35, 48.86), (-9.5, 38.0, -8.5, 39.0), (-10.0, 35.0, 30.0, 60.0),
-               (-180.0, -90.0, 180.0, 90.0), (0.0, 0.0, 2.8125, 1.40625), (-180.0, 89.0, -179.0, 90.0),
-               (179.0, -90.0, 180.0, -89.0), (10.0, 10.0, 5.0, 20.0), (-200.0, 0.0, 10.0, 1.0), (45.0, 22.5, 45.0, 22.5),
-               (-0.0001, -0.0001, 0.0001, 0.0001), (120.0, -45.0, 125.0, -40.0)]
-    engine, drop = _engine_for_migration(tmp_path)
-    sqlite = engine.dialect.name == "sqlite"
-    if sqlite:
-        engine = Database(str(engine.url)).sync_engine
-
-    def set_extent(conn, item_id: str, extent) -> None:
-        conn.execute(text("UPDATE items SET extent_xmin = :a, extent_ymin = :b, extent_xmax = :c, extent_ymax = :d "
-                          "WHERE id = :i"), {"a": extent[0], "b": extent[1], "c": extent[2], "d": extent[3], "i": item_id})
-
-    def entries(conn, shift: int, cells: bool) -> dict[str, tuple[int, int]]:
-        seqs = dict(conn.execute(text("SELECT id, seq FROM items")).all())
-        rows = conn.execute(text("SELECT rowid FROM item_text WHERE item_text MATCH 'harbour'")).scalars()
-        found = {}
-        for r in rows:
-            seq = (r >> 16) & (2 ** 40 - 1) if cells else r & (2 ** 40 - 1)
-            item = next(i for i, s in seqs.items() if s == seq)
-            found[item] = (r >> shift, r & 65535 if cells else -1)
-        return found
-
-    try:
-        _migrate_to(engine, "head")
-        with engine.begin() as conn:
-            _owner(conn)
-            for n, extent in enumerate(extents):
-                add(conn, f"i{n:02d}", f"Harbour {n}")
-                set_extent(conn, f"i{n:02d}", extent)
-            if not sqlite:
-                assert conn.execute(text("SELECT count(*) FROM items WHERE extent_code IS NOT NULL")).scalar() == 0
-                return
-            want = {f"i{n:02d}": (2, extent_cells.code_of(*e)) for n, e in enumerate(extents)}
-            assert entries(conn, 56, True) == want
-            assert len(set(c for _, c in want.values())) > 8  # the extents reach many kinds of cell
-            set_extent(conn, "i01", (100.0, 10.0, 100.5, 10.5))
-            want["i01"] = (2, extent_cells.code_of(100.0, 10.0, 100.5, 10.5))
-            assert entries(conn, 56, True) == want
-            assert conn.execute(text("SELECT count(*) FROM item_text WHERE item_text MATCH 'harbour'")).scalar() == len(extents)
-        _migrate_to(engine, "0010", down=True)
-        with engine.begin() as conn:
-            add(conn, "late", "Harbour late")
-            assert entries(conn, 40, False) == {i: (2, -1) for i in [*want, "late"]}
-        _migrate_to(engine, "head")
-        with engine.begin() as conn:
-            want["late"] = (2, extent_cells.NO_EXTENT)
-            assert entries(conn, 56, True) == want
     finally:
         engine.dispose()
         drop()

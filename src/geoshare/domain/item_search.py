@@ -30,7 +30,7 @@ from typing import Any, TypeGuard, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, and_, false, or_, true
 
-from geoshare.domain import access, extent_cells, search_facets
+from geoshare.domain import access, search_facets
 from geoshare.domain.item_search_terms import FIELDS, FILTER_FIELDS, Compiler, split_text
 from geoshare.domain.items import item_document
 from geoshare.domain.principal import Principal
@@ -76,15 +76,8 @@ def _bad(message: str) -> InvalidParameter:
     return InvalidParameter(FAILED, [message])
 
 
-def bbox_condition(box: tuple[float, float, float, float]) -> ColumnElement[bool]:
-    """Items whose extent intersects the box (WGS84); items without one never match."""
-    xmin, ymin, xmax, ymax = box
-    return and_(items.c.extent_xmin <= xmax, items.c.extent_xmax >= xmin,
-                items.c.extent_ymin <= ymax, items.c.extent_ymax >= ymin)
-
-
-def parse_bbox(raw: str) -> tuple[float, float, float, float]:
-    """`xmin,ymin,xmax,ymax` as four numbers within WGS84, else 400."""
+def bbox_condition(raw: str) -> ColumnElement[bool]:
+    """Items whose extent intersects `xmin,ymin,xmax,ymax` (WGS84); items without one never match."""
     parts = [p.strip() for p in raw.split(",")]
     try:
         xmin, ymin, xmax, ymax = (float(p) for p in parts)
@@ -94,7 +87,8 @@ def parse_bbox(raw: str) -> tuple[float, float, float, float]:
         raise _bad("'bbox' must have xmin <= xmax and ymin <= ymax.")
     if not (-180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90):
         raise _bad("'bbox' must lie within -180..180 and -90..90 (WGS84).")
-    return xmin, ymin, xmax, ymax
+    return and_(items.c.extent_xmin <= xmax, items.c.extent_xmax >= xmin,
+                items.c.extent_ymin <= ymax, items.c.extent_ymax >= ymin)
 
 
 def _category_entries(raw: str) -> list[str]:
@@ -182,8 +176,6 @@ class Conditions:
     full_text: bool = False  # PostgreSQL: a condition reads search_text (the access tokens join it)
     # SQLite: the values of q's accountid:/orgid: clauses ANDed with `fts` (asked of the index too)
     orgs: list[str] = field(default_factory=list)
-    bbox: tuple[float, float, float, float] | None = None  # the bbox, and its condition in `where`
-    bbox_where: ColumnElement[bool] | None = None
 
 
 def _q_conditions(text: str, sqlite: bool) -> Conditions:
@@ -211,9 +203,7 @@ def conditions(query: ItemQuery, sqlite: bool) -> Conditions:
     if query.filter and query.filter.strip():
         found.where.append(_translated(Compiler(sqlite, exact=True), _tree(query.filter, "filter"), "filter"))
     if query.bbox:
-        found.bbox = parse_bbox(query.bbox)
-        found.bbox_where = bbox_condition(found.bbox)
-        found.where.append(found.bbox_where)
+        found.where.append(bbox_condition(query.bbox))
     if query.categories:
         found.where.append(categories_condition(query.categories))
     return found
@@ -340,15 +330,14 @@ def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[Co
     text = _with_orgs(conn, found_by.fts, found_by.orgs)
     if text is None:  # an accountid: naming no organization
         return 0, [], False, _facets(conn, false(), w.facet_fields, w.facet_size)
-    kept = [c for c in others if c is not found_by.bbox_where]  # a bbox is asked of the cells
-    rest = and_(true(), *kept) if kept else None  # pragma: no mutate (None: the index alone counts)
-    asked = _fts_question(conn, text, viewer, mine, rest, found_by)
+    asked = _fts_question(conn, text, viewer, mine)
+    rest = and_(true(), *others) if others else None  # pragma: no mutate (None: the index alone counts)
     if w.facet_fields:
         guarded = f"({text}) AND ({store.acl_fts(access.item_tokens(viewer, mine))})"
         facets = _facets(conn, and_(store.fts_condition(guarded), *others), w.facet_fields, w.facet_size)
     else:
         facets = None
-    total = asked.count(conn, w.cap)
+    total = store.count_parts(conn, asked.counts, rest, w.cap)
     if w.start < 1 or w.num == 0:
         return total, [], False, facets
     tokens = store.free_words(found_by.texts)
@@ -358,9 +347,9 @@ def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[Co
         # total only picks the plan; a longer page would be cut by the caller: equivalent mutants
         ids = store.page_ids(conn, checked, by_keys, w.start - 1, w.num + 1, text, total)  # pragma: no mutate
     elif tokens:
-        ids = _tiered_page(conn, asked, store.title_fts(tokens), w.start - 1, w.num + 1)
+        ids = _tiered_page(conn, asked, store.title_fts(tokens), rest, w.start - 1, w.num + 1)
     else:
-        ids = asked.page(conn, w.start - 1, w.num + 1)
+        ids = store.fts_ids(conn, asked.pages, rest, w.start - 1, w.num + 1)
     return total, store.load_items(conn, ids[:w.num]), len(ids) > w.num, facets
 
 
@@ -383,38 +372,24 @@ def _with_orgs(conn: Connection, text: str, named: list[str]) -> str | None:
 @dataclass(frozen=True)
 class FtsQuestion:
     """SQLite: what the FTS5 lookups ask for one caller: `pages` one class each (a page merges
-    them by seq), each row kept by `page_where`; `counts`, groups of lookups with the condition
-    their rows must meet, added up (neighbouring classes of the same kind joined: fewer lookups;
-    with a bbox, the cells inside it counted from the index, those on its edge checked)."""
+    them by seq), `counts` the same with neighbouring classes of the same kind joined (fewer
+    lookups; the order does not matter to a count)."""
 
     pages: list[store.FtsPart]
-    page_where: ColumnElement[bool] | None
-    counts: list[tuple[list[store.FtsPart], ColumnElement[bool] | None]]
+    counts: list[store.FtsPart]
 
     def narrowed(self, how: str) -> FtsQuestion:
         """Each lookup's expression narrowed by `how` (`AND (...)`, `NOT (...)`)."""
-        def each(parts: list[store.FtsPart]) -> list[store.FtsPart]:
-            return [store.FtsPart(f"({p.fts}) {how}", p.low, p.high, p.cells) for p in parts]
-        return FtsQuestion(each(self.pages), self.page_where, [(each(parts), where) for parts, where in self.counts])
-
-    def count(self, conn: Connection, cap: int) -> int:
-        total = 0
-        for parts, where in self.counts:
-            total += store.count_parts(conn, parts, where, cap - total)
-        return total
-
-    def page(self, conn: Connection, offset: int, limit: int) -> list[str]:
-        return store.fts_ids(conn, self.pages, self.page_where, offset, limit)
+        return FtsQuestion([store.FtsPart(f"({p.fts}) {how}", p.low, p.high) for p in self.pages],
+                           [store.FtsPart(f"({p.fts}) {how}", p.low, p.high) for p in self.counts])
 
 
-def _fts_question(conn: Connection, text: str, viewer: Principal, mine: list[str],
-                  rest: ColumnElement[bool] | None = None, found_by: Conditions | None = None) -> FtsQuestion:
+def _fts_question(conn: Connection, text: str, viewer: Principal, mine: list[str]) -> FtsQuestion:
     """The FTS5 expression `text` asked of each rowid class the caller sees items in: alone for a
     class it sees whole, ANDed with its tokens for that class otherwise (access.fts_parts).  For
     counts, neighbouring classes read whole are one range; so are neighbouring classes read
     through tokens, with all their tokens (a class never holds an item carrying a token it cannot
-    carry, so the other classes' tokens change nothing).  Every row also meets `rest`; with a
-    bbox, only the cells that may intersect it are read (extent_cells)."""
+    carry, so the other classes' tokens change nothing)."""
     classes = access.fts_parts(viewer, mine, posting_store.orgs(conn))
     pages = [store.FtsPart(f"({text})" if tokens is None else f"({text}) AND ({store.acl_fts(tokens)})", cls, cls)
              for cls, tokens in classes]
@@ -428,24 +403,17 @@ def _fts_question(conn: Connection, text: str, viewer: Principal, mine: list[str
     counts = [store.FtsPart(f"({text})" if tokens is None else
                             f"({text}) AND ({store.acl_fts(list(dict.fromkeys(tokens)))})", low, high)
               for low, high, tokens in runs]
-    if found_by is None or found_by.bbox is None or found_by.bbox_where is None:
-        return FtsQuestion(pages, rest, [(counts, rest)])
-    cells = extent_cells.classify(*found_by.bbox)
-    checked = and_(true(), *([] if rest is None else [rest]), found_by.bbox_where)
-
-    def within(parts: list[store.FtsPart], chosen: list[int]) -> list[store.FtsPart]:
-        return [store.FtsPart(p.fts, p.low, p.high, tuple(chosen)) for p in parts] if chosen else []
-
-    return FtsQuestion(within(pages, sorted({*cells.inside, *cells.edge})), checked,
-                       [(within(counts, cells.inside), rest), (within(counts, cells.edge), checked)])
+    return FtsQuestion(pages, counts)
 
 
-def _tiered_page(conn: Connection, asked: FtsQuestion, title: str, offset: int, limit: int) -> list[str]:
+def _tiered_page(conn: Connection, asked: FtsQuestion, title: str, rest: ColumnElement[bool] | None,
+                 offset: int, limit: int) -> list[str]:
     """A page by relevance (SQLite): the title tier, then the other matches, each newest first,
     straight from the index in that order (store.relevance_order is the same order in SQL)."""
     first, second = asked.narrowed(f"AND ({title})"), asked.narrowed(f"NOT ({title})")
-    return _by_tiers(lambda o, n: first.page(conn, o, n), lambda cap: first.count(conn, cap),
-                     lambda o, n: second.page(conn, o, n), offset, limit)
+    return _by_tiers(lambda o, n: store.fts_ids(conn, first.pages, rest, o, n),
+                     lambda cap: store.count_parts(conn, first.counts, rest, cap),
+                     lambda o, n: store.fts_ids(conn, second.pages, rest, o, n), offset, limit)
 
 
 def _by_tiers(first: Callable[[int, int], list[T]], first_count: Callable[[int], int],

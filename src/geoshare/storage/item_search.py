@@ -50,15 +50,11 @@ _WEIGHTS = {"title": "A", "tags": "B", "snippet": "C", "description": "C", "type
             "accessinformation": "D", "licenseinfo": "D", "name": "D"}
 _WORDS = re.compile(r"[^\W_]+")
 _item_text = table("item_text", column("rowid"))
-# An entry's rowid (migrations 0009 and 0011; their modules hold the same numbers, a test checks
-# they agree): class * 2**56 + seq * 2**16 + the extent's cell (domain/extent_cells.py).
-CLASS_SHIFT = 56
-SEQ_SHIFT = 16
-SEQ_MASK = (1 << 40) - 1
-CELL_MASK = (1 << SEQ_SHIFT) - 1
+# Migration 0009's rowid classes (its module holds the same numbers; a test checks they agree).
+CLASS_SHIFT = 40
+SEQ_MASK = (1 << CLASS_SHIFT) - 1
 OTHER, ORG, PUBLIC = 0, 1, 2
-fts_seq: ColumnElement[Any] = _item_text.c.rowid.op(">>")(SEQ_SHIFT).op("&")(SEQ_MASK)  # an entry's item (its seq)
-_fts_cell: ColumnElement[Any] = _item_text.c.rowid.op("&")(CELL_MASK)
+fts_seq: ColumnElement[Any] = _item_text.c.rowid.op("&")(SEQ_MASK)  # an entry's item (its seq)
 _MATCH_TARGET: ColumnElement[Any] = literal_column("item_text")
 _SEARCH_TEXT: ColumnElement[Any] = literal_column("items.search_text")
 # Fields whose weight another field shares: a condition on one of them alone is re-checked on its own text.
@@ -210,49 +206,29 @@ def count_capped(conn: Connection, where: ColumnElement[bool] | None, cap: int, 
 @dataclass(frozen=True)
 class FtsPart:
     """SQLite: rowid classes `low` to `high` of `item_text` and the FTS5 expression asked of them
-    (a page reads one class at a time: only within one is the rowid order the seq order);
-    `cells`, when given, keeps the entries whose extent cell is one of them."""
+    (a page reads one class at a time: only within one is the rowid order the seq order)."""
 
     fts: str
     low: int
     high: int
-    cells: tuple[int, ...] | None = None
 
 
 def _in_class(part: FtsPart) -> tuple[ColumnElement[bool], ...]:
     """The rowid range of the part's classes: bounds FTS5 applies while it reads, without a
-    doclist (none for all three); and its cells, a test of each entry's rowid alone."""
+    doclist (none for all three)."""
     bounds = []
     if part.low > OTHER:
         bounds.append(_item_text.c.rowid >= part.low << CLASS_SHIFT)
     if part.high < PUBLIC:
         bounds.append(_item_text.c.rowid < (part.high + 1) << CLASS_SHIFT)
-    if part.cells is not None:
-        bounds.append(_cells_condition(part.cells))
     return tuple(bounds)
 
 
-ALL_CELLS = frozenset(range(1 + sum(4 ** d for d in range(8)))) | {CELL_MASK}  # every code 0011 writes
-
-
-def _cells_condition(cells: tuple[int, ...]) -> ColumnElement[bool]:
-    """Entries in one of `cells`, as a list of integer constants (the shorter of the list and its
-    complement): SQLite keeps it in an index built once per statement."""
-    chosen = set(cells)
-    others = ALL_CELLS - chosen
-    if len(others) < len(chosen):
-        listed = ",".join(str(int(c)) for c in sorted(others))
-        return literal_column(f"(item_text.rowid & {CELL_MASK}) NOT IN ({listed})")
-    listed = ",".join(str(int(c)) for c in sorted(chosen))
-    return literal_column(f"(item_text.rowid & {CELL_MASK}) IN ({listed})")
-
-
 def fts_rowid() -> ColumnElement[Any]:
-    """The rowid of an item's entry (migration 0011's expression, from its `acl` and
-    `extent_code` as written)."""
+    """The rowid of an item's entry (migration 0009's expression, from its `acl` as written)."""
     offset = case((func.instr(items.c.acl, " zp0") > 0, PUBLIC << CLASS_SHIFT),
                   (func.instr(items.c.acl, " zo") > 0, ORG << CLASS_SHIFT), else_=0)
-    return offset + items.c.seq * (1 << SEQ_SHIFT) + func.coalesce(items.c.extent_code, CELL_MASK)
+    return items.c.seq + offset
 
 
 def count_parts(conn: Connection, parts: Sequence[FtsPart], where: ColumnElement[bool] | None, cap: int) -> int:

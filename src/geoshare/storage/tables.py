@@ -284,9 +284,6 @@ items = Table(
     # Who may see the item, as words for the full-text index (migration 0007): computed and kept
     # by the database's triggers from the item, its organization and its group shares.
     Column("acl", Text, nullable=True),
-    # SQLite: the quadtree cell of the extent, kept by the database's triggers (migration 0011,
-    # domain/extent_cells.py); part of the item's full-text rowid.  Unused (NULL) on PostgreSQL.
-    Column("extent_code", Integer, nullable=True),
 )
 # The full-text index is not a table here: SQLite keeps the FTS5 table `item_text` and
 # PostgreSQL the generated column `items.search_text`, both maintained by the database
