@@ -88,13 +88,13 @@ def statements(q: Query, who: str, dialect: str) -> list[tuple[str, dict[str, An
     source = "items"
     rank = ""
     if q.fts_sqlite and dialect == "sqlite":
-        # migration 0009: an entry's rowid is its item's seq plus a class offset above bit 40
-        source = "item_text JOIN items ON items.seq = (item_text.rowid & 1099511627775)"
+        # migrations 0009/0011: an entry's rowid is class << 61 | seq << 30 | the extent's box
+        source = "item_text JOIN items ON items.seq = ((item_text.rowid >> 30) & 2147483647)"
         conds.insert(0, "item_text MATCH :match")
         binds["match"] = q.fts_sqlite
         if q.relevance:
             binds["title"] = f'{{title}} : "{q.relevance}"'  # the term (a phrase as a phrase) in the title
-        rank = ("CASE WHEN items.seq IN (SELECT rowid & 1099511627775 FROM item_text WHERE item_text MATCH :title) "
+        rank = ("CASE WHEN items.seq IN (SELECT (rowid >> 30) & 2147483647 FROM item_text WHERE item_text MATCH :title) "
                 "THEN 0 ELSE 1 END, "
                 "items.seq DESC")
     elif q.fts_pg and dialect == "postgresql":

@@ -112,9 +112,9 @@ def test_0007_round_trip_keeps_the_full_text_index(tmp_path):
     if sqlite:
         engine = Database(str(engine.url)).sync_engine
 
-    def found(conn, word: str) -> list[str]:
-        if sqlite:
-            sql = ("SELECT items.id FROM item_text JOIN items ON items.seq = (item_text.rowid & 1099511627775) "
+    def found(conn, word: str, seq: str = "((item_text.rowid >> 30) & 2147483647)") -> list[str]:
+        if sqlite:  # the entry's seq: at head (0011) above the box; at 0006 the rowid itself
+            sql = (f"SELECT items.id FROM item_text JOIN items ON items.seq = {seq} "
                    "WHERE item_text MATCH :w ORDER BY items.id")
         else:
             sql = "SELECT id FROM items WHERE search_text @@ to_tsquery('geoshare_text', :w) ORDER BY id"
@@ -128,7 +128,7 @@ def test_0007_round_trip_keeps_the_full_text_index(tmp_path):
         _migrate_to(engine, "0006", down=True)
         with engine.begin() as conn:
             add(conn, "b", "Harbour plan")
-            assert found(conn, "harbour") == ["a", "b"]
+            assert found(conn, "harbour", "item_text.rowid") == ["a", "b"]
         _migrate_to(engine, "head")
         with engine.begin() as conn:
             add(conn, "c", "Harbour dock")
@@ -179,7 +179,7 @@ def test_0008_round_trip_rebuilds_the_posting_lists(tmp_path):
 
 
 def test_0009_round_trip_moves_entries_between_the_rowid_classes(tmp_path):
-    """SQLite: at head an item's entry sits at seq + its class's offset (public 2, org 1, the rest
+    """SQLite: at 0009 an item's entry sits at seq + its class's offset (public 2, org 1, the rest
     0, as storage/item_search.py reads them); down to 0008 every entry is back at its seq; up again
     every item, one written in between included, is in its class, and an access change moves its
     entry (the old one is gone).  PostgreSQL: 0009 changes nothing."""
@@ -191,7 +191,9 @@ def test_0009_round_trip_moves_entries_between_the_rowid_classes(tmp_path):
     from geoshare.storage.engine import Database
 
     v9 = importlib.import_module("geoshare.storage.migrations.versions.0009_search_classes")
-    assert (v9.CLASS_SHIFT, v9.PUBLIC, v9.ORG) == (store.CLASS_SHIFT, store.PUBLIC, store.ORG)
+    v11 = importlib.import_module("geoshare.storage.migrations.versions.0011_search_boxes")
+    assert (v9.PUBLIC, v9.ORG) == (store.PUBLIC, store.ORG)
+    assert (v11.CLASS_SHIFT, v11.SEQ_SHIFT) == (store.CLASS_SHIFT, store.SEQ_SHIFT)
     engine, drop = _engine_for_migration(tmp_path)
     if engine.dialect.name != "sqlite":
         drop()
@@ -208,7 +210,7 @@ def test_0009_round_trip_moves_entries_between_the_rowid_classes(tmp_path):
         conn.execute(text("UPDATE items SET access = :a WHERE id = :i"), {"a": value, "i": item_id})
 
     try:
-        _migrate_to(engine, "head")
+        _migrate_to(engine, "0009")
         with engine.begin() as conn:
             _owner(conn)
             for item_id in "abc":
@@ -220,7 +222,7 @@ def test_0009_round_trip_moves_entries_between_the_rowid_classes(tmp_path):
         with engine.begin() as conn:
             add(conn, "d", "Harbour d")
             assert entries(conn) == {"a": 0, "b": 0, "c": 0, "d": 0}
-        _migrate_to(engine, "head")
+        _migrate_to(engine, "0009")
         with engine.begin() as conn:
             assert entries(conn) == {"a": 2, "b": 1, "c": 0, "d": 2}
             set_access(conn, "a", "shared")
@@ -229,6 +231,81 @@ def test_0009_round_trip_moves_entries_between_the_rowid_classes(tmp_path):
             assert conn.execute(text("SELECT count(*) FROM item_text WHERE item_text MATCH 'harbour'")).scalar() == 4
             conn.execute(text("DELETE FROM items WHERE id = 'b'"))
             assert entries(conn) == {"a": 0, "c": 1, "d": 2}
+    finally:
+        drop()
+
+
+def test_0011_round_trip_writes_each_extent_box_into_the_rowid(tmp_path):
+    """SQLite: at head an entry's rowid is class << 61 | seq << 30 | its extent's box, the number
+    storage/item_boxes.box_of computes and item_search.fts_rowid computes in SQL, for extents on
+    grid lines, beyond the world, crossing the antimeridian and missing; an extent change moves
+    the entry (the old one is gone); down to 0010 the entries are back at seq + class << 40, and
+    up again every item, one written in between included, carries its box.  PostgreSQL: 0011
+    changes nothing."""
+    import importlib
+
+    from sqlalchemy import select, text
+
+    from geoshare.storage import item_boxes
+    from geoshare.storage import item_search as store
+    from geoshare.storage.engine import Database
+    from geoshare.storage.tables import items
+
+    v11 = importlib.import_module("geoshare.storage.migrations.versions.0011_search_boxes")
+    assert (v11.COLUMNS, v11.ROWS, v11.EMPTY) == (item_boxes.COLUMNS, item_boxes.ROWS, item_boxes.EMPTY)
+    assert (v11.XMIN_SHIFT, v11.XMAX_SHIFT, v11.YMIN_SHIFT) == (
+        item_boxes.XMIN_SHIFT, item_boxes.XMAX_SHIFT, item_boxes.YMIN_SHIFT)
+    engine, drop = _engine_for_migration(tmp_path)
+    if engine.dialect.name != "sqlite":
+        drop()
+        return
+    engine = Database(str(engine.url)).sync_engine
+    extents = {"a": (-180.0, -90.0, 180.0, 90.0), "b": (0.0, 0.0, 1.40625, 1.40625), "c": (-1e-9, -45.0, 10.5, 45.0),
+               "d": (170.0, -10.0, -170.0, 10.0), "e": (-200.0, -100.0, 200.0, 100.0), "f": None,
+               "g": (-179.9, 89.9, -179.8, 89.95)}
+
+    def set_extent(conn, item_id: str, e) -> None:
+        e = e or (None, None, None, None)
+        conn.execute(text("UPDATE items SET extent_xmin = :a, extent_ymin = :b, extent_xmax = :c, extent_ymax = :d "
+                          "WHERE id = :i"), dict(zip("abcd", e, strict=True), i=item_id))
+
+    def entries(conn, seq: str) -> dict[str, int]:
+        return dict(conn.execute(text(f"SELECT items.id, item_text.rowid FROM item_text JOIN items ON items.seq = {seq} "
+                                      "WHERE item_text MATCH 'harbour'")).all())
+
+    def wanted(conn) -> dict[str, int]:
+        seqs = dict(conn.execute(text("SELECT id, seq FROM items")).all())
+        computed = dict(conn.execute(select(items.c.id, store.fts_rowid())).all())
+        want = {i: 2 << 61 | seqs[i] << 30 | item_boxes.box_of(*(extents[i] or (None,) * 4)) for i in seqs}
+        assert computed == want  # the SQL of fts_rowid and Python's box_of agree
+        return want
+
+    head_seq = "((item_text.rowid >> 30) & 2147483647)"
+    try:
+        _migrate_to(engine, "head")
+        with engine.begin() as conn:
+            _owner(conn)
+            for item_id in "abcdef":
+                add(conn, item_id, f"Harbour {item_id}")
+                set_extent(conn, item_id, extents[item_id])
+            assert entries(conn, head_seq) == wanted(conn)
+            assert item_boxes.box_of(*extents["b"]) == (128 << 22 | 129 << 14 | 64 << 7 | 65)
+            assert item_boxes.box_of(*extents["c"]) == (127 << 22 | 135 << 14 | 32 << 7 | 96)
+        _migrate_to(engine, "0010", down=True)
+        with engine.begin() as conn:
+            add(conn, "g", "Harbour g")
+            set_extent(conn, "g", extents["g"])
+            seqs = dict(conn.execute(text("SELECT id, seq FROM items")).all())
+            assert entries(conn, "(item_text.rowid & 1099511627775)") == {i: s + (2 << 40) for i, s in seqs.items()}
+        _migrate_to(engine, "head")
+        with engine.begin() as conn:
+            assert entries(conn, head_seq) == wanted(conn)
+            extents["a"] = (10.0, 20.0, 30.0, 40.0)
+            set_extent(conn, "a", extents["a"])
+            extents["f"] = (1.0, 2.0, 3.0, 4.0)
+            set_extent(conn, "f", extents["f"])
+            assert entries(conn, head_seq) == wanted(conn)
+            assert conn.execute(text("SELECT count(*) FROM item_text WHERE item_text MATCH 'harbour'")).scalar() == 7
     finally:
         drop()
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeGuard, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, and_, false, or_, true
@@ -76,8 +76,8 @@ def _bad(message: str) -> InvalidParameter:
     return InvalidParameter(FAILED, [message])
 
 
-def bbox_condition(raw: str) -> ColumnElement[bool]:
-    """Items whose extent intersects `xmin,ymin,xmax,ymax` (WGS84); items without one never match."""
+def parse_bbox(raw: str) -> tuple[float, float, float, float]:
+    """`xmin,ymin,xmax,ymax` (WGS84) as four numbers, validated."""
     parts = [p.strip() for p in raw.split(",")]
     try:
         xmin, ymin, xmax, ymax = (float(p) for p in parts)
@@ -87,6 +87,12 @@ def bbox_condition(raw: str) -> ColumnElement[bool]:
         raise _bad("'bbox' must have xmin <= xmax and ymin <= ymax.")
     if not (-180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90):
         raise _bad("'bbox' must lie within -180..180 and -90..90 (WGS84).")
+    return xmin, ymin, xmax, ymax
+
+
+def bbox_condition(box: tuple[float, float, float, float]) -> ColumnElement[bool]:
+    """Items whose extent intersects the bbox `box`; items without one never match."""
+    xmin, ymin, xmax, ymax = box
     return and_(items.c.extent_xmin <= xmax, items.c.extent_xmax >= xmin,
                 items.c.extent_ymin <= ymax, items.c.extent_ymax >= ymin)
 
@@ -176,6 +182,12 @@ class Conditions:
     full_text: bool = False  # PostgreSQL: a condition reads search_text (the access tokens join it)
     # SQLite: the values of q's accountid:/orgid: clauses ANDed with `fts` (asked of the index too)
     orgs: list[str] = field(default_factory=list)
+    bbox: tuple[float, float, float, float] | None = None  # not in `where`: see `bbox_where`
+
+    def bbox_where(self) -> list[ColumnElement[bool]]:
+        """The bbox as a condition on the rows, if there is one (the SQLite full-text path asks
+        it of the index's rowids instead, migration 0011)."""
+        return [] if self.bbox is None else [bbox_condition(self.bbox)]
 
 
 def _q_conditions(text: str, sqlite: bool) -> Conditions:
@@ -203,7 +215,7 @@ def conditions(query: ItemQuery, sqlite: bool) -> Conditions:
     if query.filter and query.filter.strip():
         found.where.append(_translated(Compiler(sqlite, exact=True), _tree(query.filter, "filter"), "filter"))
     if query.bbox:
-        found.where.append(bbox_condition(query.bbox))
+        found.bbox = parse_bbox(query.bbox)
     if query.categories:
         found.where.append(categories_condition(query.categories))
     return found
@@ -274,14 +286,16 @@ async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> di
 
     def load(conn: Connection) -> tuple[int, list[Any], bool, dict[str, Any] | None]:
         mine = store.member_group_ids(conn, viewer.user.id) if viewer.user is not None else []
-        others = [*found_by.where, *_scope(conn, viewer, query, mine)]
+        scope = _scope(conn, viewer, query, mine)
         if sqlite and found_by.fts is not None:
+            others = [*found_by.where, *scope]
             return _load_fts(conn, Window(start, num, keys, cap, facet_fields, facet_size), found_by, others,
                              (viewer, mine))
         # PostgreSQL: an anonymous caller's one token on search_text when a text condition reads it
         # (one GIN scan).  A member's tokens include the public and organization ones, whose posting
         # lists cover most items: ORing them in GIN costs more (measured at 1M items) than the rule
         # on the B-tree indexes, which is also the plan without a text condition.
+        others = [*found_by.where, *found_by.bbox_where(), *scope]
         tokens = not sqlite and found_by.full_text and viewer.user is None
         rule = store.acl_match(access.item_tokens(viewer, mine)) if tokens else visible(viewer, mine)
         predicate = and_(true(), *others, rule)
@@ -323,18 +337,20 @@ class Window:
 def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[ColumnElement[bool]],
               caller: tuple[Principal, list[str]]) -> tuple[int, list[Any], bool, dict[str, Any] | None]:
     """SQLite, a query with full-text terms: the caller's access joins the FTS5 lookup, as rowid
-    classes it sees whole and tokens for the rest (_fts_question), so the total is index work alone,
-    and a page by relevance reads only its own rows."""
+    classes it sees whole and tokens for the rest (_fts_question), and so does the bbox (from the
+    entries' rowids), so the total is index work alone, and a page by relevance reads only its own
+    rows.  `others` holds the query's other conditions, the bbox not among them."""
     viewer, mine = caller
     assert found_by.fts is not None
     text = _with_orgs(conn, found_by.fts, found_by.orgs)
     if text is None:  # an accountid: naming no organization
         return 0, [], False, _facets(conn, false(), w.facet_fields, w.facet_size)
-    asked = _fts_question(conn, text, viewer, mine)
+    asked = _fts_question(conn, text, viewer, mine, found_by.bbox)
     rest = and_(true(), *others) if others else None  # pragma: no mutate (None: the index alone counts)
+    on_rows = [*others, *found_by.bbox_where()]
     if w.facet_fields:
         guarded = f"({text}) AND ({store.acl_fts(access.item_tokens(viewer, mine))})"
-        facets = _facets(conn, and_(store.fts_condition(guarded), *others), w.facet_fields, w.facet_size)
+        facets = _facets(conn, and_(store.fts_condition(guarded), *on_rows), w.facet_fields, w.facet_size)
     else:
         facets = None
     total = store.count_parts(conn, asked.counts, rest, w.cap)
@@ -342,7 +358,7 @@ def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[Co
         return total, [], False, facets
     tokens = store.free_words(found_by.texts)
     if w.keys:  # the sort's index leads; each row's text and access are checked on its way
-        checked = and_(*others, visible(viewer, mine))
+        checked = and_(*on_rows, visible(viewer, mine))
         by_keys = [*w.keys, items.c.id.asc()]
         # total only picks the plan; a longer page would be cut by the caller: equivalent mutants
         ids = store.page_ids(conn, checked, by_keys, w.start - 1, w.num + 1, text, total)  # pragma: no mutate
@@ -380,19 +396,20 @@ class FtsQuestion:
 
     def narrowed(self, how: str) -> FtsQuestion:
         """Each lookup's expression narrowed by `how` (`AND (...)`, `NOT (...)`)."""
-        return FtsQuestion([store.FtsPart(f"({p.fts}) {how}", p.low, p.high) for p in self.pages],
-                           [store.FtsPart(f"({p.fts}) {how}", p.low, p.high) for p in self.counts])
+        return FtsQuestion([replace(p, fts=f"({p.fts}) {how}") for p in self.pages],
+                           [replace(p, fts=f"({p.fts}) {how}") for p in self.counts])
 
 
-def _fts_question(conn: Connection, text: str, viewer: Principal, mine: list[str]) -> FtsQuestion:
+def _fts_question(conn: Connection, text: str, viewer: Principal, mine: list[str],
+                  bbox: tuple[float, float, float, float] | None = None) -> FtsQuestion:
     """The FTS5 expression `text` asked of each rowid class the caller sees items in: alone for a
     class it sees whole, ANDed with its tokens for that class otherwise (access.fts_parts).  For
     counts, neighbouring classes read whole are one range; so are neighbouring classes read
     through tokens, with all their tokens (a class never holds an item carrying a token it cannot
-    carry, so the other classes' tokens change nothing)."""
+    carry, so the other classes' tokens change nothing).  Each lookup keeps to `bbox` when given."""
     classes = access.fts_parts(viewer, mine, posting_store.orgs(conn))
-    pages = [store.FtsPart(f"({text})" if tokens is None else f"({text}) AND ({store.acl_fts(tokens)})", cls, cls)
-             for cls, tokens in classes]
+    pages = [store.FtsPart(f"({text})" if tokens is None else f"({text}) AND ({store.acl_fts(tokens)})", cls, cls,
+                           bbox) for cls, tokens in classes]
     runs: list[tuple[int, int, list[str] | None]] = []  # (low, high, tokens) of each run of classes
     for cls, tokens in classes:
         if runs and runs[-1][0] == cls + 1 and (runs[-1][2] is None) == (tokens is None):
@@ -401,7 +418,7 @@ def _fts_question(conn: Connection, text: str, viewer: Principal, mine: list[str
         else:
             runs.append((cls, cls, tokens))
     counts = [store.FtsPart(f"({text})" if tokens is None else
-                            f"({text}) AND ({store.acl_fts(list(dict.fromkeys(tokens)))})", low, high)
+                            f"({text}) AND ({store.acl_fts(list(dict.fromkeys(tokens)))})", low, high, bbox)
               for low, high, tokens in runs]
     return FtsQuestion(pages, counts)
 

@@ -2,9 +2,11 @@
 capped total.
 
 The full-text index (migration 0006) is SQLite's FTS5 table `item_text` or PostgreSQL's
-generated column `items.search_text`.  An item's `item_text` entry sits at rowid `seq` plus its
-class's offset (migration 0009: public items highest, then organization items, then the rest), so
-`fts_seq` maps an entry back to its item and a class is one rowid range (`FtsPart`).  Query text is cut into words the way the
+generated column `items.search_text`.  An item's `item_text` entry sits at rowid
+`class << 61 | seq << 30 | box` (migrations 0009 and 0011: public items highest, then
+organization items, then the rest; the box is the extent's, storage/item_boxes.py), so `fts_seq`
+maps an entry back to its item, a class is one rowid range (`FtsPart`) and a bbox is mostly
+answered from the rowid.  Query text is cut into words the way the
 index cuts stored text (at every character that is neither a letter nor a digit), so a term of
 several words is matched as a phrase.  The predicate (what matches, who may see it) comes from
 domain/item_search.py as a SQLAlchemy expression over `items`.
@@ -35,6 +37,7 @@ from sqlalchemy import (
     table,
 )
 
+from geoshare.storage import item_boxes
 from geoshare.storage import items as item_store
 from geoshare.storage.records import Item
 from geoshare.storage.tables import group_members, item_groups, items, orgs, users
@@ -50,11 +53,12 @@ _WEIGHTS = {"title": "A", "tags": "B", "snippet": "C", "description": "C", "type
             "accessinformation": "D", "licenseinfo": "D", "name": "D"}
 _WORDS = re.compile(r"[^\W_]+")
 _item_text = table("item_text", column("rowid"))
-# Migration 0009's rowid classes (its module holds the same numbers; a test checks they agree).
-CLASS_SHIFT = 40
-SEQ_MASK = (1 << CLASS_SHIFT) - 1
+# Migrations 0009 and 0011: the rowid classes and the seq above the extent's box (their modules
+# hold the same numbers; a test checks they agree).
+CLASS_SHIFT, SEQ_SHIFT = 61, item_boxes.BITS
+SEQ_MASK = (1 << (CLASS_SHIFT - SEQ_SHIFT)) - 1
 OTHER, ORG, PUBLIC = 0, 1, 2
-fts_seq: ColumnElement[Any] = _item_text.c.rowid.op("&")(SEQ_MASK)  # an entry's item (its seq)
+fts_seq: ColumnElement[Any] = _item_text.c.rowid.op(">>")(SEQ_SHIFT).op("&")(SEQ_MASK)  # an entry's item (its seq)
 _MATCH_TARGET: ColumnElement[Any] = literal_column("item_text")
 _SEARCH_TEXT: ColumnElement[Any] = literal_column("items.search_text")
 # Fields whose weight another field shares: a condition on one of them alone is re-checked on its own text.
@@ -206,17 +210,19 @@ def count_capped(conn: Connection, where: ColumnElement[bool] | None, cap: int, 
 @dataclass(frozen=True)
 class FtsPart:
     """SQLite: rowid classes `low` to `high` of `item_text` and the FTS5 expression asked of them
-    (a page reads one class at a time: only within one is the rowid order the seq order)."""
+    (a page reads one class at a time: only within one is the rowid order the seq order), and the
+    bbox the entries' extents must intersect, if any."""
 
     fts: str
     low: int
     high: int
+    bbox: item_boxes.Bbox | None = None
 
 
 def _in_class(part: FtsPart) -> tuple[ColumnElement[bool], ...]:
     """The rowid range of the part's classes: bounds FTS5 applies while it reads, without a
-    doclist (none for all three)."""
-    bounds = []
+    doclist (none for all three); and the bbox, read from each entry's rowid (item_boxes)."""
+    bounds = [] if part.bbox is None else [item_boxes.entry_in_bbox(_item_text.c.rowid, fts_seq, part.bbox)]
     if part.low > OTHER:
         bounds.append(_item_text.c.rowid >= part.low << CLASS_SHIFT)
     if part.high < PUBLIC:
@@ -225,10 +231,11 @@ def _in_class(part: FtsPart) -> tuple[ColumnElement[bool], ...]:
 
 
 def fts_rowid() -> ColumnElement[Any]:
-    """The rowid of an item's entry (migration 0009's expression, from its `acl` as written)."""
+    """The rowid of an item's entry (migration 0011's expression: the class from its `acl` as
+    written, the seq, the extent's box)."""
     offset = case((func.instr(items.c.acl, " zp0") > 0, PUBLIC << CLASS_SHIFT),
                   (func.instr(items.c.acl, " zo") > 0, ORG << CLASS_SHIFT), else_=0)
-    return items.c.seq + offset
+    return items.c.seq.op("<<")(SEQ_SHIFT).op("|")(item_boxes.box_expression()).op("|")(offset)
 
 
 def count_parts(conn: Connection, parts: Sequence[FtsPart], where: ColumnElement[bool] | None, cap: int) -> int:

@@ -47,10 +47,13 @@ def _previous() -> Any:  # the 0007 module
     return importlib.import_module("geoshare.storage.migrations.versions.0007_search_access")
 
 
-def _text_table(entry: Any) -> None:
-    """item_text rebuilt (0007's columns) with its entries at `entry(row)`, and its triggers."""
+def _text_table(entry: Any, *moving: str) -> None:
+    """item_text rebuilt (0007's columns) with its entries at `entry(row)`, and its triggers; an
+    update of any of 0007's columns, the seq or the `moving` columns (what else the rowid reads)
+    rewrites the entry."""
     v7 = _previous()
     fts, columns = ", ".join(v7.FTS_COLUMNS), ", ".join(v7.ITEM_COLUMNS)
+    watched = ", ".join(("seq", *v7.ITEM_COLUMNS, *moving))
     values = v7._sqlite_values
     for trigger in v7.TEXT_TRIGGERS:
         op.execute(f"DROP TRIGGER {trigger}")
@@ -61,7 +64,7 @@ def _text_table(entry: Any) -> None:
                "WHERE seq IS NOT NULL")
     op.execute(f"CREATE TRIGGER items_text_insert AFTER INSERT ON items WHEN NEW.seq IS NOT NULL BEGIN "  # noqa: S608
                f"INSERT INTO item_text(rowid, {fts}) VALUES ({entry('NEW')}, {values('NEW')}); END")
-    op.execute(f"CREATE TRIGGER items_text_update AFTER UPDATE OF seq, {columns} ON items BEGIN "  # noqa: S608
+    op.execute(f"CREATE TRIGGER items_text_update AFTER UPDATE OF {watched} ON items BEGIN "  # noqa: S608
                f"INSERT INTO item_text(item_text, rowid, {fts}) SELECT 'delete', {entry('OLD')}, {values('OLD')} "
                "WHERE OLD.seq IS NOT NULL; "
                f"INSERT INTO item_text(rowid, {fts}) SELECT {entry('NEW')}, {values('NEW')} "
