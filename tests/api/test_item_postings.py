@@ -7,8 +7,8 @@ let see what, and that a search answered from them is the search the general pat
 * After each such change the table holds exactly the rows derived from the items then: the
   triggers rewrite the difference in the writing transaction.
 * Searches through the lists answer exactly what the general path answers (the same totals,
-  pages, order and nextStart) for words, prefixes and fields, at every page boundary; a sorted
-  one takes its count from the lists and its page from the sort's index.
+  pages, order and nextStart) for words, prefixes and fields, with and without a bbox, at every
+  page boundary; a sorted one takes its count from the lists and its page from the sort's index.
 
 SQLite has no posting lists (its FTS5 index holds the access tokens): these tests run on
 PostgreSQL only, and one checks that SQLite never asks for them.
@@ -153,6 +153,29 @@ async def test_searches_through_the_lists_answer_what_the_general_path_answers(w
                 assert took == (q != "zzz*"), (who, q, start, num)  # no stored term starts with zzz
 
 
+# Around the corpus's extents (Wildfire -120..-118 x 33..35, Parks -123..-122 x 37..38, Harbor
+# Depths 10..12 x 50..52, Forest Trails 0..1 x 0..1): boxes meeting some, touching an edge (from
+# the row), within one grid cell, the world, and none.
+BBOXES = ("0,0,20,60", "-125,30,-115,40", "-180,-90,180,90", "0.5,0.5,0.5,0.5", "12,52,13,53", "12.1,52.1,13,53",
+          "-121,34,-119.5,34.5", "100,-50,110,-40")
+
+
+async def test_a_bbox_through_the_lists_answers_what_the_general_path_answers(world: World) -> None:
+    """Migration 0012: the posting rows' boxes keep and drop what the extents on the rows do,
+    with the title tier, prefixes, phrases and an organization named, at the page's edges."""
+    _pg_only(world)
+    default = world.orgs["default"]
+    for who in (None, "admin", "ann", "cleo"):
+        for q in ("harbor", "trails", "map", "wildfire", '"web map"', '"harbor depths"', "ha*", f"map accountid:{default}"):
+            for bbox in BBOXES:
+                for start, num in ((1, 10), (2, 1)):
+                    fast = await _answers(world, who, q, start, num, postings=True, bbox=bbox)
+                    slow = await _answers(world, who, q, start, num, postings=False, bbox=bbox)
+                    assert not slow.pop("took postings")
+                    assert fast.pop("took postings"), (who, q, bbox)
+                    assert fast == slow, (who, q, bbox, start, num)
+
+
 async def test_a_phrase_pages_through_its_title_tier_as_the_general_path_does(world: World) -> None:
     """A phrase's first tier of relevance is its pair in the title (`harbor depth:A`): a title
     holding one of its words, or both apart, is in the second tier, on both paths."""
@@ -189,8 +212,7 @@ async def test_a_sorted_search_counts_from_the_lists_and_pages_in_its_order(worl
 async def test_the_general_path_keeps_everything_else(world: World) -> None:
     _pg_only(world)
     # (phrases: of three words, of one, with a wildcard, unquoted, in a field sharing its weight, ORed)
-    for who, params in ((None, {"q": "harbor", "bbox": "0,0,20,60"}),
-                        (None, {"q": "harbor", "filter": "type:\"Web Map\""}), (None, {"q": "snippet:team"}),
+    for who, params in ((None, {"q": "harbor", "filter": "type:\"Web Map\""}), (None, {"q": "snippet:team"}),
                         (None, {"q": "h?rbor"}), (None, {"q": '"harbor depths survey"'}), (None, {"q": '"harbor"'}),
                         (None, {"q": '"harbor dep*"'}), (None, {"q": "harbor-depths"}),
                         (None, {"q": 'snippet:"burn scars"'}), (None, {"q": '"harbor depths" OR roads'}),

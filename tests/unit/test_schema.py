@@ -358,3 +358,74 @@ def test_0010_round_trip_posts_and_removes_the_word_pairs(tmp_path):
     finally:
         engine.dispose()
         drop()
+
+
+def test_0012_round_trip_writes_each_extent_box_into_the_posting_lists(tmp_path):
+    """PostgreSQL: at head every posting row carries its item's box, the number
+    storage/item_boxes.box_of computes (geoshare_item_box agrees with it on grid lines, beyond the
+    world, across the antimeridian and without an extent); an extent change rewrites the box of
+    every row of the item, and a change of its words or access posts the new rows with it; down to
+    0011 the column is gone and the lists still answer; up again they are refilled with the box of
+    every item, one written in between included.  On SQLite 0012 changes nothing."""
+    from sqlalchemy import inspect, text
+
+    from geoshare.storage import item_boxes
+
+    engine, drop = _engine_for_migration(tmp_path)
+    extents = {"a": (-180.0, -90.0, 180.0, 90.0), "b": (0.0, 0.0, 1.40625, 1.40625), "c": (-1e-9, -45.0, 10.5, 45.0),
+               "d": (170.0, -10.0, -170.0, 10.0), "e": (-200.0, -100.0, 200.0, 100.0), "f": None,
+               "g": (-179.9, 89.9, -179.8, 89.95), "h": (-0.5, -0.7, -0.2, -0.1)}
+
+    def set_extent(conn, item_id: str, e) -> None:
+        e = e or (None, None, None, None)
+        conn.execute(text("UPDATE items SET extent_xmin = :a, extent_ymin = :b, extent_xmax = :c, extent_ymax = :d "
+                          "WHERE id = :i"), dict(zip("abcd", e, strict=True), i=item_id))
+
+    def boxes(conn) -> dict[str, set[int]]:
+        found: dict[str, set[int]] = {}
+        for item_id, box in conn.execute(text("SELECT i.id, p.box FROM item_postings p JOIN items i ON i.seq = p.seq")):
+            found.setdefault(item_id, set()).add(box)
+        return found
+
+    def wanted() -> dict[str, set[int]]:
+        return {i: {item_boxes.box_of(*(e or (None,) * 4))} for i, e in extents.items()}
+
+    try:
+        _migrate_to(engine, "head")
+        if engine.dialect.name == "sqlite":
+            assert "item_postings" not in inspect(engine).get_table_names()
+            return
+        with engine.begin() as conn:
+            _owner(conn)
+            for item_id in "abcdefg":
+                add(conn, item_id, f"Harbour {item_id}")
+                set_extent(conn, item_id, extents[item_id])
+            del extents["h"]
+            assert boxes(conn) == wanted()
+        _migrate_to(engine, "0011", down=True)
+        assert "box" not in {c["name"] for c in inspect(engine).get_columns("item_postings")}
+        with engine.begin() as conn:
+            add(conn, "h", "Harbour h")
+            extents["h"] = (-0.5, -0.7, -0.2, -0.1)
+            set_extent(conn, "h", extents["h"])
+            found = conn.execute(text("SELECT count(*) FROM item_postings WHERE term = 'harbour:A'")).scalar_one()
+            assert found == 8
+        _migrate_to(engine, "head")
+        with engine.begin() as conn:
+            assert boxes(conn) == wanted()
+            extents["a"] = (10.0, 20.0, 30.0, 40.0)
+            set_extent(conn, "a", extents["a"])
+            extents["f"] = (1.0, 2.0, 3.0, 4.0)
+            conn.execute(text("UPDATE items SET title = 'Harbour quay', extent_xmin = 1.0, extent_ymin = 2.0, "
+                              "extent_xmax = 3.0, extent_ymax = 4.0, access = 'org' WHERE id = 'f'"))
+            extents["g"] = None
+            set_extent(conn, "g", None)
+            assert boxes(conn) == wanted()
+            quay = conn.execute(text("SELECT count(*) FROM item_postings WHERE term = 'quay:A'")).scalar_one()
+            assert quay == 1
+            computed = conn.execute(text("SELECT geoshare_item_box(:a, :b, :c, :d)"),
+                                    dict(zip("abcd", (-180.0, -90.0, 179.99999, 89.99999), strict=True))).scalar_one()
+            assert computed == item_boxes.box_of(-180.0, -90.0, 179.99999, 89.99999)
+    finally:
+        engine.dispose()
+        drop()

@@ -12,8 +12,9 @@ page and the total count exactly the same rows.
   free-text terms, the items whose title holds one of them (a word, or a term of several words as
   a phrase) first, then the other matches; within each, the most recently added item first (seq,
   unique, so the order is total).
-* PostgreSQL: a q of one word or a quoted phrase of two (optionally narrowed by accountid:/orgid:)
-  is counted, and paged by relevance, from the posting lists of migrations 0008 and 0010
+* PostgreSQL: a q of one word or a quoted phrase of two (optionally narrowed by accountid:/orgid:,
+  optionally with a bbox) is counted, and paged by relevance, from the posting lists of migrations
+  0008, 0010 and 0012
   (storage/item_postings.py) for the callers access.posting_tokens describes; the answer is the
   general path's (a test compares the two).
 * Matching: text fields through the full-text index (storage/item_search.py); keyword fields
@@ -303,13 +304,13 @@ async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> di
         scoped = query.group_id or query.user_access is not None
         postings = None if sqlite or scoped else _postings(conn, query, viewer, mine)
         if postings is not None:  # PostgreSQL, one word: the count (and a relevance page) from the lists
-            total = posting_store.count_capped(conn, postings.terms, postings.scopes, cap)
+            total = posting_store.count_capped(conn, postings.terms, postings.scopes, cap, found_by.bbox)
         else:
             total = store.count_capped(conn, predicate, cap)
         if start < 1 or num == 0:
             return total, [], False, facets
         if postings is not None and not keys:
-            ids = posting_store.ids_of(conn, _posting_page(conn, postings, start - 1, num + 1))
+            ids = posting_store.ids_of(conn, _posting_page(conn, postings, start - 1, num + 1, found_by.bbox))
             return total, store.load_items(conn, ids[:num]), len(ids) > num, facets
         order = [*keys, items.c.id.asc()] if keys else \
             store.relevance_order(store.title_tier(sqlite, found_by.texts), sort_matches=not sqlite and total < cap)
@@ -471,9 +472,9 @@ class Postings:
 def _single_term(query: ItemQuery) -> tuple[Term, list[str], bool, set[str]] | None:
     """q as one word (optionally a prefix, `word*`) or a quoted phrase of two words, in the
     default fields, the title or the tags, optionally ANDed with `accountid:`/`orgid:` clauses
-    (the ArcGIS API for Python adds one): the question the posting lists answer.  (The term, its
-    index words, whether it is a prefix, and the lower-cased organization ids named.)"""
-    if query.filter or query.bbox or query.categories or not query.q:
+    (the ArcGIS API for Python adds one), and a bbox or not: the question the posting lists answer.
+    (The term, its index words, whether it is a prefix, and the lower-cased organization ids named.)"""
+    if query.filter or query.categories or not query.q:
         return None
     node = _unwrapped(_tree(query.q, "q"))
     parts = [_unwrapped(n) for n in node.nodes] if isinstance(node, And) else [node]
@@ -525,12 +526,14 @@ def _postings(conn: Connection, query: ItemQuery, viewer: Principal, mine: list[
     return Postings(terms, title, posting_store.scope_numbers(conn, *tokens, org=only_org))
 
 
-def _posting_page(conn: Connection, p: Postings, offset: int, limit: int) -> list[int]:
-    """A page by relevance from the posting lists (the same order as _tiered_page)."""
+def _posting_page(conn: Connection, p: Postings, offset: int, limit: int,
+                  bbox: tuple[float, float, float, float] | None) -> list[int]:
+    """A page by relevance from the posting lists (the same order as _tiered_page), of the items
+    meeting `bbox` if given."""
     if not p.title:
-        return posting_store.page_seqs(conn, p.terms, p.scopes, offset, limit)
+        return posting_store.page_seqs(conn, p.terms, p.scopes, offset, limit, bbox=bbox)
     rest = [t for t in p.terms if t not in p.title]
-    return _by_tiers(lambda o, n: posting_store.page_seqs(conn, p.title, p.scopes, o, n),
-                     lambda cap: posting_store.count_capped(conn, p.title, p.scopes, cap),
-                     lambda o, n: posting_store.page_seqs(conn, rest, p.scopes, o, n, without=p.title),
+    return _by_tiers(lambda o, n: posting_store.page_seqs(conn, p.title, p.scopes, o, n, bbox=bbox),
+                     lambda cap: posting_store.count_capped(conn, p.title, p.scopes, cap, bbox),
+                     lambda o, n: posting_store.page_seqs(conn, rest, p.scopes, o, n, without=p.title, bbox=bbox),
                      offset, limit)

@@ -8,6 +8,11 @@ row, however many items match.  The few scopes that hold little each (the caller
 its groups) are read as one range and sorted, which keeps the statement small for members of
 many groups.  Nothing here decides who may see what: the caller passes its scopes
 (domain/access.posting_tokens) and the terms (domain/item_search.py).
+
+With a bbox, each row's `box` (migration 0012: the item's extent as storage/item_boxes.py packs
+it, included in the index) keeps or drops most matches during the same index-only scans; a row
+whose box cannot tell (an edge in a grid column or row of the bbox's edges) is checked against
+its item's extent.
 """
 
 # ruff: noqa: S608 - the SQL is assembled from constants and bind-parameter names, never from input
@@ -20,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from geoshare.storage import item_boxes
 from geoshare.storage.tables import items
 
 CONFIG = "geoshare_text"
@@ -80,26 +86,49 @@ def scope_numbers(conn: Connection, broad: Sequence[str], narrow: Sequence[str],
     return Scopes(tuple(nums[t] for t in broad if t in nums), tuple(nums[t] for t in narrow if t in nums), org)
 
 
-def _matches(terms: Sequence[str], scopes: Scopes, binds: dict[str, Any], tag: str) -> str:
-    """SQL: the (seq, scope) rows of `terms` in `scopes`, each part newest first."""
+def _in_bbox(row: str, bbox: item_boxes.Bbox | None, binds: dict[str, Any]) -> str:
+    """SQL: ` AND` the posting `row` (a table name or alias) is of an item whose extent meets
+    `bbox`, from its box where it can tell (item_boxes.entry_in_bbox), else from the item's row;
+    nothing without a bbox."""
+    if bbox is None:
+        return ""
+    xmin, ymin, xmax, ymax = bbox
+    binds.update(bx_xmin=xmin, bx_ymin=ymin, bx_xmax=xmax, bx_ymax=ymax, bx_west=item_boxes.column_of(xmin),
+                 bx_east=item_boxes.column_of(xmax), bx_south=item_boxes.row_of(ymin),
+                 bx_north=item_boxes.row_of(ymax))
+    columns, rows = item_boxes.COLUMNS - 1, item_boxes.ROWS - 1  # the masks of a grid column and row
+    e_xmin = f"(({row}.box >> {item_boxes.XMIN_SHIFT}) & {columns})"
+    e_xmax = f"(({row}.box >> {item_boxes.XMAX_SHIFT}) & {columns})"
+    e_ymin, e_ymax = f"(({row}.box >> {item_boxes.YMIN_SHIFT}) & {rows})", f"({row}.box & {rows})"
+    possible = f"{e_xmin} <= :bx_east AND {e_xmax} >= :bx_west AND {e_ymin} <= :bx_north AND {e_ymax} >= :bx_south"
+    certain = f"{e_xmin} < :bx_east AND {e_xmax} > :bx_west AND {e_ymin} < :bx_north AND {e_ymax} > :bx_south"
+    checked = (f"EXISTS (SELECT 1 FROM items bi WHERE bi.seq = {row}.seq AND bi.extent_xmin <= :bx_xmax "
+               "AND bi.extent_xmax >= :bx_xmin AND bi.extent_ymin <= :bx_ymax AND bi.extent_ymax >= :bx_ymin)")
+    return f" AND {possible} AND (({certain}) OR {checked})"
+
+
+def _matches(terms: Sequence[str], scopes: Scopes, binds: dict[str, Any], tag: str,
+             bbox: item_boxes.Bbox | None = None) -> str:
+    """SQL: the (seq, scope) rows of `terms` in `scopes` (of items meeting `bbox`, if given), each
+    part newest first."""
     parts = []
     binds[f"{tag}_terms"] = list(terms)
     for i, term in enumerate(terms):
         binds[f"{tag}_t{i}"] = term
         for j, scope in enumerate(scopes.broad):
             binds[f"{tag}_s{j}"] = scope
-            parts.append(f"(SELECT seq, scope FROM item_postings WHERE term = :{tag}_t{i} AND scope = :{tag}_s{j} "
-                         "ORDER BY seq DESC)")
+            parts.append(f"(SELECT seq, scope FROM item_postings WHERE term = :{tag}_t{i} AND scope = :{tag}_s{j}"
+                         f"{_in_bbox('item_postings', bbox, binds)} ORDER BY seq DESC)")
     if scopes.narrow and terms:
         binds[f"{tag}_narrow"] = list(scopes.narrow)
         if scopes.org is None:
             parts.append(f"(SELECT seq, scope FROM item_postings WHERE term = ANY(:{tag}_terms) "
-                         f"AND scope = ANY(:{tag}_narrow) ORDER BY seq DESC)")
+                         f"AND scope = ANY(:{tag}_narrow){_in_bbox('item_postings', bbox, binds)} ORDER BY seq DESC)")
         else:
             binds[f"{tag}_org"] = scopes.org
             parts.append(f"(SELECT p.seq, p.scope FROM item_postings p JOIN items i ON i.seq = p.seq "
-                         f"WHERE p.term = ANY(:{tag}_terms) AND p.scope = ANY(:{tag}_narrow) AND i.org_id = :{tag}_org "
-                         "ORDER BY p.seq DESC)")
+                         f"WHERE p.term = ANY(:{tag}_terms) AND p.scope = ANY(:{tag}_narrow) AND i.org_id = :{tag}_org"
+                         f"{_in_bbox('p', bbox, binds)} ORDER BY p.seq DESC)")
     if not parts:
         return "(SELECT NULL::bigint AS seq, NULL::bigint AS scope WHERE false)"
     return " UNION ALL ".join(parts)
@@ -115,20 +144,21 @@ def _merged(conn: Connection, sql: str, binds: dict[str, Any]) -> list[Any]:
         conn.execute(text("SET LOCAL enable_hashagg = on"))
 
 
-def count_capped(conn: Connection, terms: Sequence[str], scopes: Scopes, cap: int) -> int:
-    """How many items hold one of `terms` in one of `scopes`, counting at most `cap`."""
+def count_capped(conn: Connection, terms: Sequence[str], scopes: Scopes, cap: int,
+                 bbox: item_boxes.Bbox | None = None) -> int:
+    """How many items hold one of `terms` in one of `scopes` (and meet `bbox`), counting at most `cap`."""
     binds: dict[str, Any] = {"cap": cap}
-    sql = (f"SELECT count(*) FROM (SELECT DISTINCT seq FROM ({_matches(terms, scopes, binds, 'm')}) u "
+    sql = (f"SELECT count(*) FROM (SELECT DISTINCT seq FROM ({_matches(terms, scopes, binds, 'm', bbox)}) u "
            "ORDER BY seq DESC LIMIT :cap) d")
     return int(_merged(conn, sql, binds)[0][0])
 
 
 def page_seqs(conn: Connection, terms: Sequence[str], scopes: Scopes, offset: int, limit: int,
-              without: Sequence[str] = ()) -> list[int]:
-    """The seqs of the items holding one of `terms` in `scopes` (and none of `without` there),
-    the most recently added first, from the `offset`-th on, at most `limit`."""
+              without: Sequence[str] = (), bbox: item_boxes.Bbox | None = None) -> list[int]:
+    """The seqs of the items holding one of `terms` in `scopes` (and none of `without` there, and
+    meeting `bbox`), the most recently added first, from the `offset`-th on, at most `limit`."""
     binds: dict[str, Any] = {"offset": offset, "limit": limit}
-    rows = f"SELECT DISTINCT ON (seq) seq, scope FROM ({_matches(terms, scopes, binds, 'm')}) u ORDER BY seq DESC"
+    rows = f"SELECT DISTINCT ON (seq) seq, scope FROM ({_matches(terms, scopes, binds, 'm', bbox)}) u ORDER BY seq DESC"
     if without:
         binds["without"] = list(without)
         rows = (f"SELECT seq FROM ({rows}) d WHERE NOT EXISTS (SELECT 1 FROM item_postings p "
