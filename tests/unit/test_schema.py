@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import create_engine, inspect
 
 from geoshare.storage import migrate
@@ -314,6 +315,15 @@ def test_0011_round_trip_writes_each_extent_box_into_the_rowid(tmp_path):
             set_extent(conn, "f", extents["f"])
             assert entries(conn, head_seq) == wanted(conn)
             assert conn.execute(text("SELECT count(*) FROM item_text WHERE item_text MATCH 'harbour'")).scalar() == 7
+            conn.execute(text("UPDATE items SET seq = 2147483647 WHERE id = 'a'"))  # the largest one that fits
+            wanted(conn)
+        # a larger seq would spill into the class bits: refused, whether set or assigned to a new item
+        for write in (lambda conn: conn.execute(text("UPDATE items SET seq = 2147483648 WHERE id = 'b'")),
+                      lambda conn: add(conn, "z", "Harbour z")):
+            with pytest.raises(Exception, match="item sequence is exhausted"), engine.begin() as conn:
+                write(conn)
+        with engine.begin() as conn:
+            assert entries(conn, head_seq) == wanted(conn)
     finally:
         drop()
 

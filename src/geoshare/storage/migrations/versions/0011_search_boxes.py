@@ -9,7 +9,8 @@ those with an edge in the same grid column or row as the bbox's edge are read:
     rowid = class << 61 | seq << 30 | box       (0009: seq + class << 40)
 
 The class still orders the three ranges (public highest), and within one the rowid order is the
-seq order.  seq may reach 2**31 - 1.  The update trigger now also fires on the four extent
+seq order.  seq may reach 2**31 - 1: a trigger refuses a larger one (it would spill into the
+class bits, and an item into another audience's range).  The update trigger now also fires on the four extent
 columns (the entry moves when its box does).  Rebuilding the index takes about 30 s at a million
 items.
 
@@ -64,11 +65,18 @@ def rowid(row: str) -> str:
             f"WHEN instr({row}.acl, ' zo') > 0 THEN {v9.ORG << CLASS_SHIFT} ELSE 0 END)")
 
 
+MAX_SEQ = (1 << (CLASS_SHIFT - SEQ_SHIFT)) - 1
+SEQ_LIMIT = (f"CREATE TRIGGER items_seq_limit BEFORE UPDATE OF seq ON items WHEN NEW.seq > {MAX_SEQ} BEGIN "
+             "SELECT RAISE(ABORT, 'the item sequence is exhausted'); END")
+
+
 def upgrade():
     if op.get_bind().dialect.name == "sqlite":
         _v9()._text_table(rowid, *EXTENT_COLUMNS)
+        op.execute(SEQ_LIMIT)  # a new item's seq is set by an UPDATE (0006's items_seq_assign)
 
 
 def downgrade():
     if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER items_seq_limit")
         _v9()._text_table(_v9().rowid)
