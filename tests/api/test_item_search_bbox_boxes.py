@@ -138,6 +138,16 @@ async def test_every_extent_against_every_fixed_box_as_the_administrator(world: 
         await _agrees(world, "admin", box)
 
 
+async def test_an_organization_named_keeps_the_bbox(world: World) -> None:
+    """`accountid:` with the words (the ArcGIS API for Python appends one): the callers' own and
+    group items of that organization (PostgreSQL: the narrow scopes read with the organization's
+    rows) keep to the bbox as the rest do."""
+    for org in ("default", "open"):
+        for who in ("ann", "bob", "carl", "admin"):
+            for box in BOXES[:8]:
+                await _agrees(world, who, box, q=f"relief accountid:{world.orgs[org]}")
+
+
 async def test_other_conditions_sorts_and_facets_keep_the_bbox(world: World) -> None:
     box = (-60.0, -40.0, 60.0, 40.0)
     for who in (None, "ann", "admin"):

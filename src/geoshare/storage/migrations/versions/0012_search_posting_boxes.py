@@ -14,7 +14,8 @@ checked against their row (storage/item_postings.py).
 * The trigger of 0008 is redefined to write the box with each new row and, when only the extent
   changed, to rewrite the box of the item's rows; its update trigger also fires on the four extent
   columns.  The fill function writes the box and rebuilds the key with `INCLUDE (box)`; the
-  upgrade refills the lists (about four and a half minutes at a million items).
+  upgrade refills the lists (about six minutes at a million items on two cores: 5.0 GB of table,
+  4.3 GB of index, 15% more than without the box).
 
 SQLite: nothing changes (0011 did its part).
 
