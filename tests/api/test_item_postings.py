@@ -243,6 +243,36 @@ async def test_a_prefix_with_too_many_terms_takes_the_general_path(world: World,
     assert [r["title"] for r in narrow["results"]] == ["Wildfire Risk Map"]
 
 
+async def test_a_search_through_the_lists_sets_its_plan_once_and_reads_its_page_by_seq(world: World) -> None:
+    """One `SET LOCAL enable_hashagg = off` per transaction, however many lists a search reads
+    (the count, both tiers), none left for the next transaction; the page's items are read by their
+    seq in the lists' order; a word's lexemes are asked of the database once per process, and the
+    remembered answer is the database's."""
+    _pg_only(world)
+    engine = world.svc.db._async_engine.sync_engine
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        statements.append(statement)
+
+    item_postings._LEXEMES.clear()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        first = await world.search("admin", q="harbor", num=2)
+        again = await world.search("admin", q="harbor", start=2, num=2)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [s for s in statements if "enable_hashagg" in s] == ["SET LOCAL enable_hashagg = off"] * 2
+    assert sum("to_tsvector" in s for s in statements) == 1
+    assert [r["title"] for r in first["results"]][1:] == [r["title"] for r in again["results"]][:1]
+    slow = await _answers(world, "admin", "harbor", 1, 2, postings=False)
+    assert [r["id"] for r in first["results"]] == [r["id"] for r in slow["results"]]
+    assert await world.svc.db.read(lambda conn: conn.execute(text("SHOW enable_hashagg")).scalar_one()) == "on"
+    cached = await world.svc.db.read(item_postings.lexemes, "Harbors")
+    item_postings._LEXEMES.clear()
+    assert cached == await world.svc.db.read(item_postings.lexemes, "Harbors") == ["harbor"]
+
+
 async def test_sqlite_never_asks_for_them(world: World) -> None:
     if not world.svc.db.is_sqlite:
         pytest.skip("SQLite only")

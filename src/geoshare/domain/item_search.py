@@ -40,6 +40,7 @@ from geoshare.domain.services import Services
 from geoshare.errors import Forbidden, InvalidParameter
 from geoshare.storage import item_postings as posting_store
 from geoshare.storage import item_search as store
+from geoshare.storage import items as item_store
 from geoshare.storage import users as user_store
 from geoshare.storage.tables import items
 
@@ -310,8 +311,8 @@ async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> di
         if start < 1 or num == 0:
             return total, [], False, facets
         if postings is not None and not keys:
-            ids = posting_store.ids_of(conn, _posting_page(conn, postings, start - 1, num + 1, found_by.bbox))
-            return total, store.load_items(conn, ids[:num]), len(ids) > num, facets
+            seqs = _posting_page(conn, postings, start - 1, num + 1, found_by.bbox)
+            return total, item_store.items_by_seqs(conn, seqs[:num]), len(seqs) > num, facets
         order = [*keys, items.c.id.asc()] if keys else \
             store.relevance_order(store.title_tier(sqlite, found_by.texts), sort_matches=not sqlite and total < cap)
         ids = store.page_ids(conn, predicate, order, start - 1, num + 1)

@@ -26,7 +26,6 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from geoshare.storage import item_boxes
-from geoshare.storage.tables import items
 
 CONFIG = "geoshare_text"
 MAX_PREFIX_TERMS = 64  # a prefix expanding to more terms is left to the general path
@@ -42,11 +41,22 @@ class Scopes:
     org: str | None = None  # the narrow ones' items of this organization only (`accountid:`)
 
 
+_LEXEMES: dict[str, list[str]] = {}  # word -> lexemes, for the life of the process
+_LEXEME_CACHE_SIZE = 10_000
+
+
 def lexemes(conn: Connection, word: str) -> list[str]:
     """`word` as the index stores it (stemmed), through the same configuration: none for a stop
-    word, several when the parser splits it."""
-    query = text(f"SELECT lexeme FROM unnest(to_tsvector('{CONFIG}', :w))")
-    return [str(v) for v in conn.execute(query, {"w": word}).scalars()]
+    word, several when the parser splits it.  Remembered: the configuration is migration 0006's,
+    fixed while the server runs (a migration runs before it starts)."""
+    found = _LEXEMES.get(word)
+    if found is None:
+        query = text(f"SELECT lexeme FROM unnest(to_tsvector('{CONFIG}', :w))")
+        found = [str(v) for v in conn.execute(query, {"w": word}).scalars()]
+        if len(_LEXEMES) >= _LEXEME_CACHE_SIZE:
+            _LEXEMES.clear()
+        _LEXEMES[word] = found
+    return list(found)
 
 
 def prefix_terms(conn: Connection, stem: str, weights: str) -> list[str] | None:
@@ -136,12 +146,13 @@ def _matches(terms: Sequence[str], scopes: Scopes, binds: dict[str, Any], tag: s
 
 def _merged(conn: Connection, sql: str, binds: dict[str, Any]) -> list[Any]:
     # The planner would otherwise gather every match in a hash table before the first row; this
-    # plan streams them in order (a setting of this transaction only).
-    conn.execute(text("SET LOCAL enable_hashagg = off"))
-    try:
-        return list(conn.execute(text(sql), binds).all())
-    finally:
-        conn.execute(text("SET LOCAL enable_hashagg = on"))
+    # plan streams them in order.  Set once per transaction (SET LOCAL ends with it): the lists
+    # are read last, and the item rows read after them aggregate nothing.
+    transaction = conn.get_transaction()
+    if conn.info.get("postings_hashagg_off") is not transaction:
+        conn.execute(text("SET LOCAL enable_hashagg = off"))
+        conn.info["postings_hashagg_off"] = transaction
+    return list(conn.execute(text(sql), binds).all())
 
 
 def count_capped(conn: Connection, terms: Sequence[str], scopes: Scopes, cap: int,
@@ -165,12 +176,3 @@ def page_seqs(conn: Connection, terms: Sequence[str], scopes: Scopes, offset: in
                 "WHERE p.term = ANY(:without) AND p.scope = d.scope AND p.seq = d.seq) ORDER BY seq DESC")
     sql = f"SELECT seq FROM ({rows}) r ORDER BY seq DESC OFFSET :offset LIMIT :limit"
     return [int(r[0]) for r in _merged(conn, sql, binds)]
-
-
-def ids_of(conn: Connection, seqs: Sequence[int]) -> list[str]:
-    """The ids of the items `seqs`, in that order."""
-    if not seqs:
-        return []
-    found = dict(conn.execute(items.select().with_only_columns(items.c.seq, items.c.id)
-                              .where(items.c.seq.in_(list(seqs)))).all())
-    return [str(found[s]) for s in seqs if s in found]

@@ -51,6 +51,15 @@ def items_by_ids(conn: Connection, item_ids: Sequence[str]) -> list[Item]:
     return [found[i] for i in item_ids if i in found]
 
 
+def items_by_seqs(conn: Connection, seqs: Sequence[int]) -> list[Item]:
+    """The items whose `seq` is in `seqs`, in that order (the search index's keys)."""
+    if not seqs:
+        return []
+    rows = conn.execute(_with_owner().where(items.c.seq.in_(list(seqs)))).mappings()
+    found = {r["seq"]: Item.from_row(r) for r in rows}
+    return [found[s] for s in seqs if s in found]
+
+
 def lock_item(conn: Connection, item_id: str) -> Item | None:
     """The item, its row locked until the transaction ends (PostgreSQL; SQLite writes are serial)."""
     if conn.execute(select(items.c.id).where(items.c.id == item_id).with_for_update()).first() is None:
