@@ -81,7 +81,8 @@ def _part(rowid: ColumnElement[Any], shift: int, mask: int) -> ColumnElement[Any
 
 def entry_in_bbox(rowid: ColumnElement[Any], seq: ColumnElement[Any], bbox: Bbox) -> ColumnElement[bool]:
     """The full-text entries (`rowid`, of the item whose seq is `seq`) whose extent intersects
-    `bbox`: decided from the box where it can be, from the item's row where it cannot."""
+    `bbox`: decided from the box where it can be, from the item's row where it cannot.  The box
+    is read from the low bits, so a bare box serves too (PostgreSQL's `item_postings.box`)."""
     xmin, ymin, xmax, ymax = bbox
     west, east, south, north = column_of(xmin), column_of(xmax), row_of(ymin), row_of(ymax)
     e_xmin = _part(rowid, XMIN_SHIFT, _COLUMN_BITS)

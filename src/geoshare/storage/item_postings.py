@@ -23,11 +23,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, literal_column, text
+from sqlalchemy.dialects import postgresql
 
 from geoshare.storage import item_boxes
 
 CONFIG = "geoshare_text"
+_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 MAX_PREFIX_TERMS = 64  # a prefix expanding to more terms is left to the general path
 
 
@@ -96,25 +98,14 @@ def scope_numbers(conn: Connection, broad: Sequence[str], narrow: Sequence[str],
     return Scopes(tuple(nums[t] for t in broad if t in nums), tuple(nums[t] for t in narrow if t in nums), org)
 
 
-def _in_bbox(row: str, bbox: item_boxes.Bbox | None, binds: dict[str, Any]) -> str:
+def _in_bbox(row: str, bbox: item_boxes.Bbox | None) -> str:
     """SQL: ` AND` the posting `row` (a table name or alias) is of an item whose extent meets
-    `bbox`, from its box where it can tell (item_boxes.entry_in_bbox), else from the item's row;
-    nothing without a bbox."""
+    `bbox`: item_boxes.entry_in_bbox over the row's box (the low bits it reads of a rowid are the
+    whole box here) and seq, rendered with its numbers inline; nothing without a bbox."""
     if bbox is None:
         return ""
-    xmin, ymin, xmax, ymax = bbox
-    binds.update(bx_xmin=xmin, bx_ymin=ymin, bx_xmax=xmax, bx_ymax=ymax, bx_west=item_boxes.column_of(xmin),
-                 bx_east=item_boxes.column_of(xmax), bx_south=item_boxes.row_of(ymin),
-                 bx_north=item_boxes.row_of(ymax))
-    columns, rows = item_boxes.COLUMNS - 1, item_boxes.ROWS - 1  # the masks of a grid column and row
-    e_xmin = f"(({row}.box >> {item_boxes.XMIN_SHIFT}) & {columns})"
-    e_xmax = f"(({row}.box >> {item_boxes.XMAX_SHIFT}) & {columns})"
-    e_ymin, e_ymax = f"(({row}.box >> {item_boxes.YMIN_SHIFT}) & {rows})", f"({row}.box & {rows})"
-    possible = f"{e_xmin} <= :bx_east AND {e_xmax} >= :bx_west AND {e_ymin} <= :bx_north AND {e_ymax} >= :bx_south"
-    certain = f"{e_xmin} < :bx_east AND {e_xmax} > :bx_west AND {e_ymin} < :bx_north AND {e_ymax} > :bx_south"
-    checked = (f"EXISTS (SELECT 1 FROM items bi WHERE bi.seq = {row}.seq AND bi.extent_xmin <= :bx_xmax "
-               "AND bi.extent_xmax >= :bx_xmin AND bi.extent_ymin <= :bx_ymax AND bi.extent_ymax >= :bx_ymin)")
-    return f" AND {possible} AND (({certain}) OR {checked})"
+    condition = item_boxes.entry_in_bbox(literal_column(f"{row}.box"), literal_column(f"{row}.seq"), bbox)
+    return f" AND {condition.compile(dialect=_DIALECT, compile_kwargs={'literal_binds': True})}"
 
 
 def _matches(terms: Sequence[str], scopes: Scopes, binds: dict[str, Any], tag: str,
@@ -128,17 +119,17 @@ def _matches(terms: Sequence[str], scopes: Scopes, binds: dict[str, Any], tag: s
         for j, scope in enumerate(scopes.broad):
             binds[f"{tag}_s{j}"] = scope
             parts.append(f"(SELECT seq, scope FROM item_postings WHERE term = :{tag}_t{i} AND scope = :{tag}_s{j}"
-                         f"{_in_bbox('item_postings', bbox, binds)} ORDER BY seq DESC)")
+                         f"{_in_bbox('item_postings', bbox)} ORDER BY seq DESC)")
     if scopes.narrow and terms:
         binds[f"{tag}_narrow"] = list(scopes.narrow)
         if scopes.org is None:
             parts.append(f"(SELECT seq, scope FROM item_postings WHERE term = ANY(:{tag}_terms) "
-                         f"AND scope = ANY(:{tag}_narrow){_in_bbox('item_postings', bbox, binds)} ORDER BY seq DESC)")
+                         f"AND scope = ANY(:{tag}_narrow){_in_bbox('item_postings', bbox)} ORDER BY seq DESC)")
         else:
             binds[f"{tag}_org"] = scopes.org
             parts.append(f"(SELECT p.seq, p.scope FROM item_postings p JOIN items i ON i.seq = p.seq "
                          f"WHERE p.term = ANY(:{tag}_terms) AND p.scope = ANY(:{tag}_narrow) AND i.org_id = :{tag}_org"
-                         f"{_in_bbox('p', bbox, binds)} ORDER BY p.seq DESC)")
+                         f"{_in_bbox('p', bbox)} ORDER BY p.seq DESC)")
     if not parts:
         return "(SELECT NULL::bigint AS seq, NULL::bigint AS scope WHERE false)"
     return " UNION ALL ".join(parts)
