@@ -44,20 +44,22 @@ def item_by_id(conn: Connection, item_id: str) -> Item | None:
 
 
 def items_by_ids(conn: Connection, item_ids: Sequence[str]) -> list[Item]:
-    if not item_ids:
-        return []
-    rows = conn.execute(_with_owner().where(items.c.id.in_(list(item_ids)))).mappings()
-    found = {r["id"]: Item.from_row(r) for r in rows}
-    return [found[i] for i in item_ids if i in found]
+    return _in_order(conn, items.c.id, item_ids)
 
 
 def items_by_seqs(conn: Connection, seqs: Sequence[int]) -> list[Item]:
     """The items whose `seq` is in `seqs`, in that order (the search index's keys)."""
-    if not seqs:
+    return _in_order(conn, items.c.seq, seqs)
+
+
+def _in_order(conn: Connection, key: Any, values: Sequence[Any]) -> list[Item]:
+    """The items whose `key` column holds one of `values`, in the order of `values` (a value no
+    item holds is left out)."""
+    if not values:
         return []
-    rows = conn.execute(_with_owner().where(items.c.seq.in_(list(seqs)))).mappings()
-    found = {r["seq"]: Item.from_row(r) for r in rows}
-    return [found[s] for s in seqs if s in found]
+    rows = conn.execute(_with_owner().where(key.in_(list(values)))).mappings()
+    found = {r[key.name]: Item.from_row(r) for r in rows}
+    return [found[v] for v in values if v in found]
 
 
 def lock_item(conn: Connection, item_id: str) -> Item | None:
