@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, cast, exists, func, or_
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, column, exists, func, or_, table
 
 from geoshare.storage.tables import items
 
@@ -37,6 +37,11 @@ EMPTY = (COLUMNS - 1) << XMIN_SHIFT | (ROWS - 1) << YMIN_SHIFT  # no extent: xmi
 _COLUMN_BITS, _ROW_BITS = 0xFF, 0x7F
 
 Bbox = tuple[float, float, float, float]  # xmin, ymin, xmax, ymax (WGS84)
+# The item row an uncertain entry is checked against: only the columns the check reads (an alias
+# of the whole `items` table would build a proxy of each of its columns on every search).
+_ROW = table("items", column("seq"), *(column(c.name) for c in
+                                       (items.c.extent_xmin, items.c.extent_ymin, items.c.extent_xmax,
+                                        items.c.extent_ymax))).alias("box_item")
 
 
 def column_of(x: float) -> int:
@@ -91,7 +96,7 @@ def entry_in_bbox(rowid: ColumnElement[Any], seq: ColumnElement[Any], bbox: Bbox
     e_ymax = _part(rowid, 0, _ROW_BITS)
     possible = and_(e_xmin <= east, e_xmax >= west, e_ymin <= north, e_ymax >= south)
     certain = and_(e_xmin < east, e_xmax > west, e_ymin < north, e_ymax > south)
-    row = items.alias("box_item")
+    row = _ROW
     checked = exists().where(row.c.seq == seq, row.c.extent_xmin <= xmax, row.c.extent_xmax >= xmin,
                              row.c.extent_ymin <= ymax, row.c.extent_ymax >= ymin)
     return and_(possible, or_(certain, checked))

@@ -19,6 +19,7 @@ its item's extent.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -98,10 +99,12 @@ def scope_numbers(conn: Connection, broad: Sequence[str], narrow: Sequence[str],
     return Scopes(tuple(nums[t] for t in broad if t in nums), tuple(nums[t] for t in narrow if t in nums), org)
 
 
+@functools.lru_cache(maxsize=256)
 def _in_bbox(row: str, bbox: item_boxes.Bbox | None) -> str:
     """SQL: ` AND` the posting `row` (a table name or alias) is of an item whose extent meets
     `bbox`: item_boxes.entry_in_bbox over the row's box (the low bits it reads of a rowid are the
-    whole box here) and seq, rendered with its numbers inline; nothing without a bbox."""
+    whole box here) and seq, rendered with its numbers inline; nothing without a bbox.  A search
+    asks it of every list it reads: it is rendered once per (row, bbox)."""
     if bbox is None:
         return ""
     condition = item_boxes.entry_in_bbox(literal_column(f"{row}.box"), literal_column(f"{row}.seq"), bbox)
