@@ -113,8 +113,8 @@ def test_0007_round_trip_keeps_the_full_text_index(tmp_path):
     if sqlite:
         engine = Database(str(engine.url)).sync_engine
 
-    def found(conn, word: str, seq: str = "((item_text.rowid >> 30) & 2147483647)") -> list[str]:
-        if sqlite:  # the entry's seq: at head (0011) above the box; at 0006 the rowid itself
+    def found(conn, word: str, seq: str = "((item_text.rowid >> 34) & 134217727)") -> list[str]:
+        if sqlite:  # the entry's seq: at head (0013) above the box; at 0006 the rowid itself
             sql = (f"SELECT items.id FROM item_text JOIN items ON items.seq = {seq} "
                    "WHERE item_text MATCH :w ORDER BY items.id")
         else:
@@ -192,9 +192,9 @@ def test_0009_round_trip_moves_entries_between_the_rowid_classes(tmp_path):
     from geoshare.storage.engine import Database
 
     v9 = importlib.import_module("geoshare.storage.migrations.versions.0009_search_classes")
-    v11 = importlib.import_module("geoshare.storage.migrations.versions.0011_search_boxes")
+    v13 = importlib.import_module("geoshare.storage.migrations.versions.0013_search_box_guards")
     assert (v9.PUBLIC, v9.ORG) == (store.PUBLIC, store.ORG)
-    assert (v11.CLASS_SHIFT, v11.SEQ_SHIFT) == (store.CLASS_SHIFT, store.SEQ_SHIFT)
+    assert (v13.CLASS_SHIFT, v13.SEQ_SHIFT) == (store.CLASS_SHIFT, store.SEQ_SHIFT)
     engine, drop = _engine_for_migration(tmp_path)
     if engine.dialect.name != "sqlite":
         drop()
@@ -251,13 +251,90 @@ def set_extent(conn, item_id: str, e) -> None:
                       "WHERE id = :i"), dict(zip("abcd", e, strict=True), i=item_id))
 
 
+def _box_0011(e) -> int:
+    """Migration 0011's box (before 0013's guard bits): xmin column << 22 | xmax column << 14 |
+    ymin row << 7 | ymax row, and 255 << 22 | 127 << 7 without an extent."""
+    from geoshare.storage import item_boxes
+
+    if e is None:
+        return 255 << 22 | 127 << 7
+    xmin, ymin, xmax, ymax = e
+    return (item_boxes.column_of(xmin) << 22 | item_boxes.column_of(xmax) << 14 | item_boxes.row_of(ymin) << 7
+            | item_boxes.row_of(ymax))
+
+
 def test_0011_round_trip_writes_each_extent_box_into_the_rowid(tmp_path):
-    """SQLite: at head an entry's rowid is class << 61 | seq << 30 | its extent's box, the number
-    storage/item_boxes.box_of computes and item_search.fts_rowid computes in SQL, for extents on
-    grid lines, beyond the world, crossing the antimeridian and missing; an extent change moves
-    the entry (the old one is gone); down to 0010 the entries are back at seq + class << 40, and
-    up again every item, one written in between included, carries its box.  PostgreSQL: 0011
-    changes nothing."""
+    """SQLite: at 0011 an entry's rowid is class << 61 | seq << 30 | its extent's box (0011's
+    layout), for extents on grid lines, beyond the world, crossing the antimeridian and missing;
+    an extent change moves the entry (the old one is gone); down to 0010 the entries are back at
+    seq + class << 40, and up again every item, one written in between included, carries its box;
+    a seq above 2**31 - 1 is refused.  PostgreSQL: 0011 changes nothing."""
+    import importlib
+
+    from sqlalchemy import text
+
+    from geoshare.storage.engine import Database
+
+    v11 = importlib.import_module("geoshare.storage.migrations.versions.0011_search_boxes")
+    assert (v11.COLUMNS, v11.ROWS, v11.EMPTY) == (256, 128, _box_0011(None))
+    assert (v11.XMIN_SHIFT, v11.XMAX_SHIFT, v11.YMIN_SHIFT) == (22, 14, 7)
+    engine, drop = _engine_for_migration(tmp_path)
+    if engine.dialect.name != "sqlite":
+        drop()
+        return
+    engine = Database(str(engine.url)).sync_engine
+    extents = dict(EXTENTS)
+
+    def entries(conn, seq: str) -> dict[str, int]:
+        return dict(conn.execute(text(f"SELECT items.id, item_text.rowid FROM item_text JOIN items ON items.seq = {seq} "
+                                      "WHERE item_text MATCH 'harbour'")).all())
+
+    def wanted(conn) -> dict[str, int]:
+        seqs = dict(conn.execute(text("SELECT id, seq FROM items")).all())
+        return {i: 2 << 61 | seqs[i] << 30 | _box_0011(extents[i]) for i in seqs}
+
+    seq_0011 = "((item_text.rowid >> 30) & 2147483647)"
+    try:
+        _migrate_to(engine, "0011")
+        with engine.begin() as conn:
+            _owner(conn)
+            for item_id in "abcdef":
+                add(conn, item_id, f"Harbour {item_id}")
+                set_extent(conn, item_id, extents[item_id])
+            assert entries(conn, seq_0011) == wanted(conn)
+            assert _box_0011(extents["b"]) == (128 << 22 | 129 << 14 | 64 << 7 | 65)
+            assert _box_0011(extents["c"]) == (127 << 22 | 135 << 14 | 32 << 7 | 96)
+        _migrate_to(engine, "0010", down=True)
+        with engine.begin() as conn:
+            add(conn, "g", "Harbour g")
+            set_extent(conn, "g", extents["g"])
+            seqs = dict(conn.execute(text("SELECT id, seq FROM items")).all())
+            assert entries(conn, "(item_text.rowid & 1099511627775)") == {i: s + (2 << 40) for i, s in seqs.items()}
+        _migrate_to(engine, "0011")
+        with engine.begin() as conn:
+            assert entries(conn, seq_0011) == wanted(conn)
+            extents["a"] = (10.0, 20.0, 30.0, 40.0)
+            set_extent(conn, "a", extents["a"])
+            extents["f"] = (1.0, 2.0, 3.0, 4.0)
+            set_extent(conn, "f", extents["f"])
+            assert entries(conn, seq_0011) == wanted(conn)
+            assert conn.execute(text("SELECT count(*) FROM item_text WHERE item_text MATCH 'harbour'")).scalar() == 7
+            conn.execute(text("UPDATE items SET seq = 2147483647 WHERE id = 'a'"))  # the largest one that fits
+            assert entries(conn, seq_0011) == wanted(conn)
+        with pytest.raises(Exception, match="item sequence is exhausted"), engine.begin() as conn:
+            conn.execute(text("UPDATE items SET seq = 2147483648 WHERE id = 'b'"))
+    finally:
+        drop()
+
+
+def test_0013_round_trip_moves_each_box_into_its_guarded_slots(tmp_path):
+    """SQLite: at head an entry's rowid is class << 61 | seq << 34 | its extent's box with guard
+    bits (storage/item_boxes.box_of, and item_search.fts_rowid in SQL, agree), for extents on grid
+    lines, beyond the world, crossing the antimeridian and missing; an extent change moves the
+    entry; down to 0012 the entries are back in 0011's layout, and up again every item, one
+    written in between included, carries its new box.  A seq above 2**27 - 1 is refused, and the
+    upgrade refuses a database already past it.  (PostgreSQL's side: the 0012 test, whose round
+    trip crosses 0013.)"""
     import importlib
 
     from sqlalchemy import select, text
@@ -267,10 +344,11 @@ def test_0011_round_trip_writes_each_extent_box_into_the_rowid(tmp_path):
     from geoshare.storage.engine import Database
     from geoshare.storage.tables import items
 
-    v11 = importlib.import_module("geoshare.storage.migrations.versions.0011_search_boxes")
-    assert (v11.COLUMNS, v11.ROWS, v11.EMPTY) == (item_boxes.COLUMNS, item_boxes.ROWS, item_boxes.EMPTY)
-    assert (v11.XMIN_SHIFT, v11.XMAX_SHIFT, v11.YMIN_SHIFT) == (
+    v13 = importlib.import_module("geoshare.storage.migrations.versions.0013_search_box_guards")
+    assert (v13.COLUMNS, v13.ROWS, v13.EMPTY) == (item_boxes.COLUMNS, item_boxes.ROWS, item_boxes.EMPTY)
+    assert (v13.XMIN_SHIFT, v13.XMAX_SHIFT, v13.YMIN_SHIFT) == (
         item_boxes.XMIN_SHIFT, item_boxes.XMAX_SHIFT, item_boxes.YMIN_SHIFT)
+    assert (v13.CLASS_SHIFT, v13.SEQ_SHIFT) == (store.CLASS_SHIFT, store.SEQ_SHIFT) == (61, item_boxes.BITS)
     engine, drop = _engine_for_migration(tmp_path)
     if engine.dialect.name != "sqlite":
         drop()
@@ -285,11 +363,11 @@ def test_0011_round_trip_writes_each_extent_box_into_the_rowid(tmp_path):
     def wanted(conn) -> dict[str, int]:
         seqs = dict(conn.execute(text("SELECT id, seq FROM items")).all())
         computed = dict(conn.execute(select(items.c.id, store.fts_rowid())).all())
-        want = {i: 2 << 61 | seqs[i] << 30 | item_boxes.box_of(*(extents[i] or (None,) * 4)) for i in seqs}
+        want = {i: 2 << 61 | seqs[i] << 34 | item_boxes.box_of(*(extents[i] or (None,) * 4)) for i in seqs}
         assert computed == want  # the SQL of fts_rowid and Python's box_of agree
         return want
 
-    head_seq = "((item_text.rowid >> 30) & 2147483647)"
+    head_seq = "((item_text.rowid >> 34) & 134217727)"
     try:
         _migrate_to(engine, "head")
         with engine.begin() as conn:
@@ -298,14 +376,16 @@ def test_0011_round_trip_writes_each_extent_box_into_the_rowid(tmp_path):
                 add(conn, item_id, f"Harbour {item_id}")
                 set_extent(conn, item_id, extents[item_id])
             assert entries(conn, head_seq) == wanted(conn)
-            assert item_boxes.box_of(*extents["b"]) == (128 << 22 | 129 << 14 | 64 << 7 | 65)
-            assert item_boxes.box_of(*extents["c"]) == (127 << 22 | 135 << 14 | 32 << 7 | 96)
-        _migrate_to(engine, "0010", down=True)
+            assert item_boxes.box_of(*extents["b"]) == (127 << 25 | 129 << 16 | 63 << 8 | 65)
+            assert item_boxes.box_of(*extents["c"]) == (128 << 25 | 135 << 16 | 95 << 8 | 96)
+            assert item_boxes.box_of(None, 1.0, 2.0, 3.0) == 0
+        _migrate_to(engine, "0012", down=True)
         with engine.begin() as conn:
             add(conn, "g", "Harbour g")
             set_extent(conn, "g", extents["g"])
             seqs = dict(conn.execute(text("SELECT id, seq FROM items")).all())
-            assert entries(conn, "(item_text.rowid & 1099511627775)") == {i: s + (2 << 40) for i, s in seqs.items()}
+            assert entries(conn, "((item_text.rowid >> 30) & 2147483647)") == {
+                i: 2 << 61 | s << 30 | _box_0011(extents[i]) for i, s in seqs.items()}
         _migrate_to(engine, "head")
         with engine.begin() as conn:
             assert entries(conn, head_seq) == wanted(conn)
@@ -315,15 +395,21 @@ def test_0011_round_trip_writes_each_extent_box_into_the_rowid(tmp_path):
             set_extent(conn, "f", extents["f"])
             assert entries(conn, head_seq) == wanted(conn)
             assert conn.execute(text("SELECT count(*) FROM item_text WHERE item_text MATCH 'harbour'")).scalar() == 7
-            conn.execute(text("UPDATE items SET seq = 2147483647 WHERE id = 'a'"))  # the largest one that fits
-            wanted(conn)
+            conn.execute(text("UPDATE items SET seq = 134217727 WHERE id = 'a'"))  # the largest one that fits
+            assert entries(conn, head_seq) == wanted(conn)
         # a larger seq would spill into the class bits: refused, whether set or assigned to a new item
-        for write in (lambda conn: conn.execute(text("UPDATE items SET seq = 2147483648 WHERE id = 'b'")),
+        for write in (lambda conn: conn.execute(text("UPDATE items SET seq = 134217728 WHERE id = 'b'")),
                       lambda conn: add(conn, "z", "Harbour z")):
             with pytest.raises(Exception, match="item sequence is exhausted"), engine.begin() as conn:
                 write(conn)
         with engine.begin() as conn:
             assert entries(conn, head_seq) == wanted(conn)
+        # a database whose items went past the limit under 0011's wider one cannot move up
+        _migrate_to(engine, "0012", down=True)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE items SET seq = 134217728 WHERE id = 'a'"))
+        with pytest.raises(Exception, match="reaches 134217728"):
+            _migrate_to(engine, "head")
     finally:
         drop()
 

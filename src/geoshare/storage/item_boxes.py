@@ -1,20 +1,29 @@
-"""SQLite: an item's extent as a coarse box in the low bits of its full-text rowid (migration 0011).
+"""An item's extent as a coarse box: the low bits of its SQLite full-text rowid (migrations 0011,
+0013) and PostgreSQL's `item_postings.box` (0012, 0013).
 
 The world is cut into a grid of COLUMNS x ROWS cells (1.40625 degrees each way).  An item's box
-is the grid column of its extent's xmin and of its xmax, and the grid row of its ymin and of its
-ymax, packed into BITS bits:
+holds the grid column of its extent's xmin and of its xmax, and the grid row of its ymin and of
+its ymax, each in a slot with one spare (guard) bit above it, BITS bits in all:
 
-    box = xmin column << 22 | xmax column << 14 | ymin row << 7 | ymax row
+    box = (255 - xmin column) << 25 | xmax column << 16 | (127 - ymin row) << 8 | ymax row
 
-An item without an extent (any of the four numbers missing) gets EMPTY, a box no bbox ever takes
-without checking the row.  Both the box and the bbox go through the same monotone mapping
-(`column_of`, `row_of`; the SQL of `box_expression` computes the same numbers), so for each of
-the four comparisons of the intersection test:
+The two minimums are stored turned around (255 - column, 127 - row), so each of the four tests a
+bbox makes of a box reads "slot >= bound", and all four are one subtraction (`_all_at_least`): set
+every guard bit, subtract the four bounds packed the same way, and a guard survives exactly when
+its slot held at least its bound (a slot never borrows from the one above: a bound is at most
+the guard's own value).  A search with a bbox makes that test for every match, so its cost
+matters: one subtraction and one mask instead of four shifts, masks and comparisons.
+
+An item without an extent (any of the four numbers missing) gets EMPTY (0: xmin in the east
+column, xmax in the west one), a box no bbox ever takes without checking the row.  Both the box
+and the bbox go through the same monotone mapping (`column_of`, `row_of`; the SQL of
+`box_expression` computes the same numbers), so for each of the four comparisons of the
+intersection test:
 
 * `extent_xmin <= bbox xmax` implies `column(extent_xmin) <= column(bbox xmax)`: an entry whose
-  box fails the test with `<=` cannot intersect the bbox (it is left out from the rowid alone);
+  box fails the test with `<=` cannot intersect the bbox (it is left out from the box alone);
 * `column(extent_xmin) < column(bbox xmax)` implies `extent_xmin < bbox xmax`: an entry whose box
-  passes with `<` everywhere intersects it (it is kept from the rowid alone);
+  passes with `<` everywhere intersects it (it is kept from the box alone);
 * the rest (an edge of the extent in a grid column or row the bbox's edge also falls in) is
   checked against the item's row.
 
@@ -31,10 +40,11 @@ from sqlalchemy import ColumnElement, Integer, and_, case, cast, column, exists,
 from geoshare.storage.tables import items
 
 COLUMNS, ROWS = 256, 128
-XMIN_SHIFT, XMAX_SHIFT, YMIN_SHIFT = 22, 14, 7
-BITS = 30  # what the box takes of the rowid; the seq sits above it (storage/item_search.py)
-EMPTY = (COLUMNS - 1) << XMIN_SHIFT | (ROWS - 1) << YMIN_SHIFT  # no extent: xmin at the east edge, xmax at the west
-_COLUMN_BITS, _ROW_BITS = 0xFF, 0x7F
+XMIN_SHIFT, XMAX_SHIFT, YMIN_SHIFT = 25, 16, 8  # each slot: its field, then one guard bit
+BITS = 34  # what the box takes of the rowid; the seq sits above it (storage/item_search.py)
+EMPTY = 0  # no extent: xmin at the east edge, xmax at the west, ymin at the north, ymax at the south
+GUARDS = 1 << (XMIN_SHIFT + 8) | 1 << (XMAX_SHIFT + 8) | 1 << (YMIN_SHIFT + 7) | 1 << 7
+_ONES = 1 << XMIN_SHIFT | 1 << XMAX_SHIFT | 1 << YMIN_SHIFT | 1
 
 Bbox = tuple[float, float, float, float]  # xmin, ymin, xmax, ymax (WGS84)
 # The item row an uncertain entry is checked against: only the columns the check reads (an alias
@@ -58,8 +68,8 @@ def box_of(xmin: float | None, ymin: float | None, xmax: float | None, ymax: flo
     """The box of an extent (EMPTY when a number is missing)."""
     if xmin is None or ymin is None or xmax is None or ymax is None:
         return EMPTY
-    return (column_of(xmin) << XMIN_SHIFT | column_of(xmax) << XMAX_SHIFT
-            | row_of(ymin) << YMIN_SHIFT | row_of(ymax))
+    return ((COLUMNS - 1 - column_of(xmin)) << XMIN_SHIFT | column_of(xmax) << XMAX_SHIFT
+            | (ROWS - 1 - row_of(ymin)) << YMIN_SHIFT | row_of(ymax))
 
 
 def _cell(value: Any, offset: float, cells: int, span: float) -> ColumnElement[Any]:
@@ -73,15 +83,32 @@ def box_expression() -> ColumnElement[Any]:
     `box_of` computes and migration 0011 writes into the rowid (a test checks all three agree)."""
     c = items.c
     empty = or_(c.extent_xmin.is_(None), c.extent_ymin.is_(None), c.extent_xmax.is_(None), c.extent_ymax.is_(None))
-    packed = (_cell(c.extent_xmin, 180.0, COLUMNS, 360.0).op("<<")(XMIN_SHIFT)
+    packed = ((COLUMNS - 1 - _cell(c.extent_xmin, 180.0, COLUMNS, 360.0)).op("<<")(XMIN_SHIFT)
               .op("|")(_cell(c.extent_xmax, 180.0, COLUMNS, 360.0).op("<<")(XMAX_SHIFT))
-              .op("|")(_cell(c.extent_ymin, 90.0, ROWS, 180.0).op("<<")(YMIN_SHIFT))
+              .op("|")((ROWS - 1 - _cell(c.extent_ymin, 90.0, ROWS, 180.0)).op("<<")(YMIN_SHIFT))
               .op("|")(_cell(c.extent_ymax, 90.0, ROWS, 180.0)))
     return case((empty, EMPTY), else_=packed)
 
 
-def _part(rowid: ColumnElement[Any], shift: int, mask: int) -> ColumnElement[Any]:
-    return rowid.op(">>")(shift).op("&")(mask) if shift else rowid.op("&")(mask)
+def bounds(bbox: Bbox) -> tuple[int, int]:
+    """The bounds of a bbox, packed as a box is: the first for "the box may intersect it" (every
+    slot at least its bound: xmin column <= the bbox's east column, xmax column >= its west one,
+    and so for the rows), the second for "the box surely does" (every comparison strict)."""
+    xmin, ymin, xmax, ymax = bbox
+    west, east, south, north = column_of(xmin), column_of(xmax), row_of(ymin), row_of(ymax)
+    possible = (COLUMNS - 1 - east) << XMIN_SHIFT | west << XMAX_SHIFT | (ROWS - 1 - north) << YMIN_SHIFT | south
+    return possible, possible + _ONES
+
+
+def slots_at_least(box: int, bound: int) -> bool:
+    """Python's `_all_at_least`: every slot of `box` at least the same slot of `bound`."""
+    return ((box | GUARDS) - bound) & GUARDS == GUARDS
+
+
+def _all_at_least(rowid: ColumnElement[Any], bound: int) -> ColumnElement[bool]:
+    # The bits above the box (a rowid's seq and class) pass through untouched: the top slot
+    # never borrows.
+    return rowid.op("|")(GUARDS).op("-")(bound).op("&")(GUARDS) == GUARDS
 
 
 def entry_in_bbox(rowid: ColumnElement[Any], seq: ColumnElement[Any], bbox: Bbox) -> ColumnElement[bool]:
@@ -89,14 +116,8 @@ def entry_in_bbox(rowid: ColumnElement[Any], seq: ColumnElement[Any], bbox: Bbox
     `bbox`: decided from the box where it can be, from the item's row where it cannot.  The box
     is read from the low bits, so a bare box serves too (PostgreSQL's `item_postings.box`)."""
     xmin, ymin, xmax, ymax = bbox
-    west, east, south, north = column_of(xmin), column_of(xmax), row_of(ymin), row_of(ymax)
-    e_xmin = _part(rowid, XMIN_SHIFT, _COLUMN_BITS)
-    e_xmax = _part(rowid, XMAX_SHIFT, _COLUMN_BITS)
-    e_ymin = _part(rowid, YMIN_SHIFT, _ROW_BITS)
-    e_ymax = _part(rowid, 0, _ROW_BITS)
-    possible = and_(e_xmin <= east, e_xmax >= west, e_ymin <= north, e_ymax >= south)
-    certain = and_(e_xmin < east, e_xmax > west, e_ymin < north, e_ymax > south)
+    possible, certain = bounds(bbox)
     row = _ROW
     checked = exists().where(row.c.seq == seq, row.c.extent_xmin <= xmax, row.c.extent_xmax >= xmin,
                              row.c.extent_ymin <= ymax, row.c.extent_ymax >= ymin)
-    return and_(possible, or_(certain, checked))
+    return and_(_all_at_least(rowid, possible), or_(_all_at_least(rowid, certain), checked))

@@ -3,7 +3,7 @@ capped total.
 
 The full-text index (migration 0006) is SQLite's FTS5 table `item_text` or PostgreSQL's
 generated column `items.search_text`.  An item's `item_text` entry sits at rowid
-`class << 61 | seq << 30 | box` (migrations 0009 and 0011: public items highest, then
+`class << 61 | seq << 34 | box` (migrations 0009, 0011 and 0013: public items highest, then
 organization items, then the rest; the box is the extent's, storage/item_boxes.py), so `fts_seq`
 maps an entry back to its item, a class is one rowid range (`FtsPart`) and a bbox is mostly
 answered from the rowid.  Query text is cut into words the way the
@@ -14,6 +14,7 @@ domain/item_search.py as a SQLAlchemy expression over `items`.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 from collections.abc import Sequence
@@ -53,7 +54,7 @@ _WEIGHTS = {"title": "A", "tags": "B", "snippet": "C", "description": "C", "type
             "accessinformation": "D", "licenseinfo": "D", "name": "D"}
 _WORDS = re.compile(r"[^\W_]+")
 _item_text = table("item_text", column("rowid"))
-# Migrations 0009 and 0011: the rowid classes and the seq above the extent's box (their modules
+# Migrations 0009 and 0013: the rowid classes and the seq above the extent's box (their modules
 # hold the same numbers; a test checks they agree).
 CLASS_SHIFT, SEQ_SHIFT = 61, item_boxes.BITS
 SEQ_MASK = (1 << (CLASS_SHIFT - SEQ_SHIFT)) - 1
@@ -222,7 +223,7 @@ class FtsPart:
 def _in_class(part: FtsPart) -> tuple[ColumnElement[bool], ...]:
     """The rowid range of the part's classes: bounds FTS5 applies while it reads, without a
     doclist (none for all three); and the bbox, read from each entry's rowid (item_boxes)."""
-    bounds = [] if part.bbox is None else [item_boxes.entry_in_bbox(_item_text.c.rowid, fts_seq, part.bbox)]
+    bounds = [] if part.bbox is None else [_entry_in_bbox(part.bbox)]
     if part.low > OTHER:
         bounds.append(_item_text.c.rowid >= part.low << CLASS_SHIFT)
     if part.high < PUBLIC:
@@ -230,8 +231,15 @@ def _in_class(part: FtsPart) -> tuple[ColumnElement[bool], ...]:
     return tuple(bounds)
 
 
+@functools.lru_cache(maxsize=256)
+def _entry_in_bbox(bbox: item_boxes.Bbox) -> ColumnElement[bool]:
+    """item_boxes.entry_in_bbox over the index's rows, built once per bbox (a search asks it of
+    every class it reads; the expression is immutable)."""
+    return item_boxes.entry_in_bbox(_item_text.c.rowid, fts_seq, bbox)
+
+
 def fts_rowid() -> ColumnElement[Any]:
-    """The rowid of an item's entry (migration 0011's expression: the class from its `acl` as
+    """The rowid of an item's entry (migration 0013's expression: the class from its `acl` as
     written, the seq, the extent's box)."""
     offset = case((func.instr(items.c.acl, " zp0") > 0, PUBLIC << CLASS_SHIFT),
                   (func.instr(items.c.acl, " zo") > 0, ORG << CLASS_SHIFT), else_=0)
