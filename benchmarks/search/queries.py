@@ -88,13 +88,13 @@ def statements(q: Query, who: str, dialect: str) -> list[tuple[str, dict[str, An
     source = "items"
     rank = ""
     if q.fts_sqlite and dialect == "sqlite":
-        # migrations 0009/0013: an entry's rowid is class << 61 | seq << 34 | the extent's box
-        source = "item_text JOIN items ON items.seq = ((item_text.rowid >> 34) & 134217727)"
+        # migrations 0009/0013: an entry's rowid is class << 61 | (134217727 - seq) << 34 | the extent's box
+        source = "item_text JOIN items ON items.seq = 134217727 - ((item_text.rowid >> 34) & 134217727)"
         conds.insert(0, "item_text MATCH :match")
         binds["match"] = q.fts_sqlite
         if q.relevance:
             binds["title"] = f'{{title}} : "{q.relevance}"'  # the term (a phrase as a phrase) in the title
-        rank = ("CASE WHEN items.seq IN (SELECT (rowid >> 34) & 134217727 FROM item_text WHERE item_text MATCH :title) "
+        rank = ("CASE WHEN items.seq IN (SELECT 134217727 - ((rowid >> 34) & 134217727) FROM item_text WHERE item_text MATCH :title) "
                 "THEN 0 ELSE 1 END, "
                 "items.seq DESC")
     elif q.fts_pg and dialect == "postgresql":

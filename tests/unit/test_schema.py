@@ -113,7 +113,7 @@ def test_0007_round_trip_keeps_the_full_text_index(tmp_path):
     if sqlite:
         engine = Database(str(engine.url)).sync_engine
 
-    def found(conn, word: str, seq: str = "((item_text.rowid >> 34) & 134217727)") -> list[str]:
+    def found(conn, word: str, seq: str = "(134217727 - ((item_text.rowid >> 34) & 134217727))") -> list[str]:
         if sqlite:  # the entry's seq: at head (0013) above the box; at 0006 the rowid itself
             sql = (f"SELECT items.id FROM item_text JOIN items ON items.seq = {seq} "
                    "WHERE item_text MATCH :w ORDER BY items.id")
@@ -328,8 +328,8 @@ def test_0011_round_trip_writes_each_extent_box_into_the_rowid(tmp_path):
 
 
 def test_0013_round_trip_moves_each_box_into_its_guarded_slots(tmp_path):
-    """SQLite: at head an entry's rowid is class << 61 | seq << 34 | its extent's box with guard
-    bits (storage/item_boxes.box_of, and item_search.fts_rowid in SQL, agree), for extents on grid
+    """SQLite: at head an entry's rowid is class << 61 | (2**27 - 1 - seq) << 34 | its extent's
+    box with guard bits (storage/item_boxes.box_of, and item_search.fts_rowid in SQL, agree), for extents on grid
     lines, beyond the world, crossing the antimeridian and missing; an extent change moves the
     entry; down to 0012 the entries are back in 0011's layout, and up again every item, one
     written in between included, carries its new box.  A seq above 2**27 - 1 is refused, and the
@@ -363,11 +363,11 @@ def test_0013_round_trip_moves_each_box_into_its_guarded_slots(tmp_path):
     def wanted(conn) -> dict[str, int]:
         seqs = dict(conn.execute(text("SELECT id, seq FROM items")).all())
         computed = dict(conn.execute(select(items.c.id, store.fts_rowid())).all())
-        want = {i: 2 << 61 | seqs[i] << 34 | item_boxes.box_of(*(extents[i] or (None,) * 4)) for i in seqs}
+        want = {i: 2 << 61 | (134217727 - seqs[i]) << 34 | item_boxes.box_of(*(extents[i] or (None,) * 4)) for i in seqs}
         assert computed == want  # the SQL of fts_rowid and Python's box_of agree
         return want
 
-    head_seq = "((item_text.rowid >> 34) & 134217727)"
+    head_seq = "(134217727 - ((item_text.rowid >> 34) & 134217727))"
     try:
         _migrate_to(engine, "head")
         with engine.begin() as conn:

@@ -3,10 +3,13 @@ capped total.
 
 The full-text index (migration 0006) is SQLite's FTS5 table `item_text` or PostgreSQL's
 generated column `items.search_text`.  An item's `item_text` entry sits at rowid
-`class << 61 | seq << 34 | box` (migrations 0009, 0011 and 0013: public items highest, then
-organization items, then the rest; the box is the extent's, storage/item_boxes.py), so `fts_seq`
-maps an entry back to its item, a class is one rowid range (`FtsPart`) and a bbox is mostly
-answered from the rowid.  Query text is cut into words the way the
+`class << 61 | (MAX_SEQ - seq) << 34 | box` (migrations 0009, 0011 and 0013: public items
+highest, then organization items, then the rest; the box is the extent's,
+storage/item_boxes.py), so `fts_seq` maps an entry back to its item, a class is one rowid range
+(`FtsPart`), a bbox is mostly answered from the rowid, and within a class the newest item comes
+first in ascending rowid order.  The index is only ever read in ascending order: SQLite 3.40's
+FTS5 (Debian 12's, and Python's on it) drops matches of an AND read in descending order from a
+large index whose rowids span the classes (later versions do not).  Query text is cut into words the way the
 index cuts stored text (at every character that is neither a letter nor a digit), so a term of
 several words is matched as a phrase.  The predicate (what matches, who may see it) comes from
 domain/item_search.py as a SQLAlchemy expression over `items`.
@@ -57,9 +60,10 @@ _item_text = table("item_text", column("rowid"))
 # Migrations 0009 and 0013: the rowid classes and the seq above the extent's box (their modules
 # hold the same numbers; a test checks they agree).
 CLASS_SHIFT, SEQ_SHIFT = 61, item_boxes.BITS
-SEQ_MASK = (1 << (CLASS_SHIFT - SEQ_SHIFT)) - 1
+SEQ_MASK = MAX_SEQ = (1 << (CLASS_SHIFT - SEQ_SHIFT)) - 1
 OTHER, ORG, PUBLIC = 0, 1, 2
-fts_seq: ColumnElement[Any] = _item_text.c.rowid.op(">>")(SEQ_SHIFT).op("&")(SEQ_MASK)  # an entry's item (its seq)
+# an entry's item (its seq), stored turned around (MAX_SEQ - seq) so the newest comes first
+fts_seq: ColumnElement[Any] = MAX_SEQ - _item_text.c.rowid.op(">>")(SEQ_SHIFT).op("&")(SEQ_MASK)
 _MATCH_TARGET: ColumnElement[Any] = literal_column("item_text")
 _SEARCH_TEXT: ColumnElement[Any] = literal_column("items.search_text")
 # Fields whose weight another field shares: a condition on one of them alone is re-checked on its own text.
@@ -243,7 +247,7 @@ def fts_rowid() -> ColumnElement[Any]:
     written, the seq, the extent's box)."""
     offset = case((func.instr(items.c.acl, " zp0") > 0, PUBLIC << CLASS_SHIFT),
                   (func.instr(items.c.acl, " zo") > 0, ORG << CLASS_SHIFT), else_=0)
-    return items.c.seq.op("<<")(SEQ_SHIFT).op("|")(item_boxes.box_expression()).op("|")(offset)
+    return (MAX_SEQ - items.c.seq).op("<<")(SEQ_SHIFT).op("|")(item_boxes.box_expression()).op("|")(offset)
 
 
 def count_parts(conn: Connection, parts: Sequence[FtsPart], where: ColumnElement[bool] | None, cap: int) -> int:
@@ -267,13 +271,19 @@ def fts_ids(conn: Connection, parts: Sequence[FtsPart], where: ColumnElement[boo
             _item_text.join(items, items.c.seq == fts_seq)).where(_match(part.fts), *_in_class(part))
         if where is not None:
             query = query.where(where)
-        return list(conn.execute(query.order_by(_item_text.c.rowid.desc()).offset(skip).limit(rows)))
+        return list(conn.execute(newest_first(query).offset(skip).limit(rows)))
 
     if len(parts) == 1:
         return [row.id for row in read(parts[0], offset, limit)]
     streams = [read(part, 0, offset + limit) for part in parts]
     merged = heapq.merge(*streams, key=lambda row: -int(row.seq))
     return [row.id for row in islice(merged, offset, offset + limit)]
+
+
+def newest_first(query: Any) -> Any:
+    """`query` over `item_text` in the order of its rowids, which within a class is the newest
+    item first (ascending: see the module's notes on descending reads)."""
+    return query.order_by(_item_text.c.rowid.asc())
 
 
 def page_ids(conn: Connection, where: ColumnElement[bool], order: Sequence[Any], offset: int, limit: int,

@@ -30,9 +30,16 @@ DATABASE_ONLY_TABLES = ("item_postings", "search_scopes")
 
 def drop_schema(conn: Connection) -> None:
     """Drop every table the migrations made (the ones of storage/tables.py, the database-only
-    ones and Alembic's version table), so that `upgrade` builds the schema again from nothing."""
+    ones and Alembic's version table) and, on PostgreSQL, their `geoshare_` functions, so that
+    `upgrade` builds the schema again from nothing."""
     from geoshare.storage.tables import metadata
 
     metadata.drop_all(conn)
     for name in (*DATABASE_ONLY_TABLES, "alembic_version"):
         conn.execute(text(f'DROP TABLE IF EXISTS "{name}"'))
+    if conn.dialect.name == "postgresql":  # and the functions (their triggers went with the tables)
+        found = conn.execute(text("SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n "
+                                  "ON n.oid = p.pronamespace WHERE n.nspname = current_schema() "
+                                  "AND p.proname LIKE 'geoshare\\_%'")).scalars().all()
+        for signature in found:
+            conn.execute(text(f"DROP FUNCTION IF EXISTS {signature} CASCADE"))
