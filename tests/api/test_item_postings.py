@@ -61,10 +61,10 @@ async def _agree(world: World, step: str) -> None:
             tokens = access.posting_tokens(viewer, mine, item_postings.orgs(conn))
             if tokens is None:
                 return rule, None
-            scopes = item_postings.scope_numbers(conn, *tokens)
+            broad, narrow = tokens
             posted = text("SELECT i.id FROM items i WHERE i.seq IN (SELECT seq FROM item_postings "
-                          "WHERE scope = ANY(:s))")
-            return rule, set(conn.execute(posted, {"s": [*scopes.broad, *scopes.narrow]}).scalars())
+                          "WHERE scope IN (SELECT num FROM search_scopes WHERE token = ANY(:s)))")
+            return rule, set(conn.execute(posted, {"s": [*broad, *narrow]}).scalars())
 
         rule, posted = await world.svc.db.read(read)
         assert (posted is None) == (who in GENERAL), (step, who)

@@ -524,7 +524,8 @@ def _postings(conn: Connection, query: ItemQuery, viewer: Principal, mine: list[
     if terms is None:
         return None
     title = [t for t in (f"{lexeme}:A",) if term.field is None and t in terms]
-    return Postings(terms, title, posting_store.scope_numbers(conn, *tokens, org=only_org))
+    broad, narrow = tokens
+    return Postings(terms, title, posting_store.Scopes(tuple(broad), tuple(narrow), only_org))
 
 
 def _posting_page(conn: Connection, p: Postings, offset: int, limit: int,

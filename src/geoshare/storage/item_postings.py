@@ -1,7 +1,8 @@
 """PostgreSQL item search through the posting lists of migrations 0008 and 0010 (`item_postings`).
 
 A question is a set of terms (`lexeme:weight`, or `lexA lexB:weight` for two adjacent words) and
-the caller's scopes (numbers of access tokens, `search_scopes`).  Each (term, scope) pair is one
+the caller's scopes (access tokens, numbered by `search_scopes`: each statement looks its
+tokens' numbers up itself, so a search takes no round trip for them).  Each (term, scope) pair is one
 range of the B-tree `(term, scope, seq)`, read newest first by an index-only scan; the ranges are merged in `seq` order (Merge Append) and
 duplicates dropped as they pass (Unique), so a count stops at its limit and a page after its last
 row, however many items match.  The few scopes that hold little each (the caller's own items,
@@ -36,11 +37,12 @@ MAX_PREFIX_TERMS = 64  # a prefix expanding to more terms is left to the general
 
 @dataclass(frozen=True)
 class Scopes:
-    """A caller's scope numbers: `broad` ones read one range each (public, organization),
-    `narrow` ones all in one range (the caller's own items, its groups)."""
+    """A caller's scopes, as access tokens: `broad` ones read one range each (public,
+    organization), `narrow` ones all in one range (the caller's own items, its groups).  A token
+    no item holds has no number, and its range is empty."""
 
-    broad: tuple[int, ...]
-    narrow: tuple[int, ...]
+    broad: tuple[str, ...]
+    narrow: tuple[str, ...]
     org: str | None = None  # the narrow ones' items of this organization only (`accountid:`)
 
 
@@ -91,12 +93,14 @@ def orgs(conn: Connection) -> list[tuple[str, str]]:
     return [(str(i), str(a)) for i, a in conn.execute(text("SELECT id, access FROM orgs ORDER BY id"))]
 
 
-def scope_numbers(conn: Connection, broad: Sequence[str], narrow: Sequence[str], org: str | None = None) -> Scopes:
-    """The numbers of the access tokens `broad` and `narrow`; a token no item holds has none."""
-    rows = conn.execute(text("SELECT token, num FROM search_scopes WHERE token = ANY(:t)"),
-                        {"t": [*broad, *narrow]}).all()
-    nums = {str(token): int(num) for token, num in rows}
-    return Scopes(tuple(nums[t] for t in broad if t in nums), tuple(nums[t] for t in narrow if t in nums), org)
+def _number(token_bind: str) -> str:
+    """SQL: the scope number of the token bound as `token_bind` (NULL when no item holds it)."""
+    return f"(SELECT num FROM search_scopes WHERE token = :{token_bind})"
+
+
+def _numbers(tokens_bind: str) -> str:
+    """SQL: the scope numbers of the tokens bound as `tokens_bind`, as an array."""
+    return f"ARRAY(SELECT num FROM search_scopes WHERE token = ANY(:{tokens_bind}))"
 
 
 @functools.lru_cache(maxsize=256)
@@ -119,19 +123,22 @@ def _matches(terms: Sequence[str], scopes: Scopes, binds: dict[str, Any], tag: s
     binds[f"{tag}_terms"] = list(terms)
     for i, term in enumerate(terms):
         binds[f"{tag}_t{i}"] = term
-        for j, scope in enumerate(scopes.broad):
-            binds[f"{tag}_s{j}"] = scope
-            parts.append(f"(SELECT seq, scope FROM item_postings WHERE term = :{tag}_t{i} AND scope = :{tag}_s{j}"
-                         f"{_in_bbox('item_postings', bbox)} ORDER BY seq DESC)")
+        for j, token in enumerate(scopes.broad):
+            binds[f"{tag}_s{j}"] = token
+            parts.append(f"(SELECT seq, scope FROM item_postings WHERE term = :{tag}_t{i} "
+                         f"AND scope = {_number(f'{tag}_s{j}')}{_in_bbox('item_postings', bbox)} "
+                         "ORDER BY seq DESC)")
     if scopes.narrow and terms:
         binds[f"{tag}_narrow"] = list(scopes.narrow)
         if scopes.org is None:
             parts.append(f"(SELECT seq, scope FROM item_postings WHERE term = ANY(:{tag}_terms) "
-                         f"AND scope = ANY(:{tag}_narrow){_in_bbox('item_postings', bbox)} ORDER BY seq DESC)")
+                         f"AND scope = ANY({_numbers(f'{tag}_narrow')}){_in_bbox('item_postings', bbox)} "
+                         "ORDER BY seq DESC)")
         else:
             binds[f"{tag}_org"] = scopes.org
             parts.append(f"(SELECT p.seq, p.scope FROM item_postings p JOIN items i ON i.seq = p.seq "
-                         f"WHERE p.term = ANY(:{tag}_terms) AND p.scope = ANY(:{tag}_narrow) AND i.org_id = :{tag}_org"
+                         f"WHERE p.term = ANY(:{tag}_terms) AND p.scope = ANY({_numbers(f'{tag}_narrow')}) "
+                         f"AND i.org_id = :{tag}_org"
                          f"{_in_bbox('p', bbox)} ORDER BY p.seq DESC)")
     if not parts:
         return "(SELECT NULL::bigint AS seq, NULL::bigint AS scope WHERE false)"

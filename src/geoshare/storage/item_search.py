@@ -224,13 +224,17 @@ class FtsPart:
     bbox: item_boxes.Bbox | None = None
 
 
-def _in_class(part: FtsPart) -> tuple[ColumnElement[bool], ...]:
-    """The rowid range of the part's classes: bounds FTS5 applies while it reads, without a
-    doclist (none for all three); and the bbox, read from each entry's rowid (item_boxes)."""
+def _in_class(part: FtsPart, below: int | None = None) -> tuple[ColumnElement[bool], ...]:
+    """The rowid range of the part's classes (ending at `below` when given, a rowid inside
+    them): bounds FTS5 applies while it reads, without a doclist (none for all three; FTS5
+    takes one bound each way, so there is never a second); and the bbox, read from each entry's
+    rowid (item_boxes)."""
     bounds = [] if part.bbox is None else [_entry_in_bbox(part.bbox)]
     if part.low > OTHER:
         bounds.append(_item_text.c.rowid >= part.low << CLASS_SHIFT)
-    if part.high < PUBLIC:
+    if below is not None:
+        bounds.append(_item_text.c.rowid < below)
+    elif part.high < PUBLIC:
         bounds.append(_item_text.c.rowid < (part.high + 1) << CLASS_SHIFT)
     return tuple(bounds)
 
@@ -264,20 +268,29 @@ def fts_ids(conn: Connection, parts: Sequence[FtsPart], where: ColumnElement[boo
             limit: int) -> list[str]:
     """SQLite: the ids of the items the `parts` find (and `where` keeps), the most recently added
     first.  The index yields each class's rows in that order, so only the page is read from each,
-    and the classes are merged by seq (a class alone skips `offset` in SQL)."""
-    def read(part: FtsPart, skip: int, rows: int) -> list[Any]:
+    and the classes are merged by seq (a class alone skips `offset` in SQL).  Once the classes
+    read so far hold `offset + limit` rows, a row of the next class older than the last of them
+    cannot be on the page: that class is read only above it, a rowid bound FTS5 applies while it
+    reads (the parts read through access words come last, and are the costly ones)."""
+    def read(part: FtsPart, skip: int, rows: int, floor: int | None = None) -> list[Any]:
         assert part.low == part.high, "a page reads one class at a time"
+        # newer than the seq `floor`: a smaller turned-around seq
+        below = None if floor is None else part.low << CLASS_SHIFT | (MAX_SEQ - floor) << SEQ_SHIFT
         query = select(fts_seq.label("seq"), items.c.id).select_from(
-            _item_text.join(items, items.c.seq == fts_seq)).where(_match(part.fts), *_in_class(part))
+            _item_text.join(items, items.c.seq == fts_seq)).where(_match(part.fts), *_in_class(part, below))
         if where is not None:
             query = query.where(where)
         return list(conn.execute(newest_first(query).offset(skip).limit(rows)))
 
     if len(parts) == 1:
         return [row.id for row in read(parts[0], offset, limit)]
-    streams = [read(part, 0, offset + limit) for part in parts]
+    wanted = offset + limit
+    streams: list[list[Any]] = []
+    for part in parts:
+        best = list(islice(heapq.merge(*streams, key=lambda row: -int(row.seq)), wanted))
+        streams.append(read(part, 0, wanted, int(best[-1].seq) if len(best) == wanted else None))
     merged = heapq.merge(*streams, key=lambda row: -int(row.seq))
-    return [row.id for row in islice(merged, offset, offset + limit)]
+    return [row.id for row in islice(merged, offset, wanted)]
 
 
 def newest_first(query: Any) -> Any:
