@@ -168,6 +168,7 @@ def _load_sqlite(engine: Engine, count: int, timings: dict[str, float], log: Cal
         t = time.perf_counter()
         if fill:
             conn.execute(fill)
+            conn.execute("INSERT INTO item_text(item_text) VALUES ('optimize')")  # one segment, as 0013 leaves it
             conn.commit()
         timings["full-text"] = time.perf_counter() - t
         t = time.perf_counter()
