@@ -15,7 +15,8 @@ anonymous, as member_0001 (a member of 50 groups) and as the administrator:
  * the `total` it answered,
  * p50/p95 of the same query written by hand in SQL (exact COUNT(*) + the page, the access rule
    spelled out), run from this process against the same database in the same run, its count, and
-   the ratio geoshare / hand-written;
+   the ratio geoshare / hand-written, and whether geoshare's page holds the hand-written page's
+   ids in the same order;
 
 then the member/anonymous ratio per query and how many queries meet p50 <= 20 ms.  --reuse keeps a
 corpus of the same size already in --data-dir / --database-url, so repeated runs take seconds.
@@ -71,25 +72,27 @@ def time_http(client: HttpClient, q: queries.Query, token: str | None, args: arg
             times.append(elapsed * 1000)
             if len(times) >= 5 and time.monotonic() > deadline:
                 break
-    return {**percentiles(times), "total": body.get("total"), "page": len(body["results"])}
+    return {**percentiles(times), "total": body.get("total"), "page": len(body["results"]),
+            "ids": [r["id"] for r in body["results"]]}
 
 
 def time_sql(engine: Engine, q: queries.Query, who: str, me: str, args: argparse.Namespace) -> dict[str, Any]:
     stmts = queries.statements(q, who, engine.dialect.name)
     times: list[float] = []
     total = page = 0
+    ids: list[str] = []
     deadline = time.monotonic() + args.budget
     with engine.connect() as conn:
         for n in range(args.sql_requests + 1):
             t0 = time.perf_counter()
             results = [conn.execute(text(sql), {**binds, "me": me, "org": gen.ORG}).fetchall() for sql, binds in stmts]
             elapsed = time.perf_counter() - t0
-            total, page = int(results[0][0][0]), len(results[1])
+            total, page, ids = int(results[0][0][0]), len(results[1]), [str(r[0]) for r in results[1]]
             if n >= 1:
                 times.append(elapsed * 1000)
                 if len(times) >= 3 and time.monotonic() > deadline:
                     break
-    return {**percentiles(times), "total": total, "page": page}
+    return {**percentiles(times), "total": total, "page": page, "ids": ids}
 
 
 # ------------------------------------------------------------------------------------------- setup
@@ -171,10 +174,12 @@ def report(all_rows: list[dict[str, Any]]) -> dict[str, Any]:
         h, s = r["http"], r["sql"]
         ratio = h["p50"] / s["p50"] if "p50" in h and s["p50"] else None
         r["ratio"] = ratio
+        r["same_page"] = "ids" in h and h["ids"] == s["ids"]
         lines.append([r["query"], r["who"], fmt(h.get("total"), ","), fmt(s["total"], ","), fmt(h.get("p50")),
-                      fmt(h.get("p95")), fmt(s["p50"]), fmt(s["p95"]), fmt(ratio, ".2f")])
-    print(table(["query", "as", "total", "sql count", "p50 ms", "p95 ms", "sql p50", "sql p95", "geoshare/sql"],
-                lines))
+                      fmt(h.get("p95")), fmt(s["p50"]), fmt(s["p95"]), fmt(ratio, ".2f"),
+                      "yes" if r["same_page"] else "NO"])
+    print(table(["query", "as", "total", "sql count", "p50 ms", "p95 ms", "sql p50", "sql p95", "geoshare/sql",
+                 "same page"], lines))
     by = {(r["query"], r["who"]): r for r in rows}
     names = list(dict.fromkeys(r["query"] for r in rows))
     print("\nqueries:")
@@ -195,10 +200,13 @@ def report(all_rows: list[dict[str, Any]]) -> dict[str, Any]:
     print(f"\np50 <= {TARGET_MS:.0f} ms: {summary['member']}/10 as member, {summary['anonymous']}/10 as anonymous, "
           f"{summary['admin']}/10 as admin (target: >= 8 as member and as anonymous); "
           f"highest geoshare/hand-written ratio: {fmt(worst, '.2f')} (target <= 1.0)")
+    same = sum(1 for r in rows if r["same_page"])
+    print(f"pages equal to the hand-written SQL's page (the same ids in the same order): {same}/{len(rows)}")
     errors = sorted({r["http"]["error"] for r in rows if "error" in r["http"]})
     for e in errors:
         print(f"endpoint error: {e}")
-    return {"meets_target": summary, "worst_ratio": worst, "member_over_anonymous": ratios, "baseline": floor}
+    return {"meets_target": summary, "worst_ratio": worst, "member_over_anonymous": ratios, "baseline": floor,
+            "same_pages": same}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
