@@ -61,3 +61,24 @@ def test_every_match_is_read_newest_first(index, classes) -> None:
             assert store.fts_ids(conn, parts, None, offset, 10) == want[offset:offset + 10]
         if len(classes) == 1:  # a class alone is read in one query, its offset in SQL: every row
             assert store.fts_ids(conn, parts, None, 0, len(want) + 1) == want
+
+
+def test_a_later_class_is_read_only_above_the_page_so_far_and_misses_nothing_newer() -> None:
+    """Classes 2 and 1 fill a page of three (10, 9, 6), so class 0 is read only above seq 6: its
+    item 7, one newer than that floor, is on the page, and its item 4 is not."""
+    v7 = importlib.import_module("geoshare.storage.migrations.versions.0007_search_access")
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    classes = {10: 2, 6: 2, 5: 2, 9: 1, 7: 0, 4: 0}
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE VIRTUAL TABLE item_text USING fts5({', '.join(v7.FTS_COLUMNS)}, content='', "
+                          "tokenize='porter unicode61 remove_diacritics 2')"))
+        conn.execute(text("CREATE TABLE items (seq INTEGER PRIMARY KEY, id TEXT)"))
+        for seq, cls in classes.items():
+            rowid = cls << store.CLASS_SHIFT | (store.MAX_SEQ - seq) << store.SEQ_SHIFT
+            conn.execute(text("INSERT INTO item_text(rowid, title) VALUES (:r, 'harbour')"), {"r": rowid})
+            conn.execute(text("INSERT INTO items (seq, id) VALUES (:s, :i)"), {"s": seq, "i": f"i{seq}"})
+    parts = [store.FtsPart("harbour", cls, cls) for cls in (2, 1, 0)]
+    with engine.connect() as conn:
+        assert store.fts_ids(conn, parts, None, 0, 3) == ["i10", "i9", "i7"]
+        assert store.fts_ids(conn, parts, None, 3, 3) == ["i6", "i5", "i4"]
+    engine.dispose()

@@ -327,6 +327,33 @@ def test_0011_round_trip_writes_each_extent_box_into_the_rowid(tmp_path):
         drop()
 
 
+def _posting_boxes_down_to_0012(engine) -> None:
+    """PostgreSQL: down from head to 0012 every posting row's box is 0012's again (integer),
+    computed from 0013's; up again, 0013's."""
+    from sqlalchemy import text
+
+    from geoshare.storage import item_boxes
+
+    def boxes(conn) -> dict[str, set[int]]:
+        found: dict[str, set[int]] = {}
+        for item_id, box in conn.execute(text("SELECT i.id, p.box FROM item_postings p JOIN items i ON i.seq = p.seq")):
+            found.setdefault(item_id, set()).add(int(box))
+        return found
+
+    _migrate_to(engine, "head")
+    with engine.begin() as conn:
+        _owner(conn)
+        for item_id in "abcdefg":
+            add(conn, item_id, f"Harbour {item_id}")
+            set_extent(conn, item_id, EXTENTS[item_id])
+    _migrate_to(engine, "0012", down=True)
+    with engine.begin() as conn:
+        assert boxes(conn) == {i: {_box_0011(e)} for i, e in EXTENTS.items()}
+    _migrate_to(engine, "head")
+    with engine.begin() as conn:
+        assert boxes(conn) == {i: {item_boxes.box_of(*(e or (None,) * 4))} for i, e in EXTENTS.items()}
+
+
 def test_0013_round_trip_moves_each_box_into_its_guarded_slots(tmp_path):
     """SQLite: at head an entry's rowid is class << 61 | (2**27 - 1 - seq) << 34 | its extent's
     box with guard bits (storage/item_boxes.box_of, and item_search.fts_rowid in SQL, agree), for extents on grid
@@ -351,6 +378,8 @@ def test_0013_round_trip_moves_each_box_into_its_guarded_slots(tmp_path):
     assert (v13.CLASS_SHIFT, v13.SEQ_SHIFT) == (store.CLASS_SHIFT, store.SEQ_SHIFT) == (61, item_boxes.BITS)
     engine, drop = _engine_for_migration(tmp_path)
     if engine.dialect.name != "sqlite":
+        _posting_boxes_down_to_0012(engine)
+        engine.dispose()
         drop()
         return
     engine = Database(str(engine.url)).sync_engine
