@@ -68,6 +68,15 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The real-client tally (tests/e2e/conftest.py) registered here too: with pytest-xdist the
+    process that prints the summary collects no test, so it never loads that conftest."""
+    from tests.e2e.conftest import ClientTally
+
+    if not config.pluginmanager.has_plugin("geoshare-client-tally"):
+        config.pluginmanager.register(ClientTally(), "geoshare-client-tally")
+
 @pytest.fixture(scope="session")
 def pg_prepared() -> str:
     engine = create_engine(PG_URL)

@@ -53,7 +53,7 @@ def scratch(pytester, monkeypatch):
 
 def test_missing_clients_fail_where_required(scratch, monkeypatch):
     monkeypatch.setenv("GEOSHARE_TEST_REQUIRE_CLIENTS", "1")
-    result = scratch.runpytest("-p", "no:cacheprovider", "-p", "no:asyncio", "-rfs")
+    result = scratch.runpytest("-p", "no:cacheprovider", "-p", "no:asyncio", "-p", "no:xdist", "-p", "no:benchmark", "-rfs")
     result.assert_outcomes(passed=1, failed=1, errors=1, skipped=1, xfailed=1)  # the fixture's skip: a setup error
     result.stdout.fnmatch_lines(["*Chromium is required here*the suite skipped: Chromium is not installed*"])
     result.stdout.fnmatch_lines(["*REST JS is required here*the test skipped: no node*"])
@@ -62,12 +62,12 @@ def test_missing_clients_fail_where_required(scratch, monkeypatch):
 
 
 def test_missing_clients_skip_elsewhere(scratch):
-    result = scratch.runpytest("-p", "no:cacheprovider", "-p", "no:asyncio")
+    result = scratch.runpytest("-p", "no:cacheprovider", "-p", "no:asyncio", "-p", "no:xdist", "-p", "no:benchmark")
     result.assert_outcomes(passed=1, skipped=3, xfailed=1)
     result.stdout.fnmatch_lines(["arcgis: 1 passed", "REST JS: 1 skipped", "Chromium: 1 skipped"])
 
 
 def test_a_missing_client_item_is_deselected_with_the_end_to_end_tests(scratch, monkeypatch):
     monkeypatch.setenv("CI", "true")
-    result = scratch.runpytest("-p", "no:cacheprovider", "-p", "no:asyncio", "-m", "not e2e", "test_browser.py")
+    result = scratch.runpytest("-p", "no:cacheprovider", "-p", "no:asyncio", "-p", "no:xdist", "-p", "no:benchmark", "-m", "not e2e", "test_browser.py")
     result.assert_outcomes(deselected=1)
