@@ -45,9 +45,16 @@ hypothesis_settings.load_profile("repeatable" if _REPEATABLE else "geoshare")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Temporary directories in memory (/dev/shm) when the machine has it and no --basetemp was
+    """The real-client tally of tests/e2e/conftest.py, registered here too: with pytest-xdist the
+    process that prints the summary collects no test, so it never loads that conftest.
+
+    Temporary directories in memory (/dev/shm) when the machine has it and no --basetemp was
     given: every test copies a database and closes it again, and on a disk the fsyncs of that
     dominated the in-process suite (about 45 ms per app against 20 ms in memory)."""
+    from tests.e2e.conftest import ClientTally
+
+    if not config.pluginmanager.has_plugin("geoshare-client-tally"):
+        config.pluginmanager.register(ClientTally(), "geoshare-client-tally")
     shm = Path("/dev/shm")  # noqa: S108 - mkdtemp below makes a private directory in it
     if config.option.basetemp or not (shm.is_dir() and os.access(shm, os.W_OK)):
         return
@@ -67,15 +74,6 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     engine.dispose()
     return path
 
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """The real-client tally (tests/e2e/conftest.py) registered here too: with pytest-xdist the
-    process that prints the summary collects no test, so it never loads that conftest."""
-    from tests.e2e.conftest import ClientTally
-
-    if not config.pluginmanager.has_plugin("geoshare-client-tally"):
-        config.pluginmanager.register(ClientTally(), "geoshare-client-tally")
 
 @pytest.fixture(scope="session")
 def pg_prepared() -> str:
