@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 import pytest
 from sqlalchemy import create_engine, inspect
 
@@ -263,66 +267,94 @@ def _box_0011(e) -> int:
             | item_boxes.row_of(ymax))
 
 
+@dataclass(frozen=True)
+class RowidLayout:
+    """SQLite: where a migration puts an item's full-text entry, and the one below it."""
+
+    revision: str
+    seq: str  # SQL: an entry's item seq, read from item_text.rowid
+    rowid: Callable[[int, Any], int]  # (seq, extent) -> the entry's rowid (a public item)
+    max_seq: int
+    below: str  # the revision under it, and its seq expression and rowid
+    below_seq: str
+    below_rowid: Callable[[int, Any], int]
+
+
+LAYOUT_0011 = RowidLayout("0011", "((item_text.rowid >> 30) & 2147483647)",
+                          lambda seq, e: 2 << 61 | seq << 30 | _box_0011(e), 2**31 - 1,
+                          "0010", "(item_text.rowid & 1099511627775)", lambda seq, e: seq + (2 << 40))
+
+
+def _entries(conn, seq: str) -> dict[str, int]:
+    from sqlalchemy import text
+
+    return dict(conn.execute(text(f"SELECT items.id, item_text.rowid FROM item_text JOIN items ON items.seq = {seq} "
+                                  "WHERE item_text MATCH 'harbour'")).all())
+
+
+def _rowid_round_trip(engine, layout: RowidLayout, check: Callable[[Any, dict[str, int]], None]) -> dict[str, Any]:
+    """SQLite, for `layout`: every entry at its rowid for extents on grid lines, beyond the world,
+    crossing the antimeridian and missing; down to the revision below, every entry (one written
+    in between included) at that one's; up again, at this one's; an extent change moves the entry
+    (the old one gone); the largest seq that fits too, and a larger one is refused.  `check` sees
+    each wanted set of rowids (and may compare it with another computation).  Returns the
+    extents as they end."""
+    from sqlalchemy import text
+
+    extents = dict(EXTENTS)
+
+    def wanted(conn, rowid: Callable[[int, Any], int] = layout.rowid) -> dict[str, int]:
+        seqs = dict(conn.execute(text("SELECT id, seq FROM items")).all())
+        want = {i: rowid(seqs[i], extents[i]) for i in seqs}
+        if rowid is layout.rowid:
+            check(conn, want)
+        return want
+
+    _migrate_to(engine, layout.revision)
+    with engine.begin() as conn:
+        _owner(conn)
+        for item_id in "abcdef":
+            add(conn, item_id, f"Harbour {item_id}")
+            set_extent(conn, item_id, extents[item_id])
+        assert _entries(conn, layout.seq) == wanted(conn)
+    _migrate_to(engine, layout.below, down=True)
+    with engine.begin() as conn:
+        add(conn, "g", "Harbour g")
+        set_extent(conn, "g", extents["g"])
+        assert _entries(conn, layout.below_seq) == wanted(conn, layout.below_rowid)
+    _migrate_to(engine, layout.revision)
+    with engine.begin() as conn:
+        assert _entries(conn, layout.seq) == wanted(conn)
+        extents["a"] = (10.0, 20.0, 30.0, 40.0)
+        set_extent(conn, "a", extents["a"])
+        extents["f"] = (1.0, 2.0, 3.0, 4.0)
+        set_extent(conn, "f", extents["f"])
+        assert _entries(conn, layout.seq) == wanted(conn)
+        assert conn.execute(text("SELECT count(*) FROM item_text WHERE item_text MATCH 'harbour'")).scalar() == 7
+        conn.execute(text(f"UPDATE items SET seq = {layout.max_seq} WHERE id = 'a'"))  # the largest one that fits
+        assert _entries(conn, layout.seq) == wanted(conn)
+    with pytest.raises(Exception, match="item sequence is exhausted"), engine.begin() as conn:
+        conn.execute(text(f"UPDATE items SET seq = {layout.max_seq + 1} WHERE id = 'b'"))
+    return extents
+
+
 def test_0011_round_trip_writes_each_extent_box_into_the_rowid(tmp_path):
     """SQLite: at 0011 an entry's rowid is class << 61 | seq << 30 | its extent's box (0011's
-    layout), for extents on grid lines, beyond the world, crossing the antimeridian and missing;
-    an extent change moves the entry (the old one is gone); down to 0010 the entries are back at
-    seq + class << 40, and up again every item, one written in between included, carries its box;
-    a seq above 2**31 - 1 is refused.  PostgreSQL: 0011 changes nothing."""
+    layout), through a round trip down to 0010 (seq + class << 40) and up (_rowid_round_trip).
+    PostgreSQL: 0011 changes nothing."""
     import importlib
-
-    from sqlalchemy import text
 
     from geoshare.storage.engine import Database
 
     v11 = importlib.import_module("geoshare.storage.migrations.versions.0011_search_boxes")
     assert (v11.COLUMNS, v11.ROWS, v11.EMPTY) == (256, 128, _box_0011(None))
     assert (v11.XMIN_SHIFT, v11.XMAX_SHIFT, v11.YMIN_SHIFT) == (22, 14, 7)
+    assert _box_0011(EXTENTS["b"]) == (128 << 22 | 129 << 14 | 64 << 7 | 65)
+    assert _box_0011(EXTENTS["c"]) == (127 << 22 | 135 << 14 | 32 << 7 | 96)
     engine, drop = _engine_for_migration(tmp_path)
-    if engine.dialect.name != "sqlite":
-        drop()
-        return
-    engine = Database(str(engine.url)).sync_engine
-    extents = dict(EXTENTS)
-
-    def entries(conn, seq: str) -> dict[str, int]:
-        return dict(conn.execute(text(f"SELECT items.id, item_text.rowid FROM item_text JOIN items ON items.seq = {seq} "
-                                      "WHERE item_text MATCH 'harbour'")).all())
-
-    def wanted(conn) -> dict[str, int]:
-        seqs = dict(conn.execute(text("SELECT id, seq FROM items")).all())
-        return {i: 2 << 61 | seqs[i] << 30 | _box_0011(extents[i]) for i in seqs}
-
-    seq_0011 = "((item_text.rowid >> 30) & 2147483647)"
     try:
-        _migrate_to(engine, "0011")
-        with engine.begin() as conn:
-            _owner(conn)
-            for item_id in "abcdef":
-                add(conn, item_id, f"Harbour {item_id}")
-                set_extent(conn, item_id, extents[item_id])
-            assert entries(conn, seq_0011) == wanted(conn)
-            assert _box_0011(extents["b"]) == (128 << 22 | 129 << 14 | 64 << 7 | 65)
-            assert _box_0011(extents["c"]) == (127 << 22 | 135 << 14 | 32 << 7 | 96)
-        _migrate_to(engine, "0010", down=True)
-        with engine.begin() as conn:
-            add(conn, "g", "Harbour g")
-            set_extent(conn, "g", extents["g"])
-            seqs = dict(conn.execute(text("SELECT id, seq FROM items")).all())
-            assert entries(conn, "(item_text.rowid & 1099511627775)") == {i: s + (2 << 40) for i, s in seqs.items()}
-        _migrate_to(engine, "0011")
-        with engine.begin() as conn:
-            assert entries(conn, seq_0011) == wanted(conn)
-            extents["a"] = (10.0, 20.0, 30.0, 40.0)
-            set_extent(conn, "a", extents["a"])
-            extents["f"] = (1.0, 2.0, 3.0, 4.0)
-            set_extent(conn, "f", extents["f"])
-            assert entries(conn, seq_0011) == wanted(conn)
-            assert conn.execute(text("SELECT count(*) FROM item_text WHERE item_text MATCH 'harbour'")).scalar() == 7
-            conn.execute(text("UPDATE items SET seq = 2147483647 WHERE id = 'a'"))  # the largest one that fits
-            assert entries(conn, seq_0011) == wanted(conn)
-        with pytest.raises(Exception, match="item sequence is exhausted"), engine.begin() as conn:
-            conn.execute(text("UPDATE items SET seq = 2147483648 WHERE id = 'b'"))
+        if engine.dialect.name == "sqlite":
+            _rowid_round_trip(Database(str(engine.url)).sync_engine, LAYOUT_0011, lambda conn, want: None)
     finally:
         drop()
 
@@ -356,12 +388,10 @@ def _posting_boxes_down_to_0012(engine) -> None:
 
 def test_0013_round_trip_moves_each_box_into_its_guarded_slots(tmp_path):
     """SQLite: at head an entry's rowid is class << 61 | (2**27 - 1 - seq) << 34 | its extent's
-    box with guard bits (storage/item_boxes.box_of, and item_search.fts_rowid in SQL, agree), for extents on grid
-    lines, beyond the world, crossing the antimeridian and missing; an extent change moves the
-    entry; down to 0012 the entries are back in 0011's layout, and up again every item, one
-    written in between included, carries its new box.  A seq above 2**27 - 1 is refused, and the
-    upgrade refuses a database already past it.  (PostgreSQL's side: the 0012 test, whose round
-    trip crosses 0013.)"""
+    box with guard bits (storage/item_boxes.box_of, and item_search.fts_rowid in SQL, agree),
+    through a round trip down to 0012 (0011's layout) and up (_rowid_round_trip).  A new item
+    past the seq limit is refused, and the upgrade refuses a database already past it.
+    PostgreSQL: down to 0012 the posting boxes are 0012's again, and up again 0013's."""
     import importlib
 
     from sqlalchemy import select, text
@@ -376,6 +406,9 @@ def test_0013_round_trip_moves_each_box_into_its_guarded_slots(tmp_path):
     assert (v13.XMIN_SHIFT, v13.XMAX_SHIFT, v13.YMIN_SHIFT) == (
         item_boxes.XMIN_SHIFT, item_boxes.XMAX_SHIFT, item_boxes.YMIN_SHIFT)
     assert (v13.CLASS_SHIFT, v13.SEQ_SHIFT) == (store.CLASS_SHIFT, store.SEQ_SHIFT) == (61, item_boxes.BITS)
+    assert item_boxes.box_of(*EXTENTS["b"]) == (127 << 25 | 129 << 16 | 63 << 8 | 65)
+    assert item_boxes.box_of(*EXTENTS["c"]) == (128 << 25 | 135 << 16 | 95 << 8 | 96)
+    assert item_boxes.box_of(None, 1.0, 2.0, 3.0) == 0
     engine, drop = _engine_for_migration(tmp_path)
     if engine.dialect.name != "sqlite":
         _posting_boxes_down_to_0012(engine)
@@ -383,56 +416,20 @@ def test_0013_round_trip_moves_each_box_into_its_guarded_slots(tmp_path):
         drop()
         return
     engine = Database(str(engine.url)).sync_engine
-    extents = dict(EXTENTS)
+    head = RowidLayout("head", "(134217727 - ((item_text.rowid >> 34) & 134217727))",
+                       lambda seq, e: 2 << 61 | (134217727 - seq) << 34 | item_boxes.box_of(*(e or (None,) * 4)),
+                       2**27 - 1, "0012", LAYOUT_0011.seq, LAYOUT_0011.rowid)
 
-    def entries(conn, seq: str) -> dict[str, int]:
-        return dict(conn.execute(text(f"SELECT items.id, item_text.rowid FROM item_text JOIN items ON items.seq = {seq} "
-                                      "WHERE item_text MATCH 'harbour'")).all())
+    def computed(conn, want: dict[str, int]) -> None:  # the SQL of fts_rowid and Python's box_of agree
+        assert dict(conn.execute(select(items.c.id, store.fts_rowid())).all()) == want
 
-    def wanted(conn) -> dict[str, int]:
-        seqs = dict(conn.execute(text("SELECT id, seq FROM items")).all())
-        computed = dict(conn.execute(select(items.c.id, store.fts_rowid())).all())
-        want = {i: 2 << 61 | (134217727 - seqs[i]) << 34 | item_boxes.box_of(*(extents[i] or (None,) * 4)) for i in seqs}
-        assert computed == want  # the SQL of fts_rowid and Python's box_of agree
-        return want
-
-    head_seq = "(134217727 - ((item_text.rowid >> 34) & 134217727))"
     try:
-        _migrate_to(engine, "head")
+        extents = _rowid_round_trip(engine, head, computed)
+        with pytest.raises(Exception, match="item sequence is exhausted"), engine.begin() as conn:
+            add(conn, "z", "Harbour z")  # its seq would be the limit's next
         with engine.begin() as conn:
-            _owner(conn)
-            for item_id in "abcdef":
-                add(conn, item_id, f"Harbour {item_id}")
-                set_extent(conn, item_id, extents[item_id])
-            assert entries(conn, head_seq) == wanted(conn)
-            assert item_boxes.box_of(*extents["b"]) == (127 << 25 | 129 << 16 | 63 << 8 | 65)
-            assert item_boxes.box_of(*extents["c"]) == (128 << 25 | 135 << 16 | 95 << 8 | 96)
-            assert item_boxes.box_of(None, 1.0, 2.0, 3.0) == 0
-        _migrate_to(engine, "0012", down=True)
-        with engine.begin() as conn:
-            add(conn, "g", "Harbour g")
-            set_extent(conn, "g", extents["g"])
             seqs = dict(conn.execute(text("SELECT id, seq FROM items")).all())
-            assert entries(conn, "((item_text.rowid >> 30) & 2147483647)") == {
-                i: 2 << 61 | s << 30 | _box_0011(extents[i]) for i, s in seqs.items()}
-        _migrate_to(engine, "head")
-        with engine.begin() as conn:
-            assert entries(conn, head_seq) == wanted(conn)
-            extents["a"] = (10.0, 20.0, 30.0, 40.0)
-            set_extent(conn, "a", extents["a"])
-            extents["f"] = (1.0, 2.0, 3.0, 4.0)
-            set_extent(conn, "f", extents["f"])
-            assert entries(conn, head_seq) == wanted(conn)
-            assert conn.execute(text("SELECT count(*) FROM item_text WHERE item_text MATCH 'harbour'")).scalar() == 7
-            conn.execute(text("UPDATE items SET seq = 134217727 WHERE id = 'a'"))  # the largest one that fits
-            assert entries(conn, head_seq) == wanted(conn)
-        # a larger seq would spill into the class bits: refused, whether set or assigned to a new item
-        for write in (lambda conn: conn.execute(text("UPDATE items SET seq = 134217728 WHERE id = 'b'")),
-                      lambda conn: add(conn, "z", "Harbour z")):
-            with pytest.raises(Exception, match="item sequence is exhausted"), engine.begin() as conn:
-                write(conn)
-        with engine.begin() as conn:
-            assert entries(conn, head_seq) == wanted(conn)
+            assert _entries(conn, head.seq) == {i: head.rowid(seqs[i], extents[i]) for i in seqs}
         # a database whose items went past the limit under 0011's wider one cannot move up
         _migrate_to(engine, "0012", down=True)
         with engine.begin() as conn:
