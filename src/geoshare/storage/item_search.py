@@ -9,9 +9,9 @@ storage/item_boxes.py), so `fts_seq` maps an entry back to its item, a class is 
 (`FtsPart`), a bbox is mostly answered from the rowid, and within a class the newest item comes
 first in ascending rowid order.  The index is only ever read in ascending order: SQLite 3.40's
 FTS5 (Debian 12's, and Python's on it) drops matches of an AND read in descending order from a
-large index whose rowids span the classes (later versions do not).  Query text is cut into words the way the
-index cuts stored text (at every character that is neither a letter nor a digit), so a term of
-several words is matched as a phrase.  The predicate (what matches, who may see it) comes from
+large index whose rowids span the classes (later versions do not).  Query text is cut into words
+the way the index cuts stored text (at every character that is neither a letter nor a digit), so
+a term of several words is matched as a phrase.  The predicate (what matches, who may see it) comes from
 domain/item_search.py as a SQLAlchemy expression over `items`.
 """
 

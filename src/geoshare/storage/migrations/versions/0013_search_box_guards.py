@@ -50,13 +50,9 @@ def _module(name: str) -> Any:
     return importlib.import_module(f"geoshare.storage.migrations.versions.{name}")
 
 
-def _cell(value: str, offset: str, cells: int, span: str) -> str:
-    # the grid column (row) of a longitude (latitude): CAST truncates toward zero, then clamped
-    return f"max(0, min({cells - 1}, CAST(({value} + {offset}) * {cells}.0 / {span} AS INTEGER)))"
-
-
 def box_sql(row: str) -> str:
-    """SQLite: the box of the item `row`."""
+    """SQLite: the box of the item `row` (its grid columns and rows as 0011 computes them)."""
+    _cell = _module("0011_search_boxes")._cell
     missing = " OR ".join(f"{row}.{c} IS NULL" for c in EXTENT_COLUMNS)
     return (f"(CASE WHEN {missing} THEN {EMPTY} ELSE "
             f"((({COLUMNS - 1} - {_cell(row + '.extent_xmin', '180.0', COLUMNS, '360.0')}) << {XMIN_SHIFT}) | "
