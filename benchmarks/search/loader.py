@@ -5,13 +5,15 @@ so the loader follows the schema.  SQLite: one big transaction per 100,000 rows 
 off; PostgreSQL: COPY.  The secondary indexes of `items` and `item_groups` are dropped before the
 load and re-created after it from the definitions the database itself reports, and on SQLite the
 full-text triggers likewise (the full-text table is then filled with one INSERT ... SELECT derived
-from the insert trigger's own statement), so nothing here restates a definition that could drift.
+from the insert trigger's own statement, or, from migration 0014 on, with that migration's own fill
+after its own cut of the word pairs), so nothing here restates a definition that could drift.
 """
 
 # ruff: noqa: S608 - SQL assembled from the schema's own names and definitions, never from input
 
 from __future__ import annotations
 
+import importlib
 import random
 import re
 import time
@@ -124,6 +126,17 @@ def _fts_fill_statement(triggers: list[tuple[str, str]]) -> str | None:
     return None
 
 
+def _migration(name: str) -> Any:
+    return importlib.import_module(f"geoshare.storage.migrations.versions.{name}")
+
+
+def _pairs_migration(conn: Any) -> Any:
+    """Migration 0014's module when the database is at it (its word list exists), else None: its
+    triggers cut text in several statements, so the fill is its own, not derived from them."""
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'item_terms'").fetchone()
+    return _migration("0014_search_pairs") if found else None
+
+
 def _load_sqlite(engine: Engine, count: int, timings: dict[str, float], log: Callable[[str], None]) -> int:
     raw = engine.raw_connection()
     try:
@@ -134,7 +147,9 @@ def _load_sqlite(engine: Engine, count: int, timings: dict[str, float], log: Cal
         conn.execute("PRAGMA temp_store=MEMORY")
         indexes = _sqlite_schema(conn, "index", ("items", "item_groups"))
         triggers = _sqlite_schema(conn, "trigger", ("items", "item_groups"))
-        fill = _fts_fill_statement(triggers)
+        words = _pairs_migration(conn)
+        fill = words.fill_statement(_migration("0013_search_box_guards").rowid) if words else \
+            _fts_fill_statement(triggers)
         if triggers and fill is None:
             log("  (could not derive the full-text fill from the triggers: keeping them during the load)")
             triggers = []
@@ -165,6 +180,11 @@ def _load_sqlite(engine: Engine, count: int, timings: dict[str, float], log: Cal
         conn.execute("UPDATE items SET acl = (SELECT t.acl FROM item_acl_tokens t WHERE t.id = items.id)")
         conn.commit()
         timings["access tokens"] = time.perf_counter() - t
+        if words:  # migration 0014's word pairs and word list, cut in Python as its upgrade does
+            t = time.perf_counter()
+            words.derive_all(conn)
+            conn.commit()
+            timings["word pairs"] = time.perf_counter() - t
         t = time.perf_counter()
         if fill:
             conn.execute(fill)

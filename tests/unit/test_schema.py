@@ -18,11 +18,14 @@ def test_migrations_match_tables(tmp_path):
     migrate.upgrade(engine)
     migrate.upgrade(engine)  # idempotent: a second start changes nothing
     found = inspect(engine)
-    # The full-text index (item_text and its FTS5 shadow tables) is the database's own (0006).
-    names = {n for n in found.get_table_names() if not n.startswith("item_text")}
-    assert names - {"alembic_version"} == set(metadata.tables)
+    # The full-text index (item_text and its FTS5 shadow tables) is the database's own (0006), and so
+    # are the word list and the word cutter of 0014 (item_terms, item_words and its shadow tables).
+    names = {n for n in found.get_table_names() if not n.startswith(("item_text", "item_words_"))}
+    assert names - {"alembic_version"} - set(migrate.DATABASE_ONLY_TABLES) == set(metadata.tables)
+    assert {"item_terms", "item_words"} <= names and "item_words_at" in found.get_table_names()
     for table in metadata.sorted_tables:
-        assert {c["name"] for c in found.get_columns(table.name)} == {c.name for c in table.columns}, table.name
+        own = migrate.DATABASE_ONLY_COLUMNS.get(table.name, set())
+        assert {c["name"] for c in found.get_columns(table.name)} == {c.name for c in table.columns} | own, table.name
     engine.dispose()
 
 
@@ -548,6 +551,60 @@ def test_0012_round_trip_writes_each_extent_box_into_the_posting_lists(tmp_path)
             computed = conn.execute(text("SELECT geoshare_item_box(:a, :b, :c, :d)"),
                                     dict(zip("abcd", (-180.0, -90.0, 179.99999, 89.99999), strict=True))).scalar_one()
             assert computed == item_boxes.box_of(-180.0, -90.0, 179.99999, 89.99999)
+    finally:
+        engine.dispose()
+        drop()
+
+
+def test_0014_round_trip_derives_the_word_pairs_and_the_word_list(tmp_path):
+    """SQLite: down to 0013 the pairs, the word list and the word cutter are gone and the phrase
+    is FTS5's again; up again, every item (one written in between included) gets its pairs and
+    its words from the upgrade's cut, and the triggers keep them for items written after, through
+    a text change.  PostgreSQL: 0014 changes nothing."""
+    from sqlalchemy import inspect, text
+
+    from geoshare.storage import fts_words
+    from geoshare.storage.engine import Database
+
+    engine, drop = _engine_for_migration(tmp_path)
+    if engine.dialect.name != "sqlite":
+        _migrate_to(engine, "head")
+        assert "item_terms" not in inspect(engine).get_table_names()
+        engine.dispose()
+        drop()
+        return
+    engine = Database(str(engine.url)).sync_engine
+    land_use = fts_words.pair_token("land", "us")
+
+    def found(conn, fts: str) -> list[str]:
+        return [r[0] for r in conn.execute(text(
+            "SELECT items.id FROM item_text JOIN items ON items.seq = (134217727 - ((item_text.rowid >> 34) & "
+            "134217727)) WHERE item_text MATCH :q ORDER BY items.id"), {"q": fts})]
+
+    try:
+        _migrate_to(engine, "head")
+        with engine.begin() as conn:
+            _owner(conn)
+            add(conn, "a", "Land use map")
+            assert found(conn, f"{{pairs}} : {land_use}") == ["a"]
+        _migrate_to(engine, "0013", down=True)
+        names = inspect(engine).get_table_names()
+        assert not {"item_terms", "item_words", "item_words_at"} & set(names)
+        assert "search_pairs" not in {c["name"] for c in inspect(engine).get_columns("items")}
+        with engine.begin() as conn:
+            add(conn, "b", "Land uses plan")
+            assert found(conn, '{title} : "land use"') == ["a", "b"]
+        _migrate_to(engine, "head")
+        with engine.begin() as conn:
+            assert found(conn, f"{{pairs}} : {land_use}") == ["a", "b"]
+            assert conn.execute(text("SELECT search_pairs FROM items WHERE id = 'b'")).scalar_one() == " ".join(
+                sorted([land_use, fts_words.pair_token("us", "plan"), fts_words.pair_token("web", "map")]))  # its type
+            assert {"land", "us", "map", "plan"} <= {r[0] for r in conn.execute(text("SELECT term FROM item_terms"))}
+            add(conn, "c", "Quarry land use")
+            conn.execute(text("UPDATE items SET title = 'Harbour plan', title_key = 'harbour plan' WHERE id = 'a'"))
+            assert found(conn, f"{{pairs}} : {land_use}") == ["b", "c"]
+            assert found(conn, f"{{pairs}} : {fts_words.pair_token('harbour', 'plan')}") == ["a"]
+            assert "quarri" in {r[0] for r in conn.execute(text("SELECT term FROM item_terms"))}
     finally:
         engine.dispose()
         drop()

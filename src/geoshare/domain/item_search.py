@@ -344,7 +344,7 @@ def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[Co
     rows.  `others` holds the query's other conditions, the bbox not among them."""
     viewer, mine = caller
     assert found_by.fts is not None
-    text = _with_orgs(conn, found_by.fts, found_by.orgs)
+    text = _with_orgs(conn, store.expand_prefixes(conn, found_by.fts), found_by.orgs)
     if text is None:  # an accountid: naming no organization
         return 0, [], False, _facets(conn, false(), w.facet_fields, w.facet_size)
     asked = _fts_question(conn, text, viewer, mine, found_by.bbox)

@@ -41,7 +41,7 @@ from sqlalchemy import (
     table,
 )
 
-from geoshare.storage import item_boxes
+from geoshare.storage import fts_words, item_boxes
 from geoshare.storage import items as item_store
 from geoshare.storage.records import Item
 from geoshare.storage.tables import group_members, item_groups, items, orgs, users
@@ -57,6 +57,8 @@ _WEIGHTS = {"title": "A", "tags": "B", "snippet": "C", "description": "C", "type
             "accessinformation": "D", "licenseinfo": "D", "name": "D"}
 _WORDS = re.compile(r"[^\W_]+")
 _item_text = table("item_text", column("rowid"))
+_item_terms = table("item_terms", column("term"))  # migration 0014: every word of the index's text fields
+_TOP = "\U0010ffff"  # above every character: word >= head AND word < head + _TOP is "starts with head"
 # Migrations 0009 and 0013: the rowid classes and the seq above the extent's box (their modules
 # hold the same numbers; a test checks they agree).
 CLASS_SHIFT, SEQ_SHIFT = 61, item_boxes.BITS
@@ -82,8 +84,34 @@ def words(text: str) -> list[str]:
 
 
 def fts_query(fields: Sequence[str], tokens: Sequence[str], prefix: bool) -> str:
-    """The FTS5 expression of the words `tokens` (one or more) as a phrase in `fields`."""
+    """The FTS5 expression of the words `tokens` (one or more) as a phrase in `fields`: a phrase
+    of two index words in the default fields as its pair token (migration 0014; the same items)."""
+    if not prefix and len(tokens) > 1 and tuple(fields) == DEFAULT_FIELDS:
+        pair = fts_words.phrase_pair(tokens)
+        if pair is not None:
+            return f"{{pairs}} : {pair}"
     return f"{{{' '.join(fields)}}} : \"{' '.join(tokens)}\"{' *' if prefix else ''}"
+
+
+_PREFIX = re.compile(r'"([^"\s]+)" \*')  # a one-word prefix as fts_query writes it
+
+
+def expand_prefixes(conn: Connection, fts: str) -> str:
+    """SQLite: each one-word prefix of the FTS5 expression `fts` as the index words it stands for
+    (migration 0014's word list), when they are few and each is looked up as itself; FTS5 would
+    otherwise merge all their lists at every lookup.  Left as it is when not."""
+    def words_of(found: re.Match[str]) -> str:
+        head = fts_words.stem(found.group(1))
+        if head is None:
+            return found.group(0)
+        terms = list(conn.execute(select(_item_terms.c.term).where(
+            _item_terms.c.term >= head, _item_terms.c.term < head + _TOP).order_by(_item_terms.c.term)
+            .limit(fts_words.MAX_EXPANSION + 1)).scalars())
+        if not terms or len(terms) > fts_words.MAX_EXPANSION or not all(map(fts_words.is_own_stem, terms)):
+            return found.group(0)
+        return "(" + " OR ".join(f'"{t}"' for t in terms) + ")"
+
+    return _PREFIX.sub(words_of, fts)
 
 
 def _tsquery(tokens: Sequence[str], prefix: bool, weights: str) -> str:
