@@ -60,8 +60,8 @@ def put(conn, item_id: str, texts: dict[str, str | None]) -> None:
 
 
 def stored(conn, item_id: str) -> tuple[str | None, tuple[str | None, ...]]:
-    row = conn.execute(text(f"SELECT search_pairs, {', '.join(TEXT_COLUMNS)} FROM items WHERE id = :i"),
-                       {"i": item_id}).one()
+    row = conn.execute(text(f"SELECT p.pairs, {', '.join(TEXT_COLUMNS)} FROM items JOIN item_pairs p "
+                            "ON p.item_id = items.id WHERE items.id = :i"), {"i": item_id}).one()
     return row[0], tuple(row[1:])
 
 
@@ -123,6 +123,8 @@ def test_a_pair_finds_what_the_phrase_finds_through_writes(engine):
                          {"t": sentence(), "s": sentence(), "i": item_id})
         for item_id in ids[20:30]:
             conn.execute(text("DELETE FROM items WHERE id = :i"), {"i": item_id})
+        assert conn.execute(text("SELECT count(*) FROM item_pairs WHERE item_id IN (SELECT id FROM items)")).scalar_one() \
+            == conn.execute(text("SELECT count(*) FROM item_pairs")).scalar_one()  # a deleted item's pairs go too
         checked = 0
         for first in plain:
             for second in plain:

@@ -19,13 +19,12 @@ def test_migrations_match_tables(tmp_path):
     migrate.upgrade(engine)  # idempotent: a second start changes nothing
     found = inspect(engine)
     # The full-text index (item_text and its FTS5 shadow tables) is the database's own (0006), and so
-    # are the word list and the word cutter of 0014 (item_terms, item_words and its shadow tables).
+    # are the word pairs, word list and word cutter of 0014 (item_pairs, item_terms, item_words...).
     names = {n for n in found.get_table_names() if not n.startswith(("item_text", "item_words_"))}
     assert names - {"alembic_version"} - set(migrate.DATABASE_ONLY_TABLES) == set(metadata.tables)
-    assert {"item_terms", "item_words"} <= names and "item_words_at" in found.get_table_names()
+    assert {"item_pairs", "item_terms", "item_words"} <= names and "item_words_at" in found.get_table_names()
     for table in metadata.sorted_tables:
-        own = migrate.DATABASE_ONLY_COLUMNS.get(table.name, set())
-        assert {c["name"] for c in found.get_columns(table.name)} == {c.name for c in table.columns} | own, table.name
+        assert {c["name"] for c in found.get_columns(table.name)} == {c.name for c in table.columns}, table.name
     engine.dispose()
 
 
@@ -589,15 +588,14 @@ def test_0014_round_trip_derives_the_word_pairs_and_the_word_list(tmp_path):
             assert found(conn, f"{{pairs}} : {land_use}") == ["a"]
         _migrate_to(engine, "0013", down=True)
         names = inspect(engine).get_table_names()
-        assert not {"item_terms", "item_words", "item_words_at"} & set(names)
-        assert "search_pairs" not in {c["name"] for c in inspect(engine).get_columns("items")}
+        assert not {"item_pairs", "item_terms", "item_words", "item_words_at"} & set(names)
         with engine.begin() as conn:
             add(conn, "b", "Land uses plan")
             assert found(conn, '{title} : "land use"') == ["a", "b"]
         _migrate_to(engine, "head")
         with engine.begin() as conn:
             assert found(conn, f"{{pairs}} : {land_use}") == ["a", "b"]
-            assert conn.execute(text("SELECT search_pairs FROM items WHERE id = 'b'")).scalar_one() == " ".join(
+            assert conn.execute(text("SELECT pairs FROM item_pairs WHERE item_id = 'b'")).scalar_one() == " ".join(
                 sorted([land_use, fts_words.pair_token("us", "plan"), fts_words.pair_token("web", "map")]))  # its type
             assert {"land", "us", "map", "plan"} <= {r[0] for r in conn.execute(text("SELECT term FROM item_terms"))}
             add(conn, "c", "Quarry land use")

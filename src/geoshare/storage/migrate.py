@@ -25,10 +25,8 @@ def upgrade(engine: Engine) -> None:
 
 
 # Tables the migrations create outside storage/tables.py: PostgreSQL's search posting lists (0008),
-# SQLite's word list and word cutter (0014).
-DATABASE_ONLY_TABLES = ("item_postings", "search_scopes", "item_terms", "item_words_at", "item_words")
-# Columns the migrations add outside storage/tables.py, per table, on SQLite: each item's word pairs (0014).
-DATABASE_ONLY_COLUMNS = {"items": {"search_pairs"}}
+# SQLite's word pairs, word list and word cutter (0014).
+DATABASE_ONLY_TABLES = ("item_postings", "search_scopes", "item_pairs", "item_terms", "item_words_at", "item_words")
 
 
 def drop_schema(conn: Connection) -> None:
