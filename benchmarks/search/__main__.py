@@ -149,7 +149,8 @@ def run(args: argparse.Namespace, client: HttpClient, engine: Engine, toks: dict
     print(f"  baseline: GET community/self with a token (no search): p50 {floor['p50']:.1f} ms, "
           f"p95 {floor['p95']:.1f} ms", flush=True)
     rows: list[dict[str, Any]] = [{"query": "baseline", "who": "member", "http": floor}]
-    for q in queries.ten(gen.describe(args.items)):
+    chosen = [q for q in queries.ten(gen.describe(args.items)) if not args.only or q.name in args.only]
+    for q in chosen:
         for who in CALLERS:
             wait_quiet(args.wait_quiet, [])
             sql = time_sql(engine, q, who, ids[who], args)
@@ -197,8 +198,9 @@ def report(all_rows: list[dict[str, Any]]) -> dict[str, Any]:
         ok = sum(1 for n in names if "p50" in by[(n, who)]["http"] and by[(n, who)]["http"]["p50"] <= TARGET_MS)
         summary[who] = ok
     worst = max((r["ratio"] for r in rows if r["ratio"] is not None), default=None)
-    print(f"\np50 <= {TARGET_MS:.0f} ms: {summary['member']}/10 as member, {summary['anonymous']}/10 as anonymous, "
-          f"{summary['admin']}/10 as admin (target: >= 8 as member and as anonymous); "
+    n = len(names)
+    print(f"\np50 <= {TARGET_MS:.0f} ms: {summary['member']}/{n} as member, {summary['anonymous']}/{n} as anonymous, "
+          f"{summary['admin']}/{n} as admin (target: >= 8 of the 10 as member and as anonymous); "
           f"highest geoshare/hand-written ratio: {fmt(worst, '.2f')} (target <= 1.0)")
     same = sum(1 for r in rows if r["same_page"])
     print(f"pages equal to the hand-written SQL's page (the same ids in the same order): {same}/{len(rows)}")
@@ -221,7 +223,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sql-only", action="store_true", help="time only the hand-written SQL")
     parser.add_argument("--wait-quiet", type=float, default=2.0)
     parser.add_argument("--json", help="also write the figures to this JSON file")
+    parser.add_argument("--only", default="", help="time only these queries (names, comma-separated: "
+                        "'free text,range'); the report then covers only them")
     args = parser.parse_args(argv)
+    args.only = [n.strip() for n in args.only.split(",") if n.strip()]
     args.items = max(10_000, min(args.items, 5_000_000))
     args.requests = max(5, min(args.requests, 10_000))
     args.sql_requests = max(3, min(args.sql_requests, 1_000))

@@ -329,3 +329,42 @@ async def test_the_total_is_exact_up_to_the_limit_then_the_limit(settings: Any) 
                 paged = await search(client.svc, ADMIN, num=1, start=n + 1, **params)
                 assert (counted["total"], paged["total"]) == (want, want), (n, params)
                 assert len(paged["results"]) == 1 and paged["nextStart"] == -1, (n, params)
+
+
+async def test_a_search_of_few_matches_reads_them_once_on_both_sides_of_the_bound(
+        settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ordered newest first, a search matching at most item_search.FEW items takes the seqs of all
+    of them in one read and cuts the page from them; one more match takes the count and the page.
+    Both give the same totals and pages at every window (a bound of 3 over 2 to 5 items)."""
+    from sqlalchemy import event
+
+    monkeypatch.setattr(item_search, "FEW", 3)
+    async with portal(settings) as client:
+        db = client.svc.db
+        engine = db.sync_engine if db.is_sqlite else db._async_engine.sync_engine  # what searches run on
+        seen: list[str] = []
+
+        def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            titles = []
+            for n in range(5):
+                titles.insert(0, f"Lakes {n}")  # the newest first
+                await make_item(client.svc, ADMIN, titles[0])
+                if n < 1:
+                    continue
+                for start, num in ((1, 10), (1, 1), (2, 2), (n + 1, 1), (n + 2, 1), (0, 3), (1, 0), (-1, 3)):
+                    seen.clear()
+                    found = await search(client.svc, ADMIN, q="owner:admin", start=start, num=num)
+                    first = max(start, 1) - 1  # start 0 is the first page, a negative one an empty page
+                    window = titles[first:first + num] if start >= 0 else []
+                    assert found["total"] == n + 1, (n, start, num)
+                    assert [r["title"] for r in found["results"]] == window, (n, start, num)
+                    more = start >= 0 and num > 0 and first + num < n + 1
+                    assert found["nextStart"] == (first + 1 + num if more else -1), (n, start, num)
+                    counts = [s for s in seen if "count(" in s.lower()]
+                    assert bool(counts) == (n + 1 > 3), (n, start, num)  # a count only beyond the bound
+        finally:
+            event.remove(engine, "before_cursor_execute", note)

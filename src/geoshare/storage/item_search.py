@@ -240,6 +240,11 @@ def count_capped(conn: Connection, where: ColumnElement[bool] | None, cap: int, 
     return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
+def matching_seqs(conn: Connection, where: ColumnElement[bool], limit: int) -> list[int]:
+    """The seqs of at most `limit` items matching `where`, in no particular order."""
+    return [int(s) for s in conn.execute(select(items.c.seq).where(where).limit(limit)).scalars().all()]
+
+
 @dataclass(frozen=True)
 class FtsPart:
     """SQLite: rowid classes `low` to `high` of `item_text` and the FTS5 expression asked of them

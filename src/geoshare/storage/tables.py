@@ -315,6 +315,8 @@ Index("ix_items_modified_access", items.c.modified, items.c.access, items.c.org_
       items.c.id)
 Index("ix_items_search_extent", items.c.seq, items.c.extent_xmin, items.c.extent_xmax, items.c.extent_ymin,
       items.c.extent_ymax, items.c.id)
+# An item's visibility and seq read from its id alone: a group's items (migration 0015).
+Index("ix_items_id_access", items.c.id, items.c.access, items.c.org_id, items.c.owner_id, items.c.seq)
 
 # An item shared with a group; `item_control` is the share's confirmItemControl (shared update).
 item_groups = Table(
