@@ -368,3 +368,39 @@ async def test_a_search_of_few_matches_reads_them_once_on_both_sides_of_the_boun
                     assert bool(counts) == (n + 1 > 3), (n, start, num)  # a count only beyond the bound
         finally:
             event.remove(engine, "before_cursor_execute", note)
+
+
+async def test_a_members_groups_are_remembered_only_until_the_next_change(settings: Any) -> None:
+    """A search remembers the caller's groups and the organizations (item_search._audience) until
+    the database changes: joining a group, leaving it, or an organization's access turning private
+    shows in the very next search (on both routes: words, and a date range without them)."""
+    from geoshare.domain.principal import Principal
+    from geoshare.storage import groups as group_store
+    from geoshare.storage import orgs as org_store
+    from tests.conftest import make_group, set_org_access
+
+    async with portal(settings) as client:
+        svc = client.svc
+        eve = await make_user(svc, "eve_groups")
+        group = await make_group(svc, ADMIN, "Crew")
+        await make_item(svc, ADMIN, "Crew lakes", groups=(group.id,))
+        await make_item(svc, ADMIN, "Open lakes", shared_public=True)
+        caller = Principal(user=eve, org=await svc.db.read(org_store.org_by_id, eve.org_id))
+
+        async def titles(who: Any, q: str) -> set[str]:
+            found = await item_search.search_items(svc, who, item_search.ItemQuery(q=q))
+            return {r["title"] for r in found["results"]}
+
+        every_q = ("lakes", "created:[0000000000000 TO 4102444800000]")
+        for q in every_q:
+            assert await titles(caller, q) == {"Open lakes"}, q
+        await svc.db.write(lambda conn: group_store.add_member(conn, group.id, eve.id, "member", 1))
+        for q in every_q:
+            assert await titles(caller, q) == {"Crew lakes", "Open lakes"}, q
+        await svc.db.write(lambda conn: group_store.remove_member(conn, group.id, eve.id))
+        for q in every_q:
+            assert await titles(caller, q) == {"Open lakes"}, q
+        anonymous = Principal()
+        assert await titles(anonymous, "lakes") == {"Open lakes"}
+        await set_org_access(svc, DEFAULT_ORG, "private")
+        assert await titles(anonymous, "lakes") == set()

@@ -70,7 +70,7 @@ async def _parts_agree(world: World, step: str) -> None:
             rule = list(conn.execute(select(items.c.id).where(item_search.visible(viewer, mine))
                                      .order_by(items.c.seq.desc())).scalars())
             every = " OR ".join(f"zx{o.encode().hex()}0" for o, _ in orgs)  # every item's entry
-            asked = item_search._fts_question(conn, f"{{acl}} : ({every})", viewer, mine)
+            asked = item_search._fts_question(posting_store.orgs(conn), f"{{acl}} : ({every})", viewer, mine)
             assert all(p.low == p.high for p in asked.pages)
             return rule, store.fts_ids(conn, asked.pages, None, 0, 1000), store.count_parts(conn, asked.counts, None, 1000)
 
@@ -115,7 +115,7 @@ async def test_in_a_portal_of_one_organization_whole_classes_select_the_same(
         assert whole == {"admin": [store.PUBLIC, store.ORG, store.OTHER], "ann": [store.PUBLIC, store.ORG]}
 
         def counted(conn: Any) -> list[tuple[int, int, bool]]:
-            asked = item_search._fts_question(conn, "roads", ann, ["g1", "g2"])
+            asked = item_search._fts_question(posting_store.orgs(conn), "roads", ann, ["g1", "g2"])
             return [(p.low, p.high, "{acl}" in p.fts) for p in asked.counts]
 
         # ann's count: public and organization items as one range, the rest through her tokens

@@ -292,13 +292,14 @@ async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> di
     keys = order_keys(query)
     cap = svc.settings.search_total_limit
 
+    mine, every_org = await _audience(svc, viewer)
+
     def load(conn: Connection) -> tuple[int, list[Any], bool, dict[str, Any] | None]:
-        mine = store.member_group_ids(conn, viewer.user.id) if viewer.user is not None else []
         scope = _scope(conn, viewer, query, mine)
         if sqlite and found_by.fts is not None:
             others = [*found_by.where, *scope]
             return _load_fts(conn, Window(start, num, keys, cap, facet_fields, facet_size), found_by, others,
-                             (viewer, mine))
+                             (viewer, mine, every_org))
         # PostgreSQL: an anonymous caller's one token on search_text when a text condition reads it
         # (one GIN scan).  A member's tokens include the public and organization ones, whose posting
         # lists cover most items: ORing them in GIN costs more (measured at 1M items) than the rule
@@ -309,7 +310,7 @@ async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> di
         predicate = and_(true(), *others, rule)
         facets = _facets(conn, predicate, facet_fields, facet_size)
         scoped = query.group_id or query.user_access is not None
-        postings = None if sqlite or scoped else _postings(conn, query, viewer, mine)
+        postings = None if sqlite or scoped else _postings(conn, query, viewer, mine, every_org)
         if postings is None and not keys and not found_by.texts:  # newest first: the order is the seq
             small = _few_matches(conn, predicate, start, num, cap)
             if small is not None:
@@ -352,6 +353,16 @@ def _few_matches(conn: Connection, predicate: ColumnElement[bool], start: int, n
     return total, item_store.items_by_seqs(conn, page[:num]), len(page) > num
 
 
+async def _audience(svc: Services, viewer: Principal) -> tuple[list[str], list[tuple[str, str]]]:
+    """The caller's groups and every organization's (id, access), remembered until the database
+    next changes (Database.read_cached: a commit anywhere drops them), so a search reads neither."""
+    orgs = list(await svc.db.read_cached(("search", "orgs"), posting_store.orgs))
+    if viewer.user is None:
+        return [], orgs
+    mine = await svc.db.read_cached(("search", "groups", viewer.user.id), store.member_group_ids, viewer.user.id)
+    return list(mine), orgs
+
+
 @dataclass(frozen=True)
 class Window:
     start: int
@@ -363,17 +374,18 @@ class Window:
 
 
 def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[ColumnElement[bool]],
-              caller: tuple[Principal, list[str]]) -> tuple[int, list[Any], bool, dict[str, Any] | None]:
+              caller: tuple[Principal, list[str], list[tuple[str, str]]],
+              ) -> tuple[int, list[Any], bool, dict[str, Any] | None]:
     """SQLite, a query with full-text terms: the caller's access joins the FTS5 lookup, as rowid
     classes it sees whole and tokens for the rest (_fts_question), and so does the bbox (from the
     entries' rowids), so the total is index work alone, and a page by relevance reads only its own
     rows.  `others` holds the query's other conditions, the bbox not among them."""
-    viewer, mine = caller
+    viewer, mine, every_org = caller
     assert found_by.fts is not None
-    text = _with_orgs(conn, store.expand_prefixes(conn, found_by.fts), found_by.orgs)
+    text = _with_orgs(every_org, store.expand_prefixes(conn, found_by.fts), found_by.orgs)
     if text is None:  # an accountid: naming no organization
         return 0, [], False, _facets(conn, false(), w.facet_fields, w.facet_size)
-    asked = _fts_question(conn, text, viewer, mine, found_by.bbox)
+    asked = _fts_question(every_org, text, viewer, mine, found_by.bbox)
     rest = and_(true(), *others) if others else None  # pragma: no mutate (None: the index alone counts)
     on_rows = [*others, *found_by.bbox_where()]
     if w.facet_fields:
@@ -397,13 +409,13 @@ def _load_fts(conn: Connection, w: Window, found_by: Conditions, others: list[Co
     return total, store.load_items(conn, ids[:w.num]), len(ids) > w.num, facets
 
 
-def _with_orgs(conn: Connection, text: str, named: list[str]) -> str | None:
+def _with_orgs(orgs: list[tuple[str, str]], text: str, named: list[str]) -> str | None:
     """The FTS5 expression `text` ANDed with each accountid:/orgid: clause as the token every item
     of the organizations it names carries (`zx<org>0`, migration 0007), so the clause is answered
     by the index instead of each match's row; a clause naming every organization (the one of a
     one-organization portal, which the ArcGIS API for Python appends to every search) changes
     nothing and is dropped; None when a clause names no organization."""
-    every = [o for o, _ in posting_store.orgs(conn)] if named else []
+    every = [o for o, _ in orgs] if named else []
     for value in named:
         found = [o for o in every if o.lower() == value.lower()]  # as store.org_ids compares
         if not found:
@@ -428,14 +440,14 @@ class FtsQuestion:
                            [replace(p, fts=f"({p.fts}) {how}") for p in self.counts])
 
 
-def _fts_question(conn: Connection, text: str, viewer: Principal, mine: list[str],
+def _fts_question(orgs: list[tuple[str, str]], text: str, viewer: Principal, mine: list[str],
                   bbox: tuple[float, float, float, float] | None = None) -> FtsQuestion:
     """The FTS5 expression `text` asked of each rowid class the caller sees items in: alone for a
     class it sees whole, ANDed with its tokens for that class otherwise (access.fts_parts).  For
     counts, neighbouring classes read whole are one range; so are neighbouring classes read
     through tokens, with all their tokens (a class never holds an item carrying a token it cannot
     carry, so the other classes' tokens change nothing).  Each lookup keeps to `bbox` when given."""
-    classes = access.fts_parts(viewer, mine, posting_store.orgs(conn))
+    classes = access.fts_parts(viewer, mine, orgs)
     pages = [store.FtsPart(f"({text})" if tokens is None else f"({text}) AND ({store.acl_fts(tokens)})", cls, cls,
                            bbox) for cls, tokens in classes]
     runs: list[tuple[int, int, list[str] | None]] = []  # (low, high, tokens) of each run of classes
@@ -527,13 +539,13 @@ def _unwrapped(node: Node) -> Node:
     return node
 
 
-def _postings(conn: Connection, query: ItemQuery, viewer: Principal, mine: list[str]) -> Postings | None:
+def _postings(conn: Connection, query: ItemQuery, viewer: Principal, mine: list[str],
+              every: list[tuple[str, str]]) -> Postings | None:
     """The posting-list question for this search and caller, or None when it takes the general path."""
     single = _single_term(query)
     if single is None:
         return None
     term, words, prefix, named = single
-    every = posting_store.orgs(conn)
     only = [o for o, _ in every if o.lower() in named]
     if named and (len(named) > 1 or not only):  # two organizations at once, or none that exists
         return Postings([], [], posting_store.Scopes((), ()))
