@@ -264,6 +264,14 @@ async def test_a_search_through_the_lists_sets_its_plan_once_and_reads_its_page_
         event.remove(engine, "before_cursor_execute", seen)
     assert [s for s in statements if "enable_hashagg" in s] == ["SET LOCAL enable_hashagg = off"] * 2
     assert sum("to_tsvector" in s for s in statements) == 1
+    statements.clear()  # the word's lexemes now remembered: the SET is a search's first statement
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        await world.search("admin", q="harbor", num=2)
+        await world.search("admin", q="harbor", start=2, num=2)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [s for s in statements if "enable_hashagg" in s] == ["SET LOCAL enable_hashagg = off"] * 2
     assert [r["title"] for r in first["results"]][1:] == [r["title"] for r in again["results"]][:1]
     slow = await _answers(world, "admin", "harbor", 1, 2, postings=False)
     assert [r["id"] for r in first["results"]] == [r["id"] for r in slow["results"]]

@@ -331,15 +331,14 @@ async def test_the_total_is_exact_up_to_the_limit_then_the_limit(settings: Any) 
                 assert len(paged["results"]) == 1 and paged["nextStart"] == -1, (n, params)
 
 
-async def test_a_search_of_few_matches_reads_them_once_on_both_sides_of_the_bound(
-        settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ordered newest first, a search matching at most item_search.FEW items takes the seqs of all
-    of them in one read and cuts the page from them; one more match takes the count and the page.
-    Both give the same totals and pages at every window (a bound of 3 over 2 to 5 items)."""
+async def test_a_search_newest_first_counts_and_pages_in_one_read_up_to_the_limit(settings: Any) -> None:
+    """Ordered newest first, a search counts its matches and takes its page's seqs in one
+    statement (store.newest_matching); only when more than search_total_limit items match is the
+    page read on its own.  Both give the same totals and pages at every window (a limit of 3 over
+    2 to 5 items)."""
     from sqlalchemy import event
 
-    monkeypatch.setattr(item_search, "FEW", 3)
-    async with portal(settings) as client:
+    async with portal(settings, search_total_limit=3) as client:
         db = client.svc.db
         engine = db.sync_engine if db.is_sqlite else db._async_engine.sync_engine  # what searches run on
         seen: list[str] = []
@@ -360,12 +359,12 @@ async def test_a_search_of_few_matches_reads_them_once_on_both_sides_of_the_boun
                     found = await search(client.svc, ADMIN, q="owner:admin", start=start, num=num)
                     first = max(start, 1) - 1  # start 0 is the first page, a negative one an empty page
                     window = titles[first:first + num] if start >= 0 else []
-                    assert found["total"] == n + 1, (n, start, num)
+                    assert found["total"] == min(n + 1, 3), (n, start, num)
                     assert [r["title"] for r in found["results"]] == window, (n, start, num)
                     more = start >= 0 and num > 0 and first + num < n + 1
                     assert found["nextStart"] == (first + 1 + num if more else -1), (n, start, num)
-                    counts = [s for s in seen if "count(" in s.lower()]
-                    assert bool(counts) == (n + 1 > 3), (n, start, num)  # a count only beyond the bound
+                    pages = [s for s in seen if "SELECT items.id" in s and "ORDER BY" in s]  # store.page_ids
+                    assert bool(pages) == (n + 1 > 3 and start >= 0 and num > 0), (n, start, num)
         finally:
             event.remove(engine, "before_cursor_execute", note)
 

@@ -6,7 +6,7 @@ page and the total count exactly the same rows.
 
 * Total: counted with `SELECT count(*) FROM (SELECT 1 ... LIMIT n)`, n = the setting
   `search_total_limit`; above it `total` is reported as the limit.  A search ordered newest first
-  that matches at most FEW items instead reads all their seqs once, and cuts the page from them.
+  counts and picks its page's seqs in the same statement (store.newest_matching).
 * Page: `num + 1` rows from `start - 1`; the extra row only tells whether `nextStart` exists,
   so paging works at any depth.  Every order ends with the id, so it is total.
 * Order: sortField (comma list) when given, the id last; otherwise relevance: when `q` has
@@ -24,7 +24,6 @@ page and the total count exactly the same rows.
 
 from __future__ import annotations
 
-import heapq
 import json
 import math
 from collections.abc import Callable
@@ -54,10 +53,6 @@ SORT_KEYS: dict[str, Any] = {"title": items.c.title_key, "uploaded": items.c.cre
                              "numviews": items.c.num_views, "size": items.c.size}
 COUNT_FIELDS = ("type", "access", "tags", "typekeywords", "owner", "categories", "culture", "contentstatus")
 MAX_NUM = 100
-# A search matching at most this many items reads them all once (_few_matches); beyond, the
-# count and the page are two reads.  A larger search pays for the first read: at most FEW of
-# the up to search_total_limit (>= 10,000) rows its count reads anyway.
-FEW = 5_000
 HIDDEN_KEYS = ("protected",)  # item_document without a control or show_folder adds no ownerFolder/itemControl
 
 
@@ -312,9 +307,7 @@ async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> di
         scoped = query.group_id or query.user_access is not None
         postings = None if sqlite or scoped else _postings(conn, query, viewer, mine, every_org)
         if postings is None and not keys and not found_by.texts:  # newest first: the order is the seq
-            small = _few_matches(conn, predicate, start, num, cap)
-            if small is not None:
-                return (*small, facets)
+            return (*_newest_first(conn, predicate, start, num, cap), facets)
         if postings is not None:  # PostgreSQL, one word: the count (and a relevance page) from the lists
             total = posting_store.count_capped(conn, postings.terms, postings.scopes, cap, found_by.bbox)
         else:
@@ -337,20 +330,20 @@ async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> di
     return answer
 
 
-def _few_matches(conn: Connection, predicate: ColumnElement[bool], start: int, num: int,
-                 cap: int) -> tuple[int, list[Any], bool] | None:
-    """A search ordered by seq alone that matches at most FEW items: the seqs of all of them in
-    one read, so the total is their number (at most `cap`, as counted) and the page is cut from
-    them (one statement instead of a count and a page); None when more match (the general path
-    then counts and pages)."""
-    seqs = store.matching_seqs(conn, predicate, FEW + 1)
-    if len(seqs) > FEW:
-        return None
-    total = min(len(seqs), cap)
+def _newest_first(conn: Connection, predicate: ColumnElement[bool], start: int, num: int,
+                  cap: int) -> tuple[int, list[Any], bool]:
+    """A search ordered by seq alone: the count (up to `cap`) and the page's seqs in one statement
+    (store.newest_matching), so a search of at most `cap` matches is one read; beyond, the
+    counted seqs are only some of the matches and the page is read on its own."""
+    found, newest = store.newest_matching(conn, predicate, cap + 1, start - 1 + num + 1 if start >= 1 else 0)
+    total = min(found, cap)
     if start < 1 or num == 0:
         return total, [], False
-    page = heapq.nlargest(start - 1 + num + 1, seqs)[start - 1:]
-    return total, item_store.items_by_seqs(conn, page[:num]), len(page) > num
+    if found <= cap:
+        page = newest[start - 1:]
+        return total, item_store.items_by_seqs(conn, page[:num]), len(page) > num
+    ids = store.page_ids(conn, predicate, [items.c.seq.desc()], start - 1, num + 1)
+    return total, store.load_items(conn, ids[:num]), len(ids) > num
 
 
 async def _audience(svc: Services, viewer: Principal) -> tuple[list[str], list[tuple[str, str]]]:

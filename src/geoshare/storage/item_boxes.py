@@ -115,9 +115,22 @@ def entry_in_bbox(rowid: ColumnElement[Any], seq: ColumnElement[Any], bbox: Bbox
     """The full-text entries (`rowid`, of the item whose seq is `seq`) whose extent intersects
     `bbox`: decided from the box where it can be, from the item's row where it cannot.  The box
     is read from the low bits, so a bare box serves too (PostgreSQL's `item_postings.box`)."""
+    return and_(box_may_meet(rowid, bbox), or_(box_surely_meets(rowid, bbox), extent_meets(seq, bbox)))
+
+
+def box_may_meet(rowid: ColumnElement[Any], bbox: Bbox) -> ColumnElement[bool]:
+    """The entries whose box does not rule out meeting `bbox` (the rest surely miss it)."""
+    return _all_at_least(rowid, bounds(bbox)[0])
+
+
+def box_surely_meets(rowid: ColumnElement[Any], bbox: Bbox) -> ColumnElement[bool]:
+    """The entries whose box alone shows that the extent meets `bbox`."""
+    return _all_at_least(rowid, bounds(bbox)[1])
+
+
+def extent_meets(seq: ColumnElement[Any], bbox: Bbox) -> ColumnElement[bool]:
+    """The item whose seq is `seq` has an extent meeting `bbox` (its row read: the edge cases)."""
     xmin, ymin, xmax, ymax = bbox
-    possible, certain = bounds(bbox)
     row = _ROW
-    checked = exists().where(row.c.seq == seq, row.c.extent_xmin <= xmax, row.c.extent_xmax >= xmin,
-                             row.c.extent_ymin <= ymax, row.c.extent_ymax >= ymin)
-    return and_(_all_at_least(rowid, possible), or_(_all_at_least(rowid, certain), checked))
+    return exists().where(row.c.seq == seq, row.c.extent_xmin <= xmax, row.c.extent_xmax >= xmin,
+                          row.c.extent_ymin <= ymax, row.c.extent_ymax >= ymin)

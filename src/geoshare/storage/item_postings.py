@@ -103,46 +103,75 @@ def _numbers(tokens_bind: str) -> str:
     return f"ARRAY(SELECT num FROM search_scopes WHERE token = ANY(:{tokens_bind}))"
 
 
+def _sql(condition: Any) -> str:
+    return str(condition.compile(dialect=_DIALECT, compile_kwargs={"literal_binds": True}))
+
+
 @functools.lru_cache(maxsize=256)
 def _in_bbox(row: str, bbox: item_boxes.Bbox | None) -> str:
-    """SQL: ` AND` the posting `row` (a table name or alias) is of an item whose extent meets
-    `bbox`: item_boxes.entry_in_bbox over the row's box (the low bits it reads of a rowid are the
-    whole box here) and seq, rendered with its numbers inline; nothing without a bbox.  A search
-    asks it of every list it reads: it is rendered once per (row, bbox)."""
+    """SQL: ` AND` the box of the posting `row` (a table name or alias) does not rule out `bbox`,
+    and the column `sure`: whether it shows the item meets it (item_boxes: the low bits it reads
+    of a rowid are the whole box here), rendered with its numbers inline; nothing without a bbox.
+    The rows that are not sure are checked against their item's extent once per item, after
+    the lists are merged (_kept).  Rendered once per (row, bbox): a search asks it of every list."""
     if bbox is None:
         return ""
-    condition = item_boxes.entry_in_bbox(literal_column(f"{row}.box"), literal_column(f"{row}.seq"), bbox)
-    return f" AND {condition.compile(dialect=_DIALECT, compile_kwargs={'literal_binds': True})}"
+    return f" AND {_sql(item_boxes.box_may_meet(literal_column(f'{row}.box'), bbox))}"
+
+
+@functools.lru_cache(maxsize=256)
+def _sure(row: str, bbox: item_boxes.Bbox | None) -> str:
+    """SQL: `, <whether the box of posting `row` shows its item meets bbox> AS sure` (nothing without one)."""
+    if bbox is None:
+        return ""
+    return f", {_sql(item_boxes.box_surely_meets(literal_column(f'{row}.box'), bbox))} AS sure"
+
+
+@functools.lru_cache(maxsize=256)
+def _kept(row: str, bbox: item_boxes.Bbox) -> str:
+    """SQL: the merged row `row` (seq, sure) is of an item meeting `bbox`."""
+    return f"({row}.sure OR {_sql(item_boxes.extent_meets(literal_column(f'{row}.seq'), bbox))})"
 
 
 def _matches(terms: Sequence[str], scopes: Scopes, binds: dict[str, Any], tag: str,
              bbox: item_boxes.Bbox | None = None) -> str:
-    """SQL: the (seq, scope) rows of `terms` in `scopes` (of items meeting `bbox`, if given), each
-    part newest first."""
+    """SQL: the (seq, scope) rows of `terms` in `scopes`, each part newest first; with a bbox, of
+    the items whose box does not rule it out, and a third column `sure` (see _in_bbox)."""
     parts = []
     binds[f"{tag}_terms"] = list(terms)
     for i, term in enumerate(terms):
         binds[f"{tag}_t{i}"] = term
         for j, token in enumerate(scopes.broad):
             binds[f"{tag}_s{j}"] = token
-            parts.append(f"(SELECT seq, scope FROM item_postings WHERE term = :{tag}_t{i} "
-                         f"AND scope = {_number(f'{tag}_s{j}')}{_in_bbox('item_postings', bbox)} "
-                         "ORDER BY seq DESC)")
+            parts.append(f"(SELECT seq, scope{_sure('item_postings', bbox)} FROM item_postings "
+                         f"WHERE term = :{tag}_t{i} AND scope = {_number(f'{tag}_s{j}')}"
+                         f"{_in_bbox('item_postings', bbox)} ORDER BY seq DESC)")
     if scopes.narrow and terms:
         binds[f"{tag}_narrow"] = list(scopes.narrow)
         if scopes.org is None:
-            parts.append(f"(SELECT seq, scope FROM item_postings WHERE term = ANY(:{tag}_terms) "
-                         f"AND scope = ANY({_numbers(f'{tag}_narrow')}){_in_bbox('item_postings', bbox)} "
-                         "ORDER BY seq DESC)")
+            parts.append(f"(SELECT seq, scope{_sure('item_postings', bbox)} FROM item_postings "
+                         f"WHERE term = ANY(:{tag}_terms) AND scope = ANY({_numbers(f'{tag}_narrow')})"
+                         f"{_in_bbox('item_postings', bbox)} ORDER BY seq DESC)")
         else:
             binds[f"{tag}_org"] = scopes.org
-            parts.append(f"(SELECT p.seq, p.scope FROM item_postings p JOIN items i ON i.seq = p.seq "
-                         f"WHERE p.term = ANY(:{tag}_terms) AND p.scope = ANY({_numbers(f'{tag}_narrow')}) "
-                         f"AND i.org_id = :{tag}_org"
+            parts.append(f"(SELECT p.seq, p.scope{_sure('p', bbox)} FROM item_postings p JOIN items i "
+                         f"ON i.seq = p.seq WHERE p.term = ANY(:{tag}_terms) "
+                         f"AND p.scope = ANY({_numbers(f'{tag}_narrow')}) AND i.org_id = :{tag}_org"
                          f"{_in_bbox('p', bbox)} ORDER BY p.seq DESC)")
     if not parts:
-        return "(SELECT NULL::bigint AS seq, NULL::bigint AS scope WHERE false)"
+        none = ", false AS sure" if bbox is not None else ""
+        return f"(SELECT NULL::bigint AS seq, NULL::bigint AS scope{none} WHERE false)"
     return " UNION ALL ".join(parts)
+
+
+def _distinct(terms: Sequence[str], scopes: Scopes, binds: dict[str, Any], bbox: item_boxes.Bbox | None) -> str:
+    """SQL: one (seq, scope) row per item of `terms` in `scopes` meeting `bbox`, newest first:
+    the lists merged, duplicates dropped, and the items the boxes leave in doubt checked against
+    their extents, once each."""
+    merged = f"SELECT DISTINCT ON (seq) seq, scope{', sure' if bbox else ''} FROM ({_matches(terms, scopes, binds, 'm', bbox)}) u ORDER BY seq DESC"
+    if bbox is None:
+        return merged
+    return f"SELECT seq, scope FROM ({merged}) k WHERE {_kept('k', bbox)} ORDER BY seq DESC"
 
 
 def _merged(conn: Connection, sql: str, binds: dict[str, Any]) -> list[Any]:
@@ -150,9 +179,9 @@ def _merged(conn: Connection, sql: str, binds: dict[str, Any]) -> list[Any]:
     # plan streams them in order.  Set once per transaction (SET LOCAL ends with it): the lists
     # are read last, and the item rows read after them aggregate nothing.
     transaction = conn.get_transaction()
-    if conn.info.get("postings_hashagg_off") is not transaction:
-        conn.execute(text("SET LOCAL enable_hashagg = off"))
-        conn.info["postings_hashagg_off"] = transaction
+    if transaction is None or conn.info.get("postings_hashagg_off") is not transaction:
+        conn.execute(text("SET LOCAL enable_hashagg = off"))  # (a search's first statement begins it)
+        conn.info["postings_hashagg_off"] = conn.get_transaction()
     return list(conn.execute(text(sql), binds).all())
 
 
@@ -160,8 +189,7 @@ def count_capped(conn: Connection, terms: Sequence[str], scopes: Scopes, cap: in
                  bbox: item_boxes.Bbox | None = None) -> int:
     """How many items hold one of `terms` in one of `scopes` (and meet `bbox`), counting at most `cap`."""
     binds: dict[str, Any] = {"cap": cap}
-    sql = (f"SELECT count(*) FROM (SELECT DISTINCT seq FROM ({_matches(terms, scopes, binds, 'm', bbox)}) u "
-           "ORDER BY seq DESC LIMIT :cap) d")
+    sql = f"SELECT count(*) FROM ({_distinct(terms, scopes, binds, bbox)} LIMIT :cap) d"
     return int(_merged(conn, sql, binds)[0][0])
 
 
@@ -170,7 +198,7 @@ def page_seqs(conn: Connection, terms: Sequence[str], scopes: Scopes, offset: in
     """The seqs of the items holding one of `terms` in `scopes` (and none of `without` there, and
     meeting `bbox`), the most recently added first, from the `offset`-th on, at most `limit`."""
     binds: dict[str, Any] = {"offset": offset, "limit": limit}
-    rows = f"SELECT DISTINCT ON (seq) seq, scope FROM ({_matches(terms, scopes, binds, 'm', bbox)}) u ORDER BY seq DESC"
+    rows = _distinct(terms, scopes, binds, bbox)
     if without:
         binds["without"] = list(without)
         rows = (f"SELECT seq FROM ({rows}) d WHERE NOT EXISTS (SELECT 1 FROM item_postings p "

@@ -40,6 +40,7 @@ from sqlalchemy import (
     select,
     table,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from geoshare.storage import fts_words, item_boxes
 from geoshare.storage import items as item_store
@@ -240,9 +241,21 @@ def count_capped(conn: Connection, where: ColumnElement[bool] | None, cap: int, 
     return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
-def matching_seqs(conn: Connection, where: ColumnElement[bool], limit: int) -> list[int]:
-    """The seqs of at most `limit` items matching `where`, in no particular order."""
-    return [int(s) for s in conn.execute(select(items.c.seq).where(where).limit(limit)).scalars().all()]
+def newest_matching(conn: Connection, where: ColumnElement[bool], limit: int, newest: int) -> tuple[int, list[int]]:
+    """How many items match `where`, counting at most `limit`, and the seqs of the `newest` most
+    recently added among those counted, newest first (among all the matches when fewer than
+    `limit` match), in one statement: the counted seqs are kept once (a CTE used twice is
+    materialized) and the newest picked from them by a bounded sort."""
+    counted = select(items.c.seq).where(where).limit(limit).cte("counted")
+    found = select(func.count()).select_from(counted).scalar_subquery()
+    top = select(counted.c.seq).order_by(counted.c.seq.desc()).limit(max(newest, 0)).subquery("top")
+    if conn.dialect.name == "sqlite":
+        joined = select(func.group_concat(top.c.seq)).scalar_subquery()
+        total, text = conn.execute(select(found, joined)).one()
+        return int(total), sorted((int(s) for s in text.split(",")) if text else (), reverse=True)
+    listed = select(func.array_agg(aggregate_order_by(top.c.seq, top.c.seq.desc()))).scalar_subquery()
+    total, seqs = conn.execute(select(found, listed)).one()
+    return int(total), [int(s) for s in seqs or ()]
 
 
 @dataclass(frozen=True)
