@@ -102,6 +102,17 @@ def test_python_cuts_ascii_and_other_text_as_fts5_does():
     pairs, terms = fts_words.derived(["Land use", None, None, None, None, None, "use land", None, None])
     assert pairs == fts_words.pair_token("land", "us")  # accessinformation gives words, never pairs
     assert terms == {"land", "us"}
+    assert fts_words.derived(["Land", "", None, "use", None, None, "use land", None, None]) == (None, {"land", "us"})
+    assert fts_words.stem("Studies") == "studi"
+    assert fts_words.stem("land use") is None and fts_words.stem("--") is None  # two words, none
+
+
+def test_an_item_without_neighbouring_words_stores_no_pairs(engine):
+    """One word per field: the trigger stores no pairs (NULL), as Python's cut says (None)."""
+    with engine.begin() as conn:
+        put(conn, "n" * 32, {"title": "Harbour", "type": "Map", "tags": "roads"})
+        pairs, row = stored(conn, "n" * 32)
+        assert pairs is None and fts_words.derived(row)[0] is None
 
 
 def test_a_pair_finds_what_the_phrase_finds_through_writes(engine):
@@ -147,8 +158,12 @@ def test_a_prefix_becomes_the_words_it_stands_for(engine):
     FTS5's prefix query."""
     with engine.begin() as conn:
         put(conn, "h" * 32, {"title": "Hydrology hydrologic Hydrography studies"})
-        for n in range(fts_words.MAX_EXPANSION + 1):
+        assert fts_words.MAX_EXPANSION == 64
+        for n in range(64):  # as many words as may be expanded: still expanded
             put(conn, f"m{n:031d}", {"title": f"manyword{n:03d}"})
+        expanded_many = store.expand_prefixes(conn, '{title} : "manyword" *')
+        assert expanded_many.count(" OR ") == 63
+        put(conn, f"m{64:031d}", {"title": "manyword064"})  # one more: FTS5's own prefix
         native = f'{DEFAULT} : "hydro" *'
         expanded = store.expand_prefixes(conn, native)
         assert expanded.startswith(f"{DEFAULT} : (") and '"hydrolog"' in expanded and '"hydrographi"' in expanded

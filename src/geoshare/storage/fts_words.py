@@ -127,8 +127,8 @@ def is_own_stem(term: str) -> bool:
 # instance table; a trigger writes one row (rowid 1), reads these, and empties it.
 PAIRS_SQL = ("(SELECT group_concat(tok, ' ') FROM (SELECT DISTINCT "  # noqa: S608 - constants
              f"'{PAIR_PREFIX}' || lower(hex(term || ' ' || after_term)) || '0' AS tok FROM "
-             "(SELECT col, offset, term, lead(term) OVER w AS after_term, lead(offset) OVER w AS after_offset "
+             "(SELECT col, term, lead(term) OVER w AS after_term "
              "FROM item_words_at WINDOW w AS (PARTITION BY col ORDER BY offset)) "
-             f"WHERE after_offset = offset + 1 AND col IN ({', '.join(repr(c) for c in PAIR_COLUMNS)}) "
+             f"WHERE after_term IS NOT NULL AND col IN ({', '.join(repr(c) for c in PAIR_COLUMNS)}) "
              "ORDER BY tok))")
 TERMS_SQL = "SELECT DISTINCT term FROM item_words_at"
