@@ -318,15 +318,16 @@ async def test_a_prefix_of_more_terms_than_the_limit_is_refused(svc: Any, monkey
         pytest.skip("the posting lists are PostgreSQL's")
     from tests.conftest import ADMIN, make_item
 
-    await make_item(svc, ADMIN, "ta tb tc td te", tags=["tf"])  # t*: six terms (5 in the title, 1 in tags)
-    monkeypatch.setattr(item_postings, "MAX_PREFIX_TERMS", 2)  # read at most 9 terms, keep at most 2
+    await make_item(svc, ADMIN, "ta tb tc td te", tags=["tf"])  # t*: 12 terms (5 title, 1 tags, 6 any field)
+    monkeypatch.setattr(item_postings, "MAX_PREFIX_TERMS", 3)  # read at most 16 terms, keep at most 3
 
     def read(conn: Any, weights: str) -> Any:
         return item_postings.prefix_terms(conn, "t", weights)
 
-    assert await svc.db.read(read, "B") == ["tf:B"]  # 6 read (<= 8), 1 kept (<= 2)
-    assert await svc.db.read(read, "A") is None  # 5 kept (> 2)
-    monkeypatch.setattr(item_postings, "MAX_PREFIX_TERMS", 1)  # read at most 5: six exist
+    assert await svc.db.read(read, "B") == ["tf:B"]  # 12 read (<= 15), 1 kept (<= 3)
+    assert await svc.db.read(read, "A") is None  # 5 kept (> 3)
+    assert await svc.db.read(read, "*") is None  # 6 kept (> 3)
+    monkeypatch.setattr(item_postings, "MAX_PREFIX_TERMS", 2)  # read at most 11: twelve exist
     assert await svc.db.read(read, "B") is None
 
 
@@ -348,6 +349,7 @@ async def test_an_item_posts_its_words_and_its_adjacent_word_pairs(svc: Any) -> 
     assert await svc.db.read(read) == {
         "land:A", "use:A", "map:A", "land:B", "use:B", "zone:B", "land:C", "use:C", "zone:C", "of:C", "web:C", "map:C",
         "land:D", "use:D",
+        "land:*", "use:*", "map:*", "zone:*", "of:*", "web:*",  # any default field (0016): not from D alone
         "land use:A", "use map:A", "land use:B", "use zone:B", "land use:C", "zone of:C", "of land:C", "web map:C"}
 
 
@@ -363,6 +365,7 @@ async def test_a_pair_term_weighs_both_words(svc: Any) -> None:
 
     found = await svc.db.read(terms, "a:1A,7B b:2B,8B c:3C d:4D e:5A f:6A g:9A,10D h:11A token")
     assert sorted(found) == sorted(["a:A", "a:B", "b:B", "c:C", "d:D", "e:A", "f:A", "g:A", "g:D", "h:A",
+                                    "a:*", "b:*", "c:*", "e:*", "f:*", "g:*", "h:*",  # not d: D only
                                     "a b:C", "b c:C", "e f:A", "f a:C", "a b:B", "b g:C"])
     assert await svc.db.read(terms, "") == []
     assert await svc.db.read(terms, "za0 zq1f0") == []  # access tokens (0007) have no positions
@@ -385,7 +388,8 @@ async def test_a_prefix_never_reads_a_pair(svc: Any, monkeypatch: Any) -> None:
     assert await svc.db.read(read, "har", "AB") == ["har:A", "harb:A", "harbor:A", "harbor:B"]
     assert await svc.db.read(read, "harb", "A") == ["harb:A", "harbor:A"]
     assert await svc.db.read(read, "x", "A") == ["x:A"]
-    monkeypatch.setattr(item_postings, "MAX_PREFIX_TERMS", 1)  # read at most 5 words, refuse more than 4
-    assert await svc.db.read(read, "har", "B") == ["harbor:B"]  # (the pairs would make 8)
-    await make_item(svc, ADMIN, "hard")
+    assert await svc.db.read(read, "har", "*") == ["har:*", "harb:*", "harbor:*"]  # any field (0016)
+    monkeypatch.setattr(item_postings, "MAX_PREFIX_TERMS", 2)  # read at most 11 terms, refuse more than 10
+    assert await svc.db.read(read, "har", "B") == ["harbor:B"]  # 7 terms (the pairs would make 11)
+    await make_item(svc, ADMIN, "hard hardy")  # 4 more terms: 11
     assert await svc.db.read(read, "har", "B") is None

@@ -606,3 +606,40 @@ def test_0014_round_trip_derives_the_word_pairs_and_the_word_list(tmp_path):
     finally:
         engine.dispose()
         drop()
+
+
+def test_0016_round_trip_posts_each_word_once_for_any_default_field(tmp_path):
+    """PostgreSQL: at head an item's posting lists hold `lexeme:*` for each word of its default
+    fields (not for a word only in a D field); down to 0015 they are gone, up again every item,
+    one written in between included, has them.  SQLite: 0016 changes nothing."""
+    from sqlalchemy import text
+
+    engine, drop = _engine_for_migration(tmp_path)
+
+    def anywhere(conn) -> dict[str, set[str]]:
+        rows = conn.execute(text("SELECT i.id, p.term FROM item_postings p JOIN items i ON i.seq = p.seq "
+                                 "WHERE p.term LIKE '%:*'")).all()
+        found: dict[str, set[str]] = {}
+        for item_id, term in rows:
+            found.setdefault(item_id, set()).add(term)
+        return found
+
+    try:
+        _migrate_to(engine, "head")
+        if engine.dialect.name == "sqlite":
+            return
+        with engine.begin() as conn:
+            _owner(conn)
+            add(conn, "a", "Harbour map")
+            conn.execute(text("UPDATE items SET access_information = 'quay' WHERE id = 'a'"))
+            assert anywhere(conn) == {"a": {"harbour:*", "map:*", "web:*"}}  # 'quay' is a D word
+        _migrate_to(engine, "0015", down=True)
+        with engine.begin() as conn:
+            assert anywhere(conn) == {}
+            add(conn, "b", "Harbour plan")
+        _migrate_to(engine, "head")
+        with engine.begin() as conn:
+            assert anywhere(conn) == {"a": {"harbour:*", "map:*", "web:*"}, "b": {"harbour:*", "plan:*", "web:*", "map:*"}}
+    finally:
+        engine.dispose()
+        drop()

@@ -15,7 +15,7 @@ page and the total count exactly the same rows.
   unique, so the order is total).
 * PostgreSQL: a q of one word or a quoted phrase of two (optionally narrowed by accountid:/orgid:,
   optionally with a bbox) is counted, and paged by relevance, from the posting lists of migrations
-  0008, 0010 and 0012
+  0008, 0010, 0012 and 0016 (one word in the default fields: its any-field list)
   (storage/item_postings.py) for the callers access.posting_tokens describes; the answer is the
   general path's (a test compares the two).
 * Matching: text fields through the full-text index (storage/item_search.py); keyword fields
@@ -491,6 +491,7 @@ def _facets(conn: Connection, where: ColumnElement[bool], fields: tuple[str, ...
 # The weights of migration 0006's vector each field may be found under, for the fields whose
 # weight is their own (the others share theirs and would need a check of the row).
 POSTING_WEIGHTS: dict[str | None, str] = {None: "ABC", "title": "A", "tags": "B"}
+ANY_FIELD = "*"  # migration 0016: `lexeme:*`, one list of the items holding the word in any default field
 ORG_FIELDS = ("accountid", "orgid")  # clauses that narrow a posting-list search to one organization
 
 
@@ -550,11 +551,15 @@ def _postings(conn: Connection, query: ItemQuery, viewer: Principal, mine: list[
     if any(len(s) != 1 for s in stems):
         return None
     lexeme = " ".join(s[0] for s in stems)  # two words: the pair term of migration 0010
-    weights = POSTING_WEIGHTS[term.field]
+    # One word in the default fields reads its any-field list (one row per item); a phrase reads
+    # its pair terms, which carry the field's weight.
+    weights = ANY_FIELD if term.field is None and len(words) == 1 else POSTING_WEIGHTS[term.field]
     terms = posting_store.prefix_terms(conn, lexeme, weights) if prefix else [f"{lexeme}:{w}" for w in weights]
     if terms is None:
         return None
-    title = [t for t in (f"{lexeme}:A",) if term.field is None and t in terms]
+    # the relevance tier: the word (or phrase) itself in the title, when it is one of the terms
+    found = {f"{lexeme}:A", f"{lexeme}:{ANY_FIELD}"} & set(terms)
+    title = [f"{lexeme}:A"] if term.field is None and found else []
     broad, narrow = tokens
     return Postings(terms, title, posting_store.Scopes(tuple(broad), tuple(narrow), only_org))
 

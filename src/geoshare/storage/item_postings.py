@@ -33,6 +33,7 @@ from geoshare.storage import item_boxes
 CONFIG = "geoshare_text"
 _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 MAX_PREFIX_TERMS = 64  # a prefix expanding to more terms is left to the general path
+WEIGHTS = 5  # the terms a lexeme may be posted under: A, B, C, D (0008) and * (any default field, 0016)
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,8 @@ def prefix_terms(conn: Connection, stem: str, weights: str) -> list[str] | None:
                     AND p.term < :high ORDER BY p.term LIMIT 1) FROM t WHERE t.term IS NOT NULL)
         SELECT term FROM t WHERE term IS NOT NULL AND strpos(term, ' ') = 0 LIMIT :most""")
     found = [str(v) for v in conn.execute(query, {"low": stem, "high": high,
-                                                  "most": MAX_PREFIX_TERMS * 4 + 1}).scalars()]
-    if len(found) > MAX_PREFIX_TERMS * 4:
+                                                  "most": MAX_PREFIX_TERMS * WEIGHTS + 1}).scalars()]
+    if len(found) > MAX_PREFIX_TERMS * WEIGHTS:
         return None
     kept = [t for t in found if t.rsplit(":", 1)[1] in weights]
     return kept if len(kept) <= MAX_PREFIX_TERMS else None
