@@ -25,21 +25,16 @@ down_revision = "0015"
 branch_labels = None
 depends_on = None
 
-ANY_FIELD = "*"  # storage/item_postings.py and domain/item_search.py read the same suffix
 
-TERMS = r"""
-CREATE OR REPLACE FUNCTION geoshare_item_terms(v tsvector) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
-  WITH o AS (SELECT u.lexeme, x.p, x.w FROM unnest(v) u, unnest(u.positions, u.weights) AS x(p, w)
-             WHERE u.positions IS NOT NULL)
-  SELECT coalesce(array_agg(DISTINCT t ORDER BY t), '{}') FROM (
-    SELECT lexeme || ':' || w AS t FROM o
-    UNION ALL
-    SELECT lexeme || ':*' FROM o WHERE w <> 'D'
-    UNION ALL
-    SELECT a.lexeme || ' ' || b.lexeme || ':' || CASE WHEN a.w = 'A' AND b.w = 'A' THEN 'A'
-                                                     WHEN a.w = 'B' AND b.w = 'B' THEN 'B' ELSE 'C' END
-    FROM o a JOIN o b ON b.p = a.p + 1 WHERE a.w <> 'D' AND b.w <> 'D') terms $$;
-"""
+
+def _previous_terms() -> str:
+    return str(importlib.import_module("geoshare.storage.migrations.versions.0010_search_phrase_postings").TERMS)
+
+
+_PAIRS = "    UNION ALL\n    SELECT a.lexeme || ' ' || b.lexeme"
+# 0010's function with the any-field terms added before its pairs
+TERMS = _previous_terms().replace(_PAIRS, "    UNION ALL\n    SELECT lexeme || ':*' FROM o WHERE w <> 'D'\n" + _PAIRS)  # noqa: S608
+assert TERMS.count(":*") == 1, "0010's geoshare_item_terms no longer reads as expected"
 
 
 def upgrade():
@@ -52,5 +47,5 @@ def upgrade():
 def downgrade():
     if op.get_bind().dialect.name == "sqlite":
         return
-    op.execute(importlib.import_module("geoshare.storage.migrations.versions.0010_search_phrase_postings").TERMS)
+    op.execute(_previous_terms())
     op.execute("SELECT geoshare_fill_item_postings()")
