@@ -342,7 +342,7 @@ def _newest_first(conn: Connection, predicate: ColumnElement[bool], start: int, 
     if found <= cap:
         page = newest[start - 1:]
         return total, item_store.items_by_seqs(conn, page[:num]), len(page) > num
-    ids = store.page_ids(conn, predicate, [items.c.seq.desc()], start - 1, num + 1)
+    ids = store.page_ids(conn, predicate, store.relevance_order(None, sort_matches=False), start - 1, num + 1)
     return total, store.load_items(conn, ids[:num]), len(ids) > num
 
 

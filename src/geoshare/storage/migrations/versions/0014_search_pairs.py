@@ -13,9 +13,9 @@ prefixes (storage/fts_words.py says why).
 
 The triggers of `item_text` compute the pairs of the new row, store them in `item_pairs` and
 index them; a delete names the pairs as they were stored, so a contentless delete always removes
-exactly what was inserted.  The upgrade cuts existing
-items in Python (fts_words.derived: FTS5's own words, ASCII text cut without a database round
-trip; about 20 s at a million items), then rebuilds `item_text` and merges it into one segment.
+exactly what was inserted.  The upgrade cuts existing items in Python (fts_words.derived: FTS5's
+own words, ASCII text cut without a database round trip), then rebuilds `item_text` and merges it
+into one segment: 139 s at a million items on two cores, the database from 2.3 to 3.4 GB.
 
 PostgreSQL: nothing changes (its posting lists hold pair terms since 0010).
 
