@@ -40,19 +40,19 @@ def test_several_fields_read_their_weights_without_a_recheck() -> None:
 def test_a_field_sharing_its_weight_is_checked_on_its_own_text() -> None:
     assert pg(store.text_match(False, ["description"], "Lakes", prefix=False)) == (
         "(items.search_text @@ to_tsquery('geoshare_text'::regconfig, '''lakes'':C')) AND "
-        "(to_tsvector('geoshare_text'::regconfig, regexp_replace(coalesce(items.description, ''), "
-        "'[^[:alnum:]]+', ' ', 'g')) @@ to_tsquery('geoshare_text'::regconfig, '''lakes'':'))")
+        "(to_tsvector('geoshare_text'::regconfig, geoshare_search_words(coalesce(items.description, ''))) "
+        "@@ to_tsquery('geoshare_text'::regconfig, '''lakes'':'))")
     assert pg(store.text_match(False, ["typekeywords"], "hydro-Map", prefix=True)) == (
         "(items.search_text @@ to_tsquery('geoshare_text'::regconfig, '''hydro'':C <-> ''map'':*C')) AND "
-        "(to_tsvector('geoshare_text'::regconfig, regexp_replace(coalesce(items.type_keywords, ''), "
-        "'[^[:alnum:]]+', ' ', 'g')) @@ to_tsquery('geoshare_text'::regconfig, '''hydro'': <-> ''map'':*'))")
+        "(to_tsvector('geoshare_text'::regconfig, geoshare_search_words(coalesce(items.type_keywords, ''))) "
+        "@@ to_tsquery('geoshare_text'::regconfig, '''hydro'': <-> ''map'':*'))")
 
 
 @pytest.mark.parametrize("field", sorted(store.TEXT_FIELDS))
 def test_only_the_fields_of_a_weight_of_their_own_skip_the_recheck(field: str) -> None:
     sql = pg(store.text_match(False, [field], "lakes", prefix=False))
     column = store.TEXT_FIELDS[field].name
-    rechecked = f"regexp_replace(coalesce(items.{column}, ''), '[^[:alnum:]]+', ' ', 'g')"
+    rechecked = f"geoshare_search_words(coalesce(items.{column}, ''))"
     assert (rechecked in sql) == (field not in ("title", "tags")), sql
 
 

@@ -643,3 +643,56 @@ def test_0016_round_trip_posts_each_word_once_for_any_default_field(tmp_path):
     finally:
         engine.dispose()
         drop()
+
+
+def test_0017_round_trip_unescapes_the_json_and_indexes_words_beyond_ascii(tmp_path):
+    """An item, a group and a user stored at 0016 with `\\u` escapes in their JSON columns: at
+    head the rows hold the characters themselves, and the item is found by its non-ASCII words
+    (the tag `Naïve` as `naive`, the title `Café` as `CAFE`, `Москва`) on both databases; on
+    PostgreSQL in its posting lists too.  Down to 0016 and up again, an item written in between
+    is indexed the same way."""
+    from sqlalchemy import text
+
+    engine, drop = _engine_for_migration(tmp_path)
+    sqlite = engine.dialect.name == "sqlite"
+
+    def found(conn, word: str) -> set[str]:
+        if sqlite:
+            rows = conn.execute(text("SELECT i.id FROM item_text JOIN items i ON i.seq = 134217727 - "
+                                     "((item_text.rowid >> 34) & 134217727) WHERE item_text MATCH :w"), {"w": word})
+            return {r[0] for r in rows}
+        by_text = {r[0] for r in conn.execute(text(
+            "SELECT id FROM items WHERE search_text @@ to_tsquery('geoshare_text', geoshare_search_words(:w))"),
+            {"w": word})}
+        posted = {r[0] for r in conn.execute(text(
+            "SELECT DISTINCT i.id FROM item_postings p JOIN items i ON i.seq = p.seq "
+            "WHERE p.term = (SELECT lexeme FROM unnest(to_tsvector('geoshare_text', geoshare_search_words(:w)))) "
+            "|| ':*'"), {"w": word})}
+        assert by_text == posted, word
+        return by_text
+
+    try:
+        _migrate_to(engine, "0016")
+        with engine.begin() as conn:
+            _owner(conn)
+            add(conn, "a", "Café map")
+            conn.execute(text("UPDATE items SET tags = :t, type_keywords = :k, description = 'Москва' WHERE id = 'a'"),
+                         {"t": '["Na\\u00efve", "plain"]', "k": '["\\u00dcber"]'})
+            conn.execute(text("UPDATE users SET tags = :t WHERE id = 'u'"), {"t": '["Br\\u00fccke", "C:\\\\users"]'})
+        _migrate_to(engine, "head")
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT tags, type_keywords FROM items WHERE id = 'a'")).one() == \
+                ('["Naïve", "plain"]', '["Über"]')
+            assert conn.execute(text("SELECT tags FROM users WHERE id = 'u'")).scalar_one() == '["Brücke", "C:\\\\users"]'
+            for word in ("naive", "cafe", "москва", "uber"):
+                assert found(conn, word) == {"a"}, word
+        _migrate_to(engine, "0016", down=True)
+        with engine.begin() as conn:
+            add(conn, "b", "Café plan")
+        _migrate_to(engine, "head")
+        with engine.begin() as conn:
+            assert found(conn, "cafe") == {"a", "b"}
+            assert found(conn, "москва") == {"a"}
+    finally:
+        engine.dispose()
+        drop()

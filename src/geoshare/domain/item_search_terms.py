@@ -10,6 +10,7 @@ the stored text's whole words with a regular expression (a wildcard spans letter
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -68,18 +69,19 @@ def _json_element(column: Any, text: str) -> ColumnElement[bool]:
 
 
 def json_quote(text: str) -> str:
-    import json
+    """`text` lower-cased as a JSON string, as storage/json_text.py writes it."""
+    return json.dumps(text.lower(), ensure_ascii=False)
 
-    return json.dumps(text.lower())
 
-
-def _word_pattern(term: str, sqlite: bool) -> str:
-    """A regular expression finding `term` (lower case, `*`/`?` wildcards) as one whole word of a
-    text: a wildcard stands for letters and digits only, never a word's end (Python's `re` on
-    SQLite, PostgreSQL's own on PostgreSQL)."""
-    word, other = (r"[^\W_]", r"[\W_]") if sqlite else ("[[:alnum:]]", "[^[:alnum:]]")
-    parts = (f"{word}*" if c == "*" else word if c == "?" else c if c.isalnum() else "\\" + c for c in term.lower())
-    return f"(^|{other}){''.join(parts)}({other}|$)"
+def _word_pattern(term: str) -> str:
+    """A regular expression finding `term` (`*`/`?` wildcards) as one whole word of a text as
+    the index reads it (store.index_words: lower-cased, folded, the words separated by single
+    spaces): the term is cut and folded alike, and a wildcard stands for letters and digits
+    only, never a word's end."""
+    text = " ".join("".join(c if c in "*?" else "".join(store.words(c)) or " " for c in term).split())
+    parts = ("[^ ]*" if c == "*" else "[^ ]" if c == "?" else c if c.isalnum() or c == " " else "\\" + c
+             for c in text)
+    return f"(^| ){''.join(parts)}( |$)"
 
 
 def _number(name: str, text: str) -> float:
@@ -143,8 +145,8 @@ class Compiler:
         if not store.words(head):
             raise _fail(f"a term may not start with a wildcard ({body!r}).")
         narrowed = self._text_match(fields, head, prefix=True)
-        pattern = _word_pattern(body, self.sqlite)
-        checked = or_(*(_lower(store.TEXT_FIELDS[f]).regexp_match(pattern) for f in fields))
+        pattern = _word_pattern(body)
+        checked = or_(*(store.index_words(store.TEXT_FIELDS[f]).regexp_match(pattern) for f in fields))
         return and_(narrowed, checked)
 
     def exact_text(self, field: str, text: str) -> ColumnElement[bool]:

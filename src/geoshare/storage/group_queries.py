@@ -7,12 +7,12 @@ compiler); this module only runs it.  Owners are joined in, as every group read 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, func, insert, select, true
 
+from geoshare.storage import json_text
 from geoshare.storage.records import Group
 from geoshare.storage.tables import group_members, groups, users
 
@@ -57,8 +57,8 @@ def insert_groups(conn: Connection, rows: Sequence[dict[str, Any]], members: Seq
         values = dict(row)
         values["title_key"] = values["title"].lower()
         for name in ("tags", "type_keywords"):
-            values[name] = json.dumps(list(values.get(name) or []))
-        values["display_settings"] = json.dumps(values.get("display_settings") or {})
+            values[name] = json_text.dumps(list(values.get(name) or []))
+        values["display_settings"] = json_text.dumps(values.get("display_settings") or {})
         prepared.append(values)
     if prepared:
         conn.execute(insert(groups), prepared)

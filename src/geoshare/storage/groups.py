@@ -8,12 +8,12 @@ writes, and two changes never wait on each other in opposite orders.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Select, delete, func, insert, select, update
 
+from geoshare.storage import json_text
 from geoshare.storage.records import Group, GroupMember
 from geoshare.storage.tables import group_applications, group_members, groups, users
 
@@ -29,7 +29,7 @@ def _encode(values: dict[str, Any]) -> dict[str, Any]:
     for name in JSON_COLUMNS:
         if name in out:
             value = out[name]
-            out[name] = json.dumps(list(value) if isinstance(value, (tuple, list)) else value)
+            out[name] = json_text.dumps(list(value) if isinstance(value, (tuple, list)) else value)
     if "title" in out:
         out["title_key"] = out["title"].lower()
     return out

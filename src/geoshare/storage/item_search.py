@@ -11,7 +11,8 @@ first in ascending rowid order.  The index is only ever read in ascending order:
 FTS5 (Debian 12's, and Python's on it) drops matches of an AND read in descending order from a
 large index whose rowids span the classes (later versions do not).  Query text is cut into words
 the way the index cuts stored text (at every character that is neither a letter nor a digit), so
-a term of several words is matched as a phrase.  The predicate (what matches, who may see it) comes from
+a term of several words is matched as a phrase; each word is lower-cased and its Latin
+diacritics folded as both indexes fold them (migration 0017's table: `café` is `cafe`).  The predicate (what matches, who may see it) comes from
 domain/item_search.py as a SQLAlchemy expression over `items`.
 """
 
@@ -42,7 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from geoshare.storage import fts_words, item_boxes
+from geoshare.storage import fts_words, item_boxes, search_words
 from geoshare.storage import items as item_store
 from geoshare.storage.records import Item
 from geoshare.storage.tables import group_members, item_groups, items, orgs, users
@@ -56,7 +57,6 @@ DEFAULT_FIELDS = ("title", "tags", "snippet", "description", "type", "typekeywor
 # PostgreSQL weights of the generated vector; a field sharing its weight is re-checked on its own.
 _WEIGHTS = {"title": "A", "tags": "B", "snippet": "C", "description": "C", "type": "C", "typekeywords": "C",
             "accessinformation": "D", "licenseinfo": "D", "name": "D"}
-_WORDS = re.compile(r"[^\W_]+")
 _item_text = table("item_text", column("rowid"))
 _item_terms = table("item_terms", column("term"))  # migration 0014: every word of the index's text fields
 _TOP = "\U0010ffff"  # above every character: word >= head AND word < head + _TOP is "starts with head"
@@ -79,9 +79,13 @@ def _match(fts: str) -> ColumnElement[bool]:
     return _MATCH_TARGET.op("MATCH")(literal(fts))  # pragma: no mutate (SQLite's operator names ignore case)
 
 
-def words(text: str) -> list[str]:
-    """`text` cut into index words, lower-cased."""
-    return [w.lower() for w in _WORDS.findall(text)]
+words = search_words.words
+
+
+def index_words(column: Any) -> ColumnElement[str]:
+    """The text of `column` as the index reads it (storage/search_words.py): lower-cased, folded,
+    its words separated by single spaces."""
+    return getattr(func, search_words.SQL_FUNCTION)(func.coalesce(column, ""))  # type: ignore[no-any-return]
 
 
 def fts_query(fields: Sequence[str], tokens: Sequence[str], prefix: bool) -> str:
@@ -123,8 +127,7 @@ def _tsquery(tokens: Sequence[str], prefix: bool, weights: str) -> str:
 
 
 def _pg_field_check(field: str, tokens: Sequence[str], prefix: bool) -> ColumnElement[bool]:
-    normalised = func.regexp_replace(func.coalesce(TEXT_FIELDS[field], ""), "[^[:alnum:]]+", " ", "g")
-    vector = func.to_tsvector(literal_column(f"'{CONFIG}'::regconfig"), normalised)
+    vector = func.to_tsvector(literal_column(f"'{CONFIG}'::regconfig"), index_words(TEXT_FIELDS[field]))
     query = func.to_tsquery(literal_column(f"'{CONFIG}'::regconfig"), literal(_tsquery(tokens, prefix, "")))
     return vector.op("@@")(query)
 

@@ -6,12 +6,12 @@ out: it is read only by `service_password_of`, for the one place that needs it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Select, delete, func, insert, select, update
 
+from geoshare.storage import json_text
 from geoshare.storage.records import Folder, Item
 from geoshare.storage.tables import folders, item_groups, items, users
 
@@ -28,10 +28,10 @@ def _encode(values: dict[str, Any]) -> dict[str, Any]:
     out = dict(values)
     for name in JSON_LISTS:
         if name in out:
-            out[name] = json.dumps(list(out[name] or []))
+            out[name] = json_text.dumps(list(out[name] or []))
     for name in JSON_OBJECTS:
         if name in out and out[name] is not None:
-            out[name] = json.dumps(out[name])
+            out[name] = json_text.dumps(out[name])
     if "title" in out:
         out["title_key"] = out["title"].lower()
     return out

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import Connection, delete, insert, select
 
+from geoshare.storage import json_text
 from geoshare.storage.records import Notification
 from geoshare.storage.tables import notifications
 
 
 def insert_notifications(conn: Connection, rows: list[Notification]) -> None:
     if rows:
-        conn.execute(insert(notifications), [{**row.__dict__, "data": json.dumps(row.data)} for row in rows])
+        conn.execute(insert(notifications), [{**row.__dict__, "data": json_text.dumps(row.data)} for row in rows])
 
 
 def notifications_of(conn: Connection, user_id: str, limit: int) -> list[Notification]:

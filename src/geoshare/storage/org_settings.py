@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from geoshare.storage import json_text
 from geoshare.storage.tables import orgs
 
 
@@ -30,7 +31,7 @@ def put_settings(conn: Connection, org_id: str, changes: dict[str, Any], now: in
             current.pop(key, None)
         else:
             current[key] = value
-    values: dict[str, Any] = {"settings": json.dumps(current)}
+    values: dict[str, Any] = {"settings": json_text.dumps(current)}
     if now is not None:
         values["modified"] = now
     conn.execute(update(orgs).where(orgs.c.id == org_id).values(**values))

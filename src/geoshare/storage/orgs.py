@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from geoshare.storage import json_text
 from geoshare.storage.records import Org
 from geoshare.storage.tables import orgs
 
@@ -32,7 +32,7 @@ def org_name_taken(conn: Connection, name: str) -> bool:
 def insert_org(conn: Connection, *, org_id: str, name: str, is_default: bool, access: str, now: int,
                settings: dict[str, Any] | None = None) -> None:
     conn.execute(insert(orgs).values(id=org_id, name=name, is_default=is_default, access=access, url_key=None,
-                                     description=None, settings=json.dumps(settings or {}), created=now,
+                                     description=None, settings=json_text.dumps(settings or {}), created=now,
                                      modified=now))
 
 
@@ -52,5 +52,5 @@ def other_org_with(conn: Connection, org_id: str, column: str, value: str) -> bo
 
 def update_org(conn: Connection, org_id: str, **values: Any) -> None:
     if "settings" in values:
-        values["settings"] = json.dumps(values["settings"])
+        values["settings"] = json_text.dumps(values["settings"])
     conn.execute(update(orgs).where(orgs.c.id == org_id).values(**values))

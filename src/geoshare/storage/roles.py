@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
+from geoshare.storage import json_text
 from geoshare.storage.records import Role, User
 from geoshare.storage.tables import roles, users
 
@@ -43,7 +44,7 @@ def privileges_by_role(conn: Connection, org_id: str) -> dict[str, tuple[str, ..
 def insert_role(conn: Connection, *, role_id: str, org_id: str, name: str, description: str | None,
                 privileges: list[str], now: int) -> None:
     conn.execute(insert(roles).values(id=role_id, org_id=org_id, name=name, name_key=name.lower(),
-                                      description=description, privileges=json.dumps(privileges), created=now,
+                                      description=description, privileges=json_text.dumps(privileges), created=now,
                                       modified=now))
 
 
@@ -51,7 +52,7 @@ def update_role(conn: Connection, role_id: str, **values: Any) -> None:
     if "name" in values:
         values["name_key"] = values["name"].lower()
     if "privileges" in values:
-        values["privileges"] = json.dumps(list(values["privileges"]))
+        values["privileges"] = json_text.dumps(list(values["privileges"]))
     conn.execute(update(roles).where(roles.c.id == role_id).values(**values))
 
 

@@ -6,12 +6,12 @@ over `users` (domain/access.user_visible and the search compiler); this module o
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, func, insert, select, true
 
+from geoshare.storage import json_text
 from geoshare.storage.records import Org, User
 from geoshare.storage.tables import orgs, users
 
@@ -67,7 +67,7 @@ def insert_users(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     for row in rows:
         values = dict(row)
         values["username_key"] = values["username"].lower()
-        values["tags"] = json.dumps(list(values.get("tags") or []))
+        values["tags"] = json_text.dumps(list(values.get("tags") or []))
         prepared.append(values)
     if prepared:
         conn.execute(insert(users), prepared)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
+from geoshare.storage import json_text
 from geoshare.storage.records import User
 from geoshare.storage.tables import password_history, tokens, users
 
@@ -54,7 +54,7 @@ def possible_admins(conn: Connection, org_id: str) -> list[User]:
 def insert_user(conn: Connection, **values: Any) -> None:
     values = dict(values)
     values["username_key"] = values["username"].lower()
-    values["tags"] = json.dumps(list(values.get("tags") or []))
+    values["tags"] = json_text.dumps(list(values.get("tags") or []))
     values.setdefault("disabled", False)
     values.setdefault("last_login", -1)
     values.setdefault("provider", "arcgis")
@@ -64,9 +64,9 @@ def insert_user(conn: Connection, **values: Any) -> None:
 def update_user(conn: Connection, user_id: str, **values: Any) -> None:
     for column in _JSON_COLUMNS:
         if column in values:
-            values[column] = json.dumps(list(values[column]))
+            values[column] = json_text.dumps(list(values[column]))
     if "properties" in values:
-        values["properties"] = json.dumps(values["properties"])
+        values["properties"] = json_text.dumps(values["properties"])
     conn.execute(update(users).where(users.c.id == user_id).values(**values))
 
 
