@@ -403,3 +403,64 @@ async def test_a_members_groups_are_remembered_only_until_the_next_change(settin
         assert await titles(anonymous, "lakes") == {"Open lakes"}
         await set_org_access(svc, DEFAULT_ORG, "private")
         assert await titles(anonymous, "lakes") == set()
+
+
+@pytest.mark.parametrize(("q", "groups"), [
+    ("group:ABC", {"abc"}), ('group:"abc"', {"abc"}), ("group:abc AND lakes", {"abc"}),
+    ("+group:abc lakes", {"abc"}), ("group:abc AND (group:def AND owner:x)", {"abc", "def"}),
+    ("group:abc OR lakes", set()), ("-group:abc", set()), ("NOT group:abc AND lakes", set()),
+    ("(group:abc OR group:def) AND lakes", set()), ("lakes", set()), ("title:abc", set()),
+])
+async def test_the_groups_a_query_requires(q: str, groups: set[str]) -> None:
+    assert item_search.required_groups(item_search._tree(q, "q")) == groups
+
+
+async def test_a_search_within_a_group_of_the_callers_skips_the_access_rule(settings: Any) -> None:
+    """Every item shared with a group is visible to its members (sharing-api.md §8.2), so a
+    member's search that requires one of their groups (`group:`, `filter=group:`,
+    content/groups/{id}/search) asks no access rule, and finds what the rule would let through:
+    another member's private item shared with the group included; a non-member's search keeps
+    the rule and sees only the public item."""
+    from sqlalchemy import event
+
+    from geoshare.domain.principal import Principal
+    from geoshare.storage import orgs as org_store
+    from tests.conftest import make_group
+
+    async with portal(settings) as client:
+        svc = client.svc
+        eve, bob, out = [await make_user(svc, name) for name in ("eve_crew", "bob_crew", "out_crew")]
+        group = await make_group(svc, ADMIN, "Crew", members=("eve_crew", "bob_crew"))
+        await make_item(svc, "bob_crew", "Crew lakes", groups=(group.id,))
+        await make_item(svc, ADMIN, "Open lakes", shared_public=True, groups=(group.id,))
+        await make_item(svc, ADMIN, "Other lakes", shared_public=True)
+        db = svc.db
+        engine = db.sync_engine if db.is_sqlite else db._async_engine.sync_engine
+        seen: list[str] = []
+
+        def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            seen.append(statement)
+
+        async def titles(user: Any, **params: Any) -> set[str]:
+            who = Principal(user=user, org=await db.read(org_store.org_by_id, user.org_id))
+            seen.clear()
+            found = await item_search.search_items(svc, who, item_search.ItemQuery(**params))
+            assert found["total"] == len(found["results"])
+            return {r["title"] for r in found["results"]}
+
+        def access_asked() -> bool:
+            return any("owner_id = " in s.replace(" IN ", " = ") and "access" in s for s in seen)
+
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            for params in ({"q": f"group:{group.id.upper()}"}, {"q": f"group:{group.id} AND created:[0 TO 9999999999999]"},
+                           {"q": "*", "filter": f"group:{group.id}"}, {"q": "*", "group_id": group.id}):
+                assert await titles(eve, **params) == {"Crew lakes", "Open lakes"}, params
+                assert not access_asked(), (params, seen)
+                assert await titles(out, **params) == {"Open lakes"}, params
+                assert access_asked(), params
+            assert await titles(eve, q=f"group:{group.id} OR owner:admin") == {"Crew lakes", "Open lakes", "Other lakes"}
+            assert access_asked()
+            assert bob is not None
+        finally:
+            event.remove(engine, "before_cursor_execute", note)

@@ -220,3 +220,16 @@ def test_wildcards_and_like_patterns():
     assert has_wildcard("a*") and has_wildcard("a?") and not has_wildcard("a")
     assert like_pattern("A_b%c\\d*e?", contains=True) == "%a\\_b\\%c\\\\d%e_%"
     assert like_pattern("A*", contains=False) == "a%"
+
+
+def test_a_parsed_query_is_remembered_and_a_refused_one_refused_each_time() -> None:
+    from geoshare.domain import query_language
+
+    parse.cache_clear()
+    first = parse("title:harbour AND owner:ann", FIELDS)
+    assert parse("title:harbour AND owner:ann", FIELDS) is first  # the same immutable tree
+    assert parse("title:harbour AND owner:ann", FIELDS, ("owner",)) is not first  # its own entry
+    assert parse("title:harbour owner:ann", FIELDS, ("owner",)) != parse("title:harbour owner:ann", FIELDS, ())
+    for _ in range(2):
+        assert "unknown field 'nope'" in refused("nope:x")
+    assert parse.cache_info().currsize == 4 and query_language.PARSED_QUERIES == 2048

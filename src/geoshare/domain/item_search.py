@@ -186,6 +186,7 @@ class Conditions:
     # SQLite: the values of q's accountid:/orgid: clauses ANDed with `fts` (asked of the index too)
     orgs: list[str] = field(default_factory=list)
     bbox: tuple[float, float, float, float] | None = None  # not in `where`: see `bbox_where`
+    groups: set[str] = field(default_factory=set)  # every match is shared with each of these (required_groups)
 
     def bbox_where(self) -> list[ColumnElement[bool]]:
         """The bbox as a condition on the rows, if there is one (the SQLite full-text path asks
@@ -199,10 +200,22 @@ def _q_conditions(text: str, sqlite: bool) -> Conditions:
     whole = _translated(compiler, tree, "q")
     fts, rest = split_text(tree) if sqlite else (None, [tree])
     if fts is None:
-        return Conditions([whole], compiler.free_text, full_text=compiler.full_text)
+        return Conditions([whole], compiler.free_text, full_text=compiler.full_text, groups=required_groups(tree))
     orgs = [n.text for n in map(_unwrapped, rest) if _org_clause(n)]
     rest = [n for n in rest if not _org_clause(_unwrapped(n))]
-    return Conditions([_translated(Compiler(sqlite), n, "q") for n in rest], compiler.free_text, fts, orgs=orgs)
+    return Conditions([_translated(Compiler(sqlite), n, "q") for n in rest], compiler.free_text, fts, orgs=orgs,
+                      groups=required_groups(tree))
+
+
+def required_groups(node: Node) -> set[str]:
+    """The groups every item matching `node` is shared with: its `group:` terms that a match
+    must satisfy (alone, required, or in an AND), lower-cased."""
+    node = _unwrapped(node)
+    if isinstance(node, Term):
+        return {node.text.lower()} if node.field == "group" else set()
+    if isinstance(node, And):
+        return set().union(*map(required_groups, node.nodes))
+    return set()
 
 
 def _org_clause(node: Node) -> TypeGuard[Term]:
@@ -216,7 +229,11 @@ def conditions(query: ItemQuery, sqlite: bool) -> Conditions:
         raise _bad("One of 'q', 'bbox' or 'categories' must be specified; q=* matches every item you may see.")
     found = _q_conditions(query.q, sqlite) if query.q and query.q.strip() else Conditions([], [])
     if query.filter and query.filter.strip():
-        found.where.append(_translated(Compiler(sqlite, exact=True), _tree(query.filter, "filter"), "filter"))
+        tree = _tree(query.filter, "filter")
+        found.where.append(_translated(Compiler(sqlite, exact=True), tree, "filter"))
+        found.groups |= required_groups(tree)
+    if query.group_id:  # content/groups/{groupId}/search (_scope)
+        found.groups.add(query.group_id.lower())
     if query.bbox:
         found.bbox = parse_bbox(query.bbox)
     if query.categories:
@@ -302,6 +319,8 @@ async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> di
         others = [*found_by.where, *found_by.bbox_where(), *scope]
         tokens = not sqlite and found_by.full_text and viewer.user is None
         rule = store.acl_match(access.item_tokens(viewer, mine)) if tokens else visible(viewer, mine)
+        if not found_by.groups.isdisjoint(mine):  # every match is shared with a group of the caller's
+            rule = true()
         predicate = and_(true(), *others, rule)
         facets = _facets(conn, predicate, facet_fields, facet_size)
         scoped = query.group_id or query.user_access is not None
