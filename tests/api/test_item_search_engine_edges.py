@@ -464,3 +464,34 @@ async def test_a_search_within_a_group_of_the_callers_skips_the_access_rule(sett
             assert bob is not None
         finally:
             event.remove(engine, "before_cursor_execute", note)
+
+
+async def test_a_type_keyword_is_asked_of_the_type_index(settings: Any) -> None:
+    """`type:"Web Map"` compares lower(type), the expression of migration 0018's index (a column
+    that is never NULL is not wrapped in coalesce, which the index would not match): SQLite's plan
+    reads ix_items_type_key, for the newest page without sorting, and both databases find the
+    type whatever its case."""
+    from sqlalchemy import text
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from geoshare.domain.item_search_terms import Compiler
+
+    condition = Compiler(True).to_sql(item_search._tree('type:"WEB map"', "q"))
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        assert str(condition.compile(dialect=dialect, compile_kwargs={"literal_binds": True})) == \
+            "lower(items.type) = 'web map'"
+    nullable = Compiler(True).to_sql(item_search._tree("culture:EN-us", "q"))
+    assert "lower(coalesce(items.culture, ''))" in str(nullable.compile(compile_kwargs={"literal_binds": True}))
+    async with portal(settings) as client:
+        svc = client.svc
+        await make_item(svc, ADMIN, "A map", item_type="Web Map", shared_public=True)
+        await make_item(svc, ADMIN, "An app", item_type="Web Mapping Application", shared_public=True)
+        found = await search(svc, ADMIN, q='type:"web MAP"')
+        assert [r["title"] for r in found["results"]] == ["A map"]
+        if svc.db.is_sqlite:
+            sql = str(condition.compile(compile_kwargs={"literal_binds": True}))
+            for tail in ("", " ORDER BY seq DESC LIMIT 11"):  # the newest page: the index backwards, no sort
+                plan = await svc.db.read(lambda conn, tail=tail: conn.execute(
+                    text(f"EXPLAIN QUERY PLAN SELECT seq FROM items WHERE {sql}{tail}")).all())
+                steps = " ".join(str(row[-1]) for row in plan)
+                assert "ix_items_type_key" in steps and "TEMP B-TREE" not in steps, plan

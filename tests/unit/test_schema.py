@@ -696,3 +696,29 @@ def test_0017_round_trip_unescapes_the_json_and_indexes_words_beyond_ascii(tmp_p
     finally:
         engine.dispose()
         drop()
+
+
+def test_every_declared_index_exists_at_head_and_0018_round_trips(tmp_path):
+    """Each index storage/tables.py declares is in the migrated database (by name, expression
+    indexes included); migration 0018's ix_items_type_key is gone at 0017 and back at head."""
+    from sqlalchemy import text
+
+    engine, drop = _engine_for_migration(tmp_path)
+    sql = ("SELECT name FROM sqlite_master WHERE type = 'index'" if engine.dialect.name == "sqlite"
+           else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+
+    def names() -> set[str]:
+        with engine.connect() as conn:
+            return {r[0] for r in conn.execute(text(sql))}
+
+    declared = {index.name for table in metadata.sorted_tables for index in table.indexes}
+    try:
+        _migrate_to(engine, "head")
+        assert declared <= names(), declared - names()
+        _migrate_to(engine, "0017", down=True)
+        assert "ix_items_type_key" not in names()
+        _migrate_to(engine, "head")
+        assert "ix_items_type_key" in names()
+    finally:
+        engine.dispose()
+        drop()

@@ -52,7 +52,9 @@ def _fail(detail: str) -> InvalidParameter:
 
 
 def _lower(column: Any) -> Any:
-    return func.lower(func.coalesce(column, ""))
+    """The column lower-cased, NULL as '' (a column that is never NULL as it is, so an index on
+    its lower-cased value, such as migration 0018's on `type`, serves the comparison)."""
+    return func.lower(func.coalesce(column, "") if getattr(column, "nullable", True) else column)
 
 
 def _whole(column: Any, text: str) -> ColumnElement[bool]:

@@ -21,7 +21,10 @@ READ_COLUMNS = [c for c in items.c if c.name != "service_password"]
 
 
 def _with_owner() -> Select[Any]:
-    return select(*READ_COLUMNS, users.c.username.label("owner")).join(users, users.c.id == items.c.owner_id)
+    # The owner's name looked up per item (its primary key), not joined: PostgreSQL hashed the
+    # whole users table to join a page of ten items (0.4 ms at 1,000 users, growing with them).
+    owner = select(users.c.username).where(users.c.id == items.c.owner_id).scalar_subquery()
+    return select(*READ_COLUMNS, owner.label("owner"))
 
 
 def _encode(values: dict[str, Any]) -> dict[str, Any]:

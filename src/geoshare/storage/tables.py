@@ -317,6 +317,9 @@ Index("ix_items_search_extent", items.c.seq, items.c.extent_xmin, items.c.extent
       items.c.extent_ymax, items.c.id)
 # An item's visibility and seq read from its id alone: a group's items (migration 0015).
 Index("ix_items_id_access", items.c.id, items.c.access, items.c.org_id, items.c.owner_id, items.c.seq)
+# A type keyword's matches (`type:"Web Map"`) with their visibility, from the index alone (migration 0018).
+Index("ix_items_type_key", func.lower(items.c.type), items.c.seq, items.c.access, items.c.org_id, items.c.owner_id,
+      items.c.id, postgresql_include=["type"])
 
 # An item shared with a group; `item_control` is the share's confirmItemControl (shared update).
 item_groups = Table(
