@@ -60,6 +60,8 @@ async def test_tags_are_stored_as_their_characters(svc, world):
     ("москва", ["Café culture"]),
     ("МОСКВА", ["Café culture"]),
     ("description:東京", ["Café culture"]),
+    ("description:МОСКВА", ["Café culture"]),  # a field sharing its index weight: checked on its own text
+    ("snippet:unicode", ["Café culture"]),
     ("東京", ["Café culture"]),
     ("unicode", ["Café culture"]),
     ('"café culture"', ["Café culture"]),

@@ -679,10 +679,14 @@ def test_0017_round_trip_unescapes_the_json_and_indexes_words_beyond_ascii(tmp_p
             conn.execute(text("UPDATE items SET tags = :t, type_keywords = :k, description = 'Москва' WHERE id = 'a'"),
                          {"t": '["Na\\u00efve", "plain"]', "k": '["\\u00dcber"]'})
             conn.execute(text("UPDATE users SET tags = :t WHERE id = 'u'"), {"t": '["Br\\u00fccke", "C:\\\\users"]'})
+            add(conn, "c", "Other map")
+            conn.execute(text("UPDATE items SET tags = :t WHERE id = 'c'"), {"t": '["\\u00e9t\\u00e9"]'})
         _migrate_to(engine, "head")
         with engine.begin() as conn:
             assert conn.execute(text("SELECT tags, type_keywords FROM items WHERE id = 'a'")).one() == \
                 ('["Naïve", "plain"]', '["Über"]')
+            assert conn.execute(text("SELECT tags FROM items WHERE id = 'c'")).scalar_one() == '["été"]'
+
             assert conn.execute(text("SELECT tags FROM users WHERE id = 'u'")).scalar_one() == '["Brücke", "C:\\\\users"]'
             for word in ("naive", "cafe", "москва", "uber"):
                 assert found(conn, word) == {"a"}, word
