@@ -42,9 +42,15 @@ def test_an_unknown_item_type_is_refused() -> None:
 
 
 def test_inner_wildcards_as_regular_expressions() -> None:
-    # against the folded text whose words one space separates (storage/search_words.py)
-    assert _word_pattern("A.b*c?-") == "(^| )a b[^ ]*c[^ ]( |$)"
-    assert _word_pattern("-Caf?..É*") == "(^| )caf[^ ] e[^ ]*( |$)"
+    # SQLite: the stored text, case-insensitive, each letter as the class of its variants
+    assert _word_pattern("Q.b*x?-", "sqlite") == "(?i)(^|[\\W_])q[\\W_]+[bḂḃḄḅḆḇ][^\\W_]*[xẊẋẌẍ][^\\W_]([\\W_]|$)"
+    assert _word_pattern("моск*", "sqlite") == "(?i)(^|[\\W_])моск[^\\W_]*([\\W_]|$)"
+    # PostgreSQL: the folded text whose words one space separates (storage/search_words.py)...
+    assert _word_pattern("A.b*c?-", "folded") == "(^| )a b[^ ]*c[^ ]( |$)"
+    assert _word_pattern("-Caf?..É*", "folded") == "(^| )caf[^ ] e[^ ]*( |$)"
+    # ...or an ASCII text as stored, matched with ~* (the term's letters folded)
+    assert _word_pattern("-Caf?..É*", "ascii") == \
+        "(^|[^[:alnum:]])caf[[:alnum:]][^[:alnum:]]+e[[:alnum:]]*([^[:alnum:]]|$)"
 
 
 def test_categories_are_matched_lower_cased_and_escaped() -> None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, not_, or_, true
+from sqlalchemy import ColumnElement, and_, case, func, not_, or_, true
 
 from geoshare.domain.query_language import (
     All,
@@ -30,6 +31,7 @@ from geoshare.domain.query_language import (
 )
 from geoshare.errors import InvalidParameter
 from geoshare.storage import item_search as store
+from geoshare.storage import search_words
 from geoshare.storage.tables import items, users
 
 FIELDS = frozenset({"id", "owner", "orgid", "accountid", "title", "type", "typekeywords", "itemtype", "description",
@@ -75,15 +77,46 @@ def json_quote(text: str) -> str:
     return json.dumps(text.lower(), ensure_ascii=False)
 
 
-def _word_pattern(term: str) -> str:
-    """A regular expression finding `term` (`*`/`?` wildcards) as one whole word of a text as
-    the index reads it (store.index_words: lower-cased, folded, the words separated by single
-    spaces): the term is cut and folded alike, and a wildcard stands for letters and digits
-    only, never a word's end."""
-    text = " ".join("".join(c if c in "*?" else "".join(store.words(c)) or " " for c in term).split())
-    parts = ("[^ ]*" if c == "*" else "[^ ]" if c == "?" else c if c.isalnum() or c == " " else "\\" + c
-             for c in text)
-    return f"(^| ){''.join(parts)}( |$)"
+def _word_pattern(term: str, dialect: str) -> str:
+    """A regular expression finding `term` (`*`/`?` wildcards) as one whole word, matching as
+    the index does: letter case and Latin diacritics aside, a run of other characters in the
+    term standing for any such run, a wildcard for letters and digits only, never a word's end.
+    Against, by `dialect`:
+    * `sqlite`: the stored text (Python's `re`, case-insensitive, each letter as the class of
+      its variants), so no second function runs per candidate row;
+    * `folded`: PostgreSQL's text as the index reads it (store.index_words: folded, the words
+      separated by single spaces);
+    * `ascii`: a PostgreSQL text that is all ASCII, as stored (with `~*`): the term's folded
+      letters are its only possible matches, and the text needs no preparing."""
+    parts = " ".join("".join(c if c in "*?" else "".join(store.words(c)) or " " for c in term).split())
+    word, other = {"sqlite": (r"[^\W_]", r"[\W_]+"), "folded": ("[^ ]", " "),
+                   "ascii": ("[[:alnum:]]", "[^[:alnum:]]+")}[dialect]
+    out = []
+    for c in parts:
+        if c in "*?":
+            out.append(word + ("*" if c == "*" else ""))
+        elif c == " ":
+            out.append(other)
+        elif dialect == "sqlite" and len(found := search_words.variants(c)) > 1:
+            out.append(f"[{found}]")
+        else:
+            out.append(re.escape(c))
+    body = "".join(out)
+    if dialect == "folded":
+        return f"(^| ){body}( |$)"
+    return ("(?i)(^|[\\W_])" + body + "([\\W_]|$)") if dialect == "sqlite" else \
+        f"(^|[^[:alnum:]]){body}([^[:alnum:]]|$)"
+
+
+def _wildcard_check(field: str, term: str, sqlite: bool) -> ColumnElement[bool]:
+    """The stored text of `field` holds `term` (inner wildcards) as a whole word (_word_pattern).
+    PostgreSQL: an ASCII text is matched as it is, any other through geoshare_search_words."""
+    column = store.TEXT_FIELDS[field]
+    if sqlite:
+        return column.regexp_match(_word_pattern(term, "sqlite"))
+    ascii_only = func.octet_length(column) == func.char_length(column)
+    return case((ascii_only, column.op("~*")(_word_pattern(term, "ascii"))),
+                else_=store.index_words(column).regexp_match(_word_pattern(term, "folded")))
 
 
 def _number(name: str, text: str) -> float:
@@ -147,8 +180,7 @@ class Compiler:
         if not store.words(head):
             raise _fail(f"a term may not start with a wildcard ({body!r}).")
         narrowed = self._text_match(fields, head, prefix=True)
-        pattern = _word_pattern(body)
-        checked = or_(*(store.index_words(store.TEXT_FIELDS[f]).regexp_match(pattern) for f in fields))
+        checked = or_(*(_wildcard_check(f, body, self.sqlite) for f in fields))
         return and_(narrowed, checked)
 
     def exact_text(self, field: str, text: str) -> ColumnElement[bool]:

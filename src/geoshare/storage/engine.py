@@ -34,8 +34,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from geoshare.storage import search_words
-
 log = logging.getLogger("geoshare.storage")
 T = TypeVar("T")
 CACHE_SECONDS = 5.0
@@ -55,7 +53,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
-    dbapi_conn.create_function(search_words.SQL_FUNCTION, 1, search_words.joined, deterministic=True)
 
 
 # PostgreSQL session settings of every connection, for statements that each finish in a few

@@ -3,8 +3,8 @@ letter nor a digit, lower-cased, and each Latin letter with diacritics folded to
 as SQLite's `unicode61 remove_diacritics 2` tokenizer folds it (migration 0017's table, which
 PostgreSQL's `geoshare_search_words` applies too): `Café` is `cafe` on both databases.
 
-`geoshare_search_words(text)` is also a function of every SQLite connection (storage/engine.py),
-so the wildcard check of domain/item_search_terms.py reads the same text on both databases.
+On PostgreSQL `geoshare_search_words(text)` (SQL_FUNCTION) gives a stored text as its index
+reads it; on SQLite a regular expression takes the variants of each letter instead (`variants`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,12 @@ def words(text: str) -> list[str]:
     return [w.lower().translate(_FOLD) for w in _WORDS.findall(text)]
 
 
-def joined(text: str | None) -> str:
-    """SQLite's geoshare_search_words: the words of `text` separated by single spaces."""
-    return " ".join(words(text or ""))
+def variants(letter: str) -> str:
+    """The letters the index takes for the folded letter `letter` (`e`: `e`, `é`, `É`, `ė`, ...),
+    for a regular expression on text that is not folded (case aside)."""
+    return letter + _VARIANTS.get(letter, "")
+
+
+_VARIANTS: dict[str, str] = {}
+for _from, _to in zip(_v17.FOLD_FROM, _v17.FOLD_TO, strict=True):
+    _VARIANTS[_to] = _VARIANTS.get(_to, "") + _from
