@@ -80,10 +80,14 @@ async def test_words_beyond_ascii_are_found(client, world, q, titles):
     assert await found(client, q) == titles
 
 
-async def test_exact_tag_filters_read_the_characters(client, world):
+async def test_exact_filters_read_the_characters_in_any_case(client, world):
     assert await found(client, "*", filter='tags:"Naïve"') == ["Café culture"]
+    assert await found(client, "*", filter='tags:"NAÏVE"') == ["Café culture"]  # geoshare_lower (0019)
     assert await found(client, "*", filter='tags:"naive"') == ["Cafe plain"]
-    assert await found(client, "*", filter='tags:"Straße"') == ["Café culture"]
+    assert await found(client, "*", filter='tags:"STRASSE"') == []  # an exact filter does not fold
+    assert await found(client, "*", filter='tags:"straße"') == ["Café culture"]
+    assert await found(client, "*", filter='title:"CAFÉ CULTURE"') == ["Café culture"]
+    assert await found(client, "*", filter='title:"CAFE CULTURE"') == []
 
 
 async def test_facets_count_the_tags_as_written(client, world):
@@ -101,6 +105,21 @@ async def test_group_and_user_searches_find_tags_beyond_ascii(client, svc, admin
     updated = await client.post("/portal/sharing/rest/community/users/admin/update",
                                 data={"f": "json", "token": admin_token, "tags": "Brücke,öl"})
     assert updated.json().get("success") is True, updated.json()
-    for q in ("tags:brücke", "öl"):
+    for q in ("tags:brücke", "öl", "tags:BRÜCKE", "ÖL"):
+        body = (await get(client, admin_token, "community/users", q=q)).json()
+        assert [u["username"] for u in body["results"]] == ["admin"], (q, body)
+
+
+async def test_group_and_user_searches_ignore_the_case_of_any_letter(client, svc, admin_token):
+    await make_group(svc, "admin", "Paris", description="L'ÉCOLE du quartier", tags=["ÜBER"], access="public")
+    await make_group(svc, "admin", "Lyon", description="la gare", access="public")
+    for q in ("école", "description:école", "ÉCOLE", "tags:über", "écol*"):
+        body = (await get(client, admin_token, "community/groups", q=q)).json()
+        assert [g["title"] for g in body["results"]] == ["Paris"], (q, body)
+    assert (await get(client, admin_token, "community/groups", q="ecole")).json()["results"] == []
+    updated = await client.post("/portal/sharing/rest/community/users/admin/update",
+                                data={"f": "json", "token": admin_token, "fullname": "ÈVE ÜNAL"})
+    assert updated.json().get("success") is True, updated.json()
+    for q in ("ève", "fullname:ève", "fullname:èv*", "Ünal"):
         body = (await get(client, admin_token, "community/users", q=q)).json()
         assert [u["username"] for u in body["results"]] == ["admin"], (q, body)

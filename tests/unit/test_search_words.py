@@ -51,3 +51,19 @@ def test_the_postgresql_function_uses_icu_only_where_the_server_has_it() -> None
     for sql in (with_icu, without):  # ASCII text: lower-cased and cut, no fold
         assert "WHEN octet_length(t) = char_length(t) THEN regexp_replace(lower(t), '[^[:alnum:]]+', ' ', 'g')" in sql
         assert f"'{V17.FOLD_FROM}', '{V17.FOLD_TO}'" in sql
+
+
+def test_the_postgresql_lower_function_uses_icu_only_where_the_server_has_it() -> None:
+    v19 = importlib.import_module("geoshare.storage.migrations.versions.0019_lower_beyond_ascii")
+    assert v19.function_sql(True).endswith('RETURN lower(t COLLATE "und-x-icu")')
+    assert v19.function_sql(False).endswith("RETURN lower(t)")
+
+
+def test_the_lower_function_is_asked_only_for_text_beyond_ascii() -> None:
+    from sqlalchemy import column
+
+    from geoshare.storage import text_case
+
+    assert str(text_case.case_folded(column("c"), "Harbour")) == "lower(c)"
+    assert str(text_case.case_folded(column("c"), "École")) == "geoshare_lower(c)"
+    assert text_case.sqlite_lower("ÉCOLE Ü") == "école ü" and text_case.sqlite_lower(None) is None

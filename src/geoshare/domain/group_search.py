@@ -39,7 +39,7 @@ from geoshare.domain.query_language import (
 )
 from geoshare.domain.services import Services
 from geoshare.errors import Forbidden, InvalidParameter
-from geoshare.storage import group_queries
+from geoshare.storage import group_queries, text_case
 from geoshare.storage import users as user_store
 from geoshare.storage.tables import groups, orgs, users
 
@@ -62,7 +62,7 @@ def _contains(column: ColumnElement[Any], text: str) -> ColumnElement[bool]:
     # compare as '' rather than NULL: under NOT, a NULL would drop the group (three-valued logic).
     # pragma: the title_key short cut only saves work; lower() vs upper() cannot show on SQLite, whose
     # LIKE ignores ASCII case (tests/api/test_group_search_edges.py runs on PostgreSQL too).
-    target = column if column is groups.c.title_key else func.lower(func.coalesce(column, ""))  # pragma: no mutate
+    target = column if column is groups.c.title_key else text_case.case_folded(func.coalesce(column, ""), text)  # pragma: no mutate
     return target.like(like_pattern(text, contains=True), escape="\\")
 
 

@@ -31,7 +31,7 @@ from geoshare.domain.query_language import (
 )
 from geoshare.errors import InvalidParameter
 from geoshare.storage import item_search as store
-from geoshare.storage import search_words
+from geoshare.storage import search_words, text_case
 from geoshare.storage.tables import items, users
 
 FIELDS = frozenset({"id", "owner", "orgid", "accountid", "title", "type", "typekeywords", "itemtype", "description",
@@ -69,7 +69,7 @@ def _whole(column: Any, text: str) -> ColumnElement[bool]:
 def _json_element(column: Any, text: str) -> ColumnElement[bool]:
     """A JSON array column holding `text` as a whole element (case-insensitive)."""
     needle = like_pattern(json_quote(text), contains=True)
-    return _lower(column).like(needle, escape="\\")  # type: ignore[no-any-return]
+    return text_case.case_folded(func.coalesce(column, ""), text).like(needle, escape="\\")  # type: ignore[no-any-return]
 
 
 def json_quote(text: str) -> str:
@@ -187,7 +187,7 @@ class Compiler:
         column = store.TEXT_FIELDS[field]
         if field in ("tags", "typekeywords"):
             return _json_element(column, text)
-        return _lower(column) == text.lower()  # type: ignore[no-any-return]
+        return text_case.case_folded(func.coalesce(column, ""), text) == text.lower()  # type: ignore[no-any-return]
 
     def term(self, term: Term) -> ColumnElement[bool]:
         name, text = term.field, term.text

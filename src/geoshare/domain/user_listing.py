@@ -25,7 +25,7 @@ from geoshare.domain.user_search import FIELDS, All, And, Node, Not, Or, Range, 
 from geoshare.domain.user_search import MESSAGE as QUERY_MESSAGE
 from geoshare.errors import InvalidParameter
 from geoshare.storage import roles as role_store
-from geoshare.storage import user_queries
+from geoshare.storage import text_case, user_queries
 from geoshare.storage.records import Org, User
 from geoshare.storage.tables import users
 
@@ -50,7 +50,7 @@ TRANSLATED = frozenset({*_KEYWORDS, *_TEXTS, *_NUMBERS, "role", "disabled"})  # 
 
 
 def _contains(column: ColumnElement[Any], text: str) -> ColumnElement[bool]:
-    return func.lower(column).like(like_pattern(text, contains=True), escape="\\")
+    return text_case.case_folded(column, text).like(like_pattern(text, contains=True), escape="\\")  # type: ignore[no-any-return]
 
 
 def _keyword(name: str, text: str) -> ColumnElement[bool]:
@@ -60,9 +60,9 @@ def _keyword(name: str, text: str) -> ColumnElement[bool]:
     if name in ("orgid", "accountid"):
         return column == text  # organization ids compare exactly, so the index serves the filter
     if has_wildcard(text):
-        return func.lower(column).like(like_pattern(text, contains=False), escape="\\")
+        return text_case.case_folded(column, text).like(like_pattern(text, contains=False), escape="\\")  # type: ignore[no-any-return]
     value = text.lower()
-    return column == value if name == "username" else func.lower(column) == value
+    return column == value if name == "username" else text_case.case_folded(column, text) == value
 
 
 def role_filter(value: str) -> ColumnElement[bool]:

@@ -34,6 +34,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from geoshare.storage import text_case
+
 log = logging.getLogger("geoshare.storage")
 T = TypeVar("T")
 CACHE_SECONDS = 5.0
@@ -53,6 +55,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+    dbapi_conn.create_function(text_case.SQL_FUNCTION, 1, text_case.sqlite_lower, deterministic=True)
 
 
 # PostgreSQL session settings of every connection, for statements that each finish in a few
