@@ -34,19 +34,8 @@ def test_words_are_cut_lower_cased_and_folded() -> None:
     assert search_words.variants("q") == "q" and search_words.variants("москва") == "москва"
 
 
-class _Bind:
-    def __init__(self, icu: bool) -> None:
-        self.icu = icu
-
-    def execute(self, *_: object) -> _Bind:
-        return self
-
-    def first(self) -> tuple[int] | None:
-        return (1,) if self.icu else None
-
-
 def test_the_postgresql_function_uses_icu_only_where_the_server_has_it() -> None:
-    with_icu, without = V17._words_function(_Bind(True)), V17._words_function(_Bind(False))
+    with_icu, without = V17.words_function(True), V17.words_function(False)
     assert with_icu.count('COLLATE "und-x-icu"') == 2 and "COLLATE" not in without
     for sql in (with_icu, without):  # ASCII text: lower-cased and cut, no fold
         assert "WHEN octet_length(t) = char_length(t) THEN regexp_replace(lower(t), '[^[:alnum:]]+', ' ', 'g')" in sql

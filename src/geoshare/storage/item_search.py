@@ -12,8 +12,9 @@ FTS5 (Debian 12's, and Python's on it) drops matches of an AND read in descendin
 large index whose rowids span the classes (later versions do not).  Query text is cut into words
 the way the index cuts stored text (at every character that is neither a letter nor a digit), so
 a term of several words is matched as a phrase; each word is lower-cased and its Latin
-diacritics folded as both indexes fold them (migration 0017's table: `café` is `cafe`).  The predicate (what matches, who may see it) comes from
-domain/item_search.py as a SQLAlchemy expression over `items`.
+diacritics folded as both indexes fold them (migration 0017's table: `café` is `cafe`).  The
+predicate (what matches, who may see it) comes from domain/item_search.py as a SQLAlchemy
+expression over `items`.
 """
 
 from __future__ import annotations

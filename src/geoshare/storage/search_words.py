@@ -16,6 +16,9 @@ _WORDS = re.compile(r"[^\W_]+")
 _v17 = importlib.import_module("geoshare.storage.migrations.versions.0017_search_words_beyond_ascii")
 _FOLD = str.maketrans(_v17.FOLD_FROM, _v17.FOLD_TO)
 SQL_FUNCTION = "geoshare_search_words"
+_VARIANTS: dict[str, str] = {}  # folded letter -> the letters folded to it
+for _from, _to in zip(_v17.FOLD_FROM, _v17.FOLD_TO, strict=True):
+    _VARIANTS[_to] = _VARIANTS.get(_to, "") + _from
 
 
 def words(text: str) -> list[str]:
@@ -27,8 +30,3 @@ def variants(letter: str) -> str:
     """The letters the index takes for the folded letter `letter` (`e`: `e`, `é`, `É`, `ė`, ...),
     for a regular expression on text that is not folded (case aside)."""
     return letter + _VARIANTS.get(letter, "")
-
-
-_VARIANTS: dict[str, str] = {}
-for _from, _to in zip(_v17.FOLD_FROM, _v17.FOLD_TO, strict=True):
-    _VARIANTS[_to] = _VARIANTS.get(_to, "") + _from

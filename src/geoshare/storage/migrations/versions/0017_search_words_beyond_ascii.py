@@ -18,9 +18,9 @@
    FOLD_TO: exactly the 490 letters SQLite's `unicode61 remove_diacritics 2` tokenizer folds, so
    `cafe` finds `café` on both databases), then cut at every character that is neither a letter
    nor a digit (ICU's classes, so `東京` and `Москва` stay words); an ASCII text only lower-cased
-   and cut.  storage/search_words.py folds the query's words with the same table.  `items.search_text` is re-created from it and the
-   posting lists refilled (several minutes at a million items: the column's rewrite, its GIN
-   index and `geoshare_fill_item_postings()`).
+   and cut.  storage/search_words.py folds the query's words with the same table.
+   `items.search_text` is re-created from it and the posting lists refilled (several minutes at
+   a million items: the column's rewrite, its GIN index and `geoshare_fill_item_postings()`).
 
 Downgrade: the 0007 column and its postings come back; the JSON rows keep their characters
 (geoshare reads both forms).
@@ -86,9 +86,13 @@ def _unescape(bind: Any) -> None:
                              .values({column: sa.bindparam("value")}), changed)
 
 
-def _words_function(bind: Any) -> str:
-    has_icu = bind.execute(sa.text("SELECT 1 FROM pg_collation WHERE collname = :c"), {"c": ICU}).first()
-    collate = f' COLLATE "{ICU}"' if has_icu else ""
+def has_icu(bind: Any) -> bool:
+    """PostgreSQL: the server offers the ICU root collation (0019 asks too)."""
+    return bind.execute(sa.text("SELECT 1 FROM pg_collation WHERE collname = :c"), {"c": ICU}).first() is not None
+
+
+def words_function(icu: bool) -> str:
+    collate = f' COLLATE "{ICU}"' if icu else ""
     folded = f"translate(lower(t{collate}), '{FOLD_FROM}', '{FOLD_TO}')"
     # ASCII text (octet_length = char_length) skips the ICU collation and the fold: translate()
     # compares each character with the whole table, 80 µs for a 60-character text.
@@ -112,7 +116,7 @@ def upgrade():
     _unescape(bind)
     if bind.dialect.name == "sqlite":
         return
-    op.execute(_words_function(bind))
+    op.execute(words_function(has_icu(bind)))
     _module("0007_search_access")._pg_text_column(text_vector())
     op.execute("SELECT geoshare_fill_item_postings()")
     op.execute("ANALYZE items")

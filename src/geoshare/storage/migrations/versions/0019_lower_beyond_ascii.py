@@ -9,7 +9,8 @@ Revision ID: 0019
 Revises: 0018
 """
 
-import sqlalchemy as sa
+import importlib
+
 from alembic import op
 
 revision = "0019"
@@ -17,11 +18,11 @@ down_revision = "0018"
 branch_labels = None
 depends_on = None
 
-ICU = "und-x-icu"
+V17 = importlib.import_module("geoshare.storage.migrations.versions.0017_search_words_beyond_ascii")
 
 
-def function_sql(has_icu: bool) -> str:
-    collate = f' COLLATE "{ICU}"' if has_icu else ""
+def function_sql(icu: bool) -> str:
+    collate = f' COLLATE "{V17.ICU}"' if icu else ""
     return ("CREATE OR REPLACE FUNCTION geoshare_lower(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE "
             f"RETURN lower(t{collate})")
 
@@ -30,8 +31,7 @@ def upgrade():
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         return
-    has_icu = bind.execute(sa.text("SELECT 1 FROM pg_collation WHERE collname = :c"), {"c": ICU}).first() is not None
-    op.execute(function_sql(has_icu))
+    op.execute(function_sql(V17.has_icu(bind)))
 
 
 def downgrade():
