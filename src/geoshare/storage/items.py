@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, delete, func, insert, select, update
 
 from geoshare.storage import json_text
 from geoshare.storage.records import Folder, Item
@@ -27,6 +27,18 @@ def _with_owner() -> Select[Any]:
     return select(*READ_COLUMNS, owner.label("owner"))
 
 
+# The item reads, built once: building this 50-column statement and its cache key cost about
+# 0.15 ms a read, more than SQLite takes to read a page of ten items.
+_NAMES = (*(c.name for c in READ_COLUMNS), "owner")
+_BY_ID = _with_owner().where(items.c.id == bindparam("key"))
+_BY_IDS = _with_owner().where(items.c.id.in_(bindparam("keys", expanding=True)))
+_BY_SEQS = _with_owner().where(items.c.seq.in_(bindparam("keys", expanding=True)))
+
+
+def _item(row: Row[Any]) -> Item:
+    return Item.from_row(dict(zip(_NAMES, row, strict=True)))
+
+
 def _encode(values: dict[str, Any]) -> dict[str, Any]:
     out = dict(values)
     for name in JSON_LISTS:
@@ -42,26 +54,25 @@ def _encode(values: dict[str, Any]) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ items
 def item_by_id(conn: Connection, item_id: str) -> Item | None:
-    row = conn.execute(_with_owner().where(items.c.id == item_id.lower())).mappings().first()
-    return Item.from_row(row) if row else None
+    row = conn.execute(_BY_ID, {"key": item_id.lower()}).first()
+    return _item(row) if row else None
 
 
 def items_by_ids(conn: Connection, item_ids: Sequence[str]) -> list[Item]:
-    return _in_order(conn, items.c.id, item_ids)
+    return _in_order(conn, _BY_IDS, "id", item_ids)
 
 
 def items_by_seqs(conn: Connection, seqs: Sequence[int]) -> list[Item]:
     """The items whose `seq` is in `seqs`, in that order (the search index's keys)."""
-    return _in_order(conn, items.c.seq, seqs)
+    return _in_order(conn, _BY_SEQS, "seq", seqs)
 
 
-def _in_order(conn: Connection, key: Any, values: Sequence[Any]) -> list[Item]:
-    """The items whose `key` column holds one of `values`, in the order of `values` (a value no
-    item holds is left out)."""
+def _in_order(conn: Connection, read: Select[Any], key: str, values: Sequence[Any]) -> list[Item]:
+    """The items whose column `key` holds one of `values` (`read` asks for them), in the order
+    of `values` (a value no item holds is left out)."""
     if not values:
         return []
-    rows = conn.execute(_with_owner().where(key.in_(list(values)))).mappings()
-    found = {r[key.name]: Item.from_row(r) for r in rows}
+    found = {getattr(row, key): _item(row) for row in conn.execute(read, {"keys": list(values)})}
     return [found[v] for v in values if v in found]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -356,15 +357,18 @@ class Item:
         return [[self.extent_xmin, self.extent_ymin], [self.extent_xmax, self.extent_ymax]]
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> Item:
-        data = dict(row)
-        values = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+    def from_row(cls, row: Mapping[str, Any]) -> Item:
+        """The item of a row read with every field (storage.items; a plain dict reads fastest)."""
+        values = {name: row[name] for name in _ITEM_FIELDS}
         for name in _ITEM_JSON_LISTS:
-            values[name] = _json_tuple(data[name])
+            values[name] = _json_tuple(values[name])
         for name in _ITEM_JSON_OBJECTS:
-            text = data[name]
+            text = values[name]
             values[name] = json.loads(text) if text else None
         for flag in _ITEM_FLAGS:
             values[flag] = bool(values[flag])
         values["avg_rating"] = float(values["avg_rating"])
         return cls(**values)
+
+
+_ITEM_FIELDS = tuple(Item.__dataclass_fields__)
