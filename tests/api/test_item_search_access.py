@@ -5,6 +5,7 @@ group scope of content/groups/{id}/search."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -104,3 +105,37 @@ async def test_group_scope(world: World, who: str | None, group: str, want: set[
 async def test_group_scope_combines_with_the_query(world: World) -> None:
     assert await world.titles("ann", q="title:wildfire", group_id=world.groups["team"]) == set()
     assert await world.titles("ann", q=f"group:{world.groups['harbor']}", group_id=world.groups["team"]) == set()
+
+
+EVERYTHING = "created:[0 TO 9999999999999]"  # any item: `group:<id> AND` it takes the general path
+
+
+async def _answer(world: World, who: str | None, **params: Any) -> tuple[int, list[str], Any]:
+    found = await world.search(who, num=100, **params)
+    return found["total"], [r["title"] for r in found["results"]], found.get("aggregations")
+
+
+@pytest.mark.parametrize("who", list(SEEN))
+async def test_a_groups_search_from_its_shares_answers_as_the_general_path(world: World, who: str | None) -> None:
+    """`q=group:<id>` alone, newest first, is read from the group's shares (migration 0020); with
+    anything else that narrows or orders it, or for a caller whose rule canSearchPublic narrows,
+    it is the general search: the same answers either way, for every caller and group."""
+    from geoshare.storage import items as item_store
+
+    other = world.groups["team"]
+    wild, harbor = world.ids[WILD], world.groups["harbor"]  # another organization's public item in Harbor:
+    await world.svc.db.write(lambda conn: item_store.share_with(conn, wild, harbor, False, 9))  # (oscar's rule drops it)
+    variants: list[dict[str, Any]] = [
+        {}, {"sort_field": "title", "sort_order": "asc"}, {"sort_field": "title", "sort_order": "desc"},
+        {"bbox": "-180,-90,180,90"}, {"count_fields": "type,access", "count_size": 5},
+        {"filter": f'title:"{TEAM}"'}, {"categories": ("/Categories/Water",)}, {"group_id": other},
+        {"user_access": "groupMember"}]
+    try:
+        for group in world.groups.values():
+            for extra in variants:
+                if "user_access" in extra and who is None:
+                    continue
+                assert await _answer(world, who, q=f"group:{group}", **extra) == \
+                    await _answer(world, who, q=f"group:{group} AND {EVERYTHING}", **extra), (group, extra)
+    finally:
+        await world.svc.db.write(lambda conn: item_store.unshare_from(conn, wild, harbor))

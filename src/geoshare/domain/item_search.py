@@ -187,6 +187,7 @@ class Conditions:
     orgs: list[str] = field(default_factory=list)
     bbox: tuple[float, float, float, float] | None = None  # not in `where`: see `bbox_where`
     groups: set[str] = field(default_factory=set)  # every match is shared with each of these (required_groups)
+    group_alone: str | None = None  # q is `group:<id>` and nothing else: the group (lower-cased)
 
     def bbox_where(self) -> list[ColumnElement[bool]]:
         """The bbox as a condition on the rows, if there is one (the SQLite full-text path asks
@@ -200,7 +201,10 @@ def _q_conditions(text: str, sqlite: bool) -> Conditions:
     whole = _translated(compiler, tree, "q")
     fts, rest = split_text(tree) if sqlite else (None, [tree])
     if fts is None:
-        return Conditions([whole], compiler.free_text, full_text=compiler.full_text, groups=required_groups(tree))
+        alone = _unwrapped(tree)
+        group = alone.text.lower() if isinstance(alone, Term) and alone.field == "group" else None
+        return Conditions([whole], compiler.free_text, full_text=compiler.full_text, groups=required_groups(tree),
+                          group_alone=group)
     orgs = [n.text for n in map(_unwrapped, rest) if _org_clause(n)]
     rest = [n for n in rest if not _org_clause(_unwrapped(n))]
     return Conditions([_translated(Compiler(sqlite), n, "q") for n in rest], compiler.free_text, fts, orgs=orgs,
@@ -232,12 +236,14 @@ def conditions(query: ItemQuery, sqlite: bool) -> Conditions:
         tree = _tree(query.filter, "filter")
         found.where.append(_translated(Compiler(sqlite, exact=True), tree, "filter"))
         found.groups |= required_groups(tree)
+        found.group_alone = None
     if query.group_id:  # content/groups/{groupId}/search (_scope)
         found.groups.add(query.group_id.lower())
     if query.bbox:
         found.bbox = parse_bbox(query.bbox)
     if query.categories:
         found.where.append(categories_condition(query.categories))
+        found.group_alone = None
     return found
 
 
@@ -307,6 +313,10 @@ async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> di
     mine, every_org = await _audience(svc, viewer)
 
     def load(conn: Connection) -> tuple[int, list[Any], bool, dict[str, Any] | None]:
+        group = _group_alone(query, found_by, viewer, facet_fields, keys)
+        if group is not None:  # a group's items, newest first: from its shares alone (migration 0020)
+            rule = true() if group in mine else access.item_visible(viewer, mine, access.SHARE_ROW)
+            return (*_newest_first(conn, store.shared_in_group(group, rule), start, num, cap, store.SHARE_SEQ), None)
         scope = _scope(conn, viewer, query, mine)
         if sqlite and found_by.fts is not None:
             others = [*found_by.where, *scope]
@@ -349,20 +359,37 @@ async def search_items(svc: Services, viewer: Principal, query: ItemQuery) -> di
     return answer
 
 
+def _group_alone(query: ItemQuery, found_by: Conditions, viewer: Principal, facet_fields: tuple[str, ...],
+                 keys: list[Any]) -> str | None:
+    """The group whose items alone the search asks for, newest first (`q=group:<id>`, nothing
+    else narrowing or ordering it), when the caller's rule is access.item_visible as it is: its
+    count and page are then read from the group's shares (shared_in_group)."""
+    if found_by.group_alone is None or found_by.bbox is not None or keys or facet_fields:
+        return None
+    if query.group_id or query.user_access is not None:
+        return None
+    narrowed = viewer.user is not None and viewer.org is not None and not viewer.org.can_search_public
+    return None if narrowed else found_by.group_alone
+
+
 def _newest_first(conn: Connection, predicate: ColumnElement[bool], start: int, num: int,
-                  cap: int) -> tuple[int, list[Any], bool]:
+                  cap: int, seq: ColumnElement[Any] = items.c.seq) -> tuple[int, list[Any], bool]:
     """A search ordered by seq alone: the count (up to `cap`) and the page's seqs in one statement
     (store.newest_matching), so a search of at most `cap` matches is one read; beyond, the
-    counted seqs are only some of the matches and the page is read on its own."""
-    found, newest = store.newest_matching(conn, predicate, cap + 1, start - 1 + num + 1 if start >= 1 else 0)
+    counted seqs are only some of the matches and the page is read on its own.  `seq`: the
+    items' (`predicate` on items) or a group's shares' (store.SHARE_SEQ, store.shared_in_group)."""
+    found, newest = store.newest_matching(conn, predicate, cap + 1, start - 1 + num + 1 if start >= 1 else 0, seq)
     total = min(found, cap)
     if start < 1 or num == 0:
         return total, [], False
     if found <= cap:
         page = newest[start - 1:]
-        return total, item_store.items_by_seqs(conn, page[:num]), len(page) > num
-    ids = store.page_ids(conn, predicate, store.relevance_order(None, sort_matches=False), start - 1, num + 1)
-    return total, store.load_items(conn, ids[:num]), len(ids) > num
+    elif seq is store.SHARE_SEQ:
+        page = store.newest_shares(conn, predicate, start - 1, num + 1)
+    else:
+        ids = store.page_ids(conn, predicate, store.relevance_order(None, sort_matches=False), start - 1, num + 1)
+        return total, store.load_items(conn, ids[:num]), len(ids) > num
+    return total, item_store.items_by_seqs(conn, page[:num]), len(page) > num
 
 
 async def _audience(svc: Services, viewer: Principal) -> tuple[list[str], list[tuple[str, str]]]:

@@ -245,12 +245,14 @@ def count_capped(conn: Connection, where: ColumnElement[bool] | None, cap: int, 
     return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
-def newest_matching(conn: Connection, where: ColumnElement[bool], limit: int, newest: int) -> tuple[int, list[int]]:
+def newest_matching(conn: Connection, where: ColumnElement[bool], limit: int, newest: int,
+                    seq: ColumnElement[Any] = items.c.seq) -> tuple[int, list[int]]:
     """How many items match `where`, counting at most `limit`, and the seqs of the `newest` most
     recently added among those counted, newest first (among all the matches when fewer than
     `limit` match), in one statement: the counted seqs are kept once (a CTE used twice is
-    materialized) and the newest picked from them by a bounded sort."""
-    counted = select(items.c.seq).where(where).limit(limit).cte("counted")
+    materialized) and the newest picked from them by a bounded sort.  `seq` names the rows read:
+    the items, or a group's shares (`item_groups.item_seq`, shared_in_group)."""
+    counted = select(seq.label("seq")).where(where).limit(limit).cte("counted")
     found = select(func.count()).select_from(counted).scalar_subquery()
     top = select(counted.c.seq).order_by(counted.c.seq.desc()).limit(max(newest, 0)).subquery("top")
     if conn.dialect.name == "sqlite":
@@ -260,6 +262,22 @@ def newest_matching(conn: Connection, where: ColumnElement[bool], limit: int, ne
     listed = select(func.array_agg(aggregate_order_by(top.c.seq, top.c.seq.desc()))).scalar_subquery()
     total, seqs = conn.execute(select(found, listed)).one()
     return int(total), [int(s) for s in seqs or ()]
+
+
+def shared_in_group(group_id: str, rule: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The shares of `group_id` whose item `rule` admits, `rule` read from the shares' copies of
+    their items' columns (access.SHARE_ROW, migration 0020): with newest_matching(seq=SHARE_SEQ)
+    and newest_shares, a group's search reads no item row until its page."""
+    return and_(item_groups.c.group_id == group_id, rule)
+
+
+SHARE_SEQ: ColumnElement[Any] = item_groups.c.item_seq
+
+
+def newest_shares(conn: Connection, where: ColumnElement[bool], offset: int, limit: int) -> list[int]:
+    """The seqs of the shares `where` (shared_in_group) keeps, newest item first, from `offset`."""
+    query = select(SHARE_SEQ).where(where).order_by(SHARE_SEQ.desc()).offset(offset).limit(limit)
+    return [int(s) for s in conn.execute(query).scalars()]
 
 
 @dataclass(frozen=True)

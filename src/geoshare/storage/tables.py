@@ -329,8 +329,17 @@ item_groups = Table(
     Column("group_id", String(32), ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
     Column("item_control", Boolean, nullable=False, default=False),
     Column("shared", BigInteger, nullable=False),
+    # Migration 0020: the item's seq, access, organization and owner, kept by the database
+    # (triggers) from the item itself, so a group's search and a member's access rule read
+    # who may see a shared item without reading the item.  Never written by geoshare's code.
+    Column("item_seq", BigInteger, nullable=True),
+    Column("item_access", String(8), nullable=True),
+    Column("item_org", String(32), nullable=True),
+    Column("item_owner", String(32), nullable=True),
 )
 Index("ix_item_groups_group", item_groups.c.group_id, item_groups.c.item_id)
+Index("ix_item_groups_access", item_groups.c.group_id, item_groups.c.item_access, item_groups.c.item_org,
+      item_groups.c.item_owner, item_groups.c.item_seq)
 
 # Parts of a multipart upload, until commit joins them into the item's data (§6.6).
 item_parts = Table(
