@@ -726,3 +726,54 @@ def test_every_declared_index_exists_at_head_and_0018_round_trips(tmp_path):
     finally:
         engine.dispose()
         drop()
+
+
+def test_0020_round_trip_fills_the_shares_copies_and_keeps_them(tmp_path):
+    """Shares written at 0019 get their items' seq, access, organization and owner at head; down
+    to 0019 the columns and the new index are gone and (group_id, item_id) is back; up again,
+    the copies are filled anew and the triggers keep them through a change of access."""
+    from sqlalchemy import text
+
+    from geoshare.storage.tables import groups, item_groups
+
+    engine, drop = _engine_for_migration(tmp_path)
+    sqlite = engine.dialect.name == "sqlite"
+    index_sql = ("SELECT name FROM sqlite_master WHERE type = 'index'" if sqlite
+                 else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+
+    def share(conn, item_id: str) -> None:
+        conn.execute(item_groups.insert().values(item_id=item_id, group_id="g", shared=1))
+
+    def copies(conn) -> list[tuple]:
+        return [tuple(r) for r in conn.execute(text(
+            "SELECT g.item_id, g.item_seq = i.seq, g.item_access, g.item_org, g.item_owner FROM item_groups g "
+            "JOIN items i ON i.id = g.item_id ORDER BY g.item_id"))]
+
+    try:
+        _migrate_to(engine, "0019")
+        with engine.begin() as conn:
+            _owner(conn)
+            add(conn, "a", "Shared map")
+            add(conn, "b", "Other map")
+            conn.execute(text("UPDATE items SET access = 'private' WHERE id = 'b'"))
+            conn.execute(groups.insert().values(id="g", org_id="o", owner_id="u", title="G", title_key="g",
+                                                created=1, modified=1))
+            share(conn, "a")
+        _migrate_to(engine, "head")
+        with engine.begin() as conn:
+            assert copies(conn) == [("a", True, "public", "o", "u")]
+            assert {"ix_item_groups_access"} <= {r[0] for r in conn.execute(text(index_sql))}
+            assert "ix_item_groups_group" not in {r[0] for r in conn.execute(text(index_sql))}
+        _migrate_to(engine, "0019", down=True)
+        with engine.begin() as conn:
+            names = {r[0] for r in conn.execute(text(index_sql))}
+            assert "ix_item_groups_group" in names and "ix_item_groups_access" not in names
+            share(conn, "b")
+        _migrate_to(engine, "head")
+        with engine.begin() as conn:
+            assert copies(conn) == [("a", True, "public", "o", "u"), ("b", True, "private", "o", "u")]
+            conn.execute(text("UPDATE items SET access = 'org' WHERE id = 'b'"))
+            assert copies(conn)[1] == ("b", True, "org", "o", "u")
+    finally:
+        engine.dispose()
+        drop()

@@ -337,9 +337,9 @@ item_groups = Table(
     Column("item_org", String(32), nullable=True),
     Column("item_owner", String(32), nullable=True),
 )
-Index("ix_item_groups_group", item_groups.c.group_id, item_groups.c.item_id)
+# Migration 0020 (it replaced , which it also covers).
 Index("ix_item_groups_access", item_groups.c.group_id, item_groups.c.item_access, item_groups.c.item_org,
-      item_groups.c.item_owner, item_groups.c.item_seq)
+      item_groups.c.item_owner, item_groups.c.item_seq, item_groups.c.item_id)
 
 # Parts of a multipart upload, until commit joins them into the item's data (§6.6).
 item_parts = Table(
