@@ -254,9 +254,9 @@ def visible(viewer: Principal, group_ids: list[str]) -> ColumnElement[bool]:
     rule = access.item_visible(viewer, group_ids)  # pragma: no mutate (None: the same groups, read by SQL)
     # A member always has an organization (the check narrows the type); an item's organization is
     # its owner's, so the owner clause restates the first one: mutants there are equivalent.
-    if viewer.user is None or viewer.org is None or viewer.org.can_search_public:  # pragma: no mutate
-        return rule
     me = viewer.user
+    if me is None or _searches_public(viewer):  # pragma: no mutate
+        return rule
     return and_(rule, or_(items.c.org_id == me.org_id, items.c.owner_id == me.id,  # pragma: no mutate
                           store.group_shared(group_ids)))
 
@@ -368,8 +368,13 @@ def _group_alone(query: ItemQuery, found_by: Conditions, viewer: Principal, face
         return None
     if query.group_id or query.user_access is not None:
         return None
-    narrowed = viewer.user is not None and viewer.org is not None and not viewer.org.can_search_public
-    return None if narrowed else found_by.group_alone
+    return found_by.group_alone if _searches_public(viewer) else None
+
+
+def _searches_public(viewer: Principal) -> bool:
+    """Whether canSearchPublic leaves the caller's rule as access.item_visible has it (`visible`
+    narrows it only for a member of an organization that may not search public content)."""
+    return viewer.user is None or viewer.org is None or viewer.org.can_search_public
 
 
 def _newest_first(conn: Connection, predicate: ColumnElement[bool], start: int, num: int,
